@@ -1,0 +1,255 @@
+"""The ``desk`` command: the GUI and the same services from the command line.
+
+Every error is one Chinese line on stderr and a non-zero exit; unexpected
+errors are written to the log file with their details, never shown as a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from desk import __version__, logs
+from desk.errors import DeskError
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # desk check: errors were found
+EXIT_USAGE = 2
+EXIT_FAILED = 2
+EXIT_INTERNAL = 3
+
+COMMANDS = {
+    "new": "新建一个空的绩效目标表文件",
+    "import-json": "从交换 JSON 导入（按 uid 新增或更新，文件不存在时新建）",
+    "export-json": "导出为交换 JSON（默认输出到屏幕）",
+    "check": "审核文件中的所有表，列出错误和提示",
+    "export-copy": "导出一个压缩的单文件副本（给上级）",
+}
+
+MAIN_DESCRIPTION = """绩效目标表：街道办事处预算绩效目标表的离线填报、审核、打印与汇总。
+
+不带命令时启动图形界面：
+  desk                 启动程序
+  desk 文件.db         启动程序并打开文件
+  desk --demo          用示例数据（玉田县无终街道 2023 年项目表）启动
+
+命令：
+{commands}
+
+每个命令的用法：desk 命令 --help
+"""
+
+
+class UsageError(DeskError):
+    pass
+
+
+class ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, prefix="用法：")
+
+
+class Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示此帮助并退出")
+
+    def error(self, message):
+        raise UsageError(f"命令行有误：{_translate_argparse(message)}（用 {self.prog} --help 查看用法）")
+
+
+def _translate_argparse(message: str) -> str:
+    replacements = [
+        ("the following arguments are required: ", "缺少参数 "),
+        ("unrecognized arguments: ", "无法识别的参数 "),
+        ("expected one argument", "需要一个值"),
+        ("invalid int value: ", "不是整数："),
+        ("argument ", "参数 "),
+        ("invalid choice: ", "无效的选择："),
+        ("choose from ", "可选 "),
+        ("not allowed with argument ", "不能与此参数同时使用："),
+        ("ambiguous option: ", "有歧义的选项："),
+        ("could match ", "可能是 "),
+    ]
+    for old, new in replacements:
+        message = message.replace(old, new)
+    return message
+
+
+def _main_parser() -> Parser:
+    commands = "\n".join(f"  {name:<14}{text}" for name, text in COMMANDS.items())
+    parser = Parser(prog="desk", description=MAIN_DESCRIPTION.format(commands=commands))
+    parser.add_argument("file", nargs="?", metavar="文件.db", help="要打开的文件")
+    parser.add_argument("--demo", action="store_true", help="用示例数据启动（每次重新生成示例文件）")
+    parser.add_argument("--version", action="version", version=f"desk {__version__}", help="显示版本号并退出")
+    parser.add_argument("--quit-after", type=int, metavar="毫秒", help=argparse.SUPPRESS)
+    return parser
+
+
+def _command_parser(name: str) -> Parser:
+    parser = Parser(prog=f"desk {name}", description=COMMANDS[name])
+    if name == "new":
+        parser.add_argument("db", metavar="文件.db", help="要新建的文件")
+        parser.add_argument("--unit-code", required=True, metavar="编码", help="单位编码，如 439001")
+        parser.add_argument("--unit-name", required=True, metavar="名称", help="单位名称，如 玉田县无终街道办事处本级")
+        parser.add_argument("--year", required=True, type=int, metavar="年度", help="预算年度，如 2024")
+    elif name == "import-json":
+        parser.add_argument("json_file", metavar="输入.json", help="交换 JSON 文件（- 表示从标准输入读取）")
+        parser.add_argument("--db", required=True, metavar="文件.db", help="导入到此文件；不存在时按 JSON 中的单位新建")
+        parser.add_argument("--take-over", action="store_true", help="文件是在另一台电脑上创建的，仍要在本机修改")
+    elif name == "export-json":
+        parser.add_argument("db", metavar="文件.db")
+        parser.add_argument("-o", "--output", metavar="输出.json", help="写入此文件（默认输出到屏幕）")
+    elif name == "check":
+        parser.add_argument("db", metavar="文件.db")
+        parser.add_argument("--json", action="store_true",
+                            help="输出 JSON 数组（code, severity, project_uid, project, field, message）")
+    elif name == "export-copy":
+        parser.add_argument("db", metavar="文件.db")
+        parser.add_argument("-o", "--output", metavar="副本.db",
+                            help="副本文件名（默认如 439001_玉田县无终街道_2023.db，放在当前文件夹）")
+    parser.epilog = "出错时退出码非 0；check 发现“错误”级问题时退出码为 1。"
+    return parser
+
+
+# ---------------------------------------------------------------- commands
+
+def cmd_new(args) -> int:
+    from desk.domain.model import Unit
+    from desk.store import Store
+
+    store = Store.create(Path(args.db), unit=Unit(args.unit_code.strip(), args.unit_name.strip()), year=args.year)
+    store.close()
+    print(f"已新建：{args.db}（{args.unit_code} {args.unit_name}，{args.year} 年度）")
+    return EXIT_OK
+
+
+def cmd_import_json(args) -> int:
+    from desk import services
+    from desk.io import jsonio
+
+    if args.json_file == "-":
+        text = sys.stdin.read()
+        source = "标准输入"
+    else:
+        path = Path(args.json_file)
+        source = path.name
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise DeskError(f"找不到文件“{path}”") from None
+        except OSError as exc:
+            raise DeskError(f"无法读取“{path}”：{exc.strerror}") from None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise DeskError(f"“{path.name}”不是 UTF-8 编码的 JSON 文件") from None
+    doc = jsonio.loads(text, source=source)
+    report = services.import_document(doc, Path(args.db), take_over=args.take_over)
+    print(f"{report.summary()}：{args.db}")
+    return EXIT_OK
+
+
+def cmd_export_json(args) -> int:
+    from desk import services
+    from desk.io import jsonio
+    from desk.store import Store, write_file_atomically
+
+    with Store.open(Path(args.db), readonly=True) as store:
+        text = jsonio.dumps(services.export_document(store))
+    if args.output:
+        write_file_atomically(Path(args.output), text.encode("utf-8"))
+        print(f"已导出：{args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+SEVERITY_LABEL = {"error": "错误", "warning": "提示"}
+
+
+def cmd_check(args) -> int:
+    from desk import services
+    from desk.domain.checks import has_errors
+    from desk.store import Store
+
+    with Store.open(Path(args.db), readonly=True) as store:
+        findings = services.check_store(store)
+        count = store.project_count() + len(store.departments())
+    if args.json:
+        print(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
+    else:
+        for f in findings:
+            print(f"[{SEVERITY_LABEL[f.severity]}] {f.project} · {f.message}（{f.code}，{f.field}）")
+        errors = sum(1 for f in findings if f.severity == "error")
+        warnings = len(findings) - errors
+        print(f"共审核 {count} 张表：错误 {errors} 条，提示 {warnings} 条。")
+    return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
+
+
+def cmd_export_copy(args) -> int:
+    from desk.store import Store, suggest_copy_name
+
+    with Store.open(Path(args.db), readonly=True) as store:
+        out = Path(args.output) if args.output else Path.cwd() / suggest_copy_name(store.unit(), store.year())
+        store.export_copy(out)
+    print(f"已导出副本：{out}")
+    return EXIT_OK
+
+
+HANDLERS = {
+    "new": cmd_new,
+    "import-json": cmd_import_json,
+    "export-json": cmd_export_json,
+    "check": cmd_check,
+    "export-copy": cmd_export_copy,
+}
+
+
+def run_gui(args) -> int:
+    from desk import services
+    from desk.ui.app import run
+
+    path = Path(args.file) if args.file else None
+    if args.demo:
+        path = services.make_demo()
+    return run(path, quit_after_ms=args.quit_after)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _utf8_console()
+    try:
+        if argv and argv[0] in COMMANDS:
+            args = _command_parser(argv[0]).parse_args(argv[1:])
+            return HANDLERS[argv[0]](args)
+        args = _main_parser().parse_args(argv)
+        return run_gui(args)
+    except DeskError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("已取消。", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - users never see a traceback
+        log_path = logs.log_exception("未预期的错误")
+        print(f"内部错误：程序遇到意外问题，操作未完成。详情已写入日志：{log_path}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _utf8_console() -> None:
+    # Chinese text on a Windows console or a pipe must not crash the program.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):
+                pass

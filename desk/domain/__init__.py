@@ -1,0 +1,1 @@
+"""Domain layer: plain objects, value parsing, checks. No Qt, no SQL."""

@@ -1,0 +1,288 @@
+"""审核: the rule catalogue applied to projects and department tables.
+
+Each finding has a stable code, a severity (``error`` blocks 定稿 and printing
+for signature; ``warning`` only warns), the table's uid and name, a field path
+such as ``plan.points[3]`` or ``indicators[2].value``, and a Chinese message
+that names the field the way the printed table does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from desk.domain.formdef import FormDef
+from desk.domain.model import DepartmentPlan, Indicator, Project
+from desk.domain.money import display_money, percent_text
+from desk.domain.values import COMPARATORS, is_numeric
+
+ERROR = "error"
+WARNING = "warning"
+
+# code -> (severity, what the rule checks). The codes are stable: scripts and
+# supervisors' reports refer to them.
+RULES: dict[str, tuple[str, str]] = {
+    "HEADER_NAME": (ERROR, "项目名称必须填写"),
+    "HEADER_TOO_LONG": (ERROR, "文字超出表样允许的长度"),
+    "MONEY_MISSING": (ERROR, "预算数必须填写"),
+    "MONEY_NEGATIVE": (ERROR, "金额不能为负数"),
+    "MONEY_BALANCE": (ERROR, "预算数 = 财政资金 + 其他资金"),
+    "USAGE_MISSING": (WARNING, "资金用途未填写"),
+    "PLAN_RANGE": (ERROR, "支出进度在 0–100 之间"),
+    "PLAN_DECREASING": (ERROR, "累计支出进度不能减少"),
+    "PLAN_END": (ERROR, "最后一个时点累计支出进度为 100%"),
+    "PLAN_SHAPE": (ERROR, "支出计划的时点与表样一致"),
+    "GOALS_MISSING": (ERROR, "绩效目标必须填写"),
+    "IND_MISSING_L1": (ERROR, "必备的一级指标（产出、效益、满意度，2021版另有成本）"),
+    "IND_LEVEL1_UNKNOWN": (ERROR, "一级指标属于表样的指标体系"),
+    "IND_LEVEL2_UNKNOWN": (WARNING, "二级指标属于所在一级指标"),
+    "IND_NAME_MISSING": (ERROR, "三级指标名称必须填写"),
+    "IND_NAME_DUPLICATE": (ERROR, "同一表内三级指标名称不重复"),
+    "IND_VALUE_MISSING": (ERROR, "指标值必须填写"),
+    "IND_VALUE_NOT_NUMBER": (ERROR, "有比较符号的指标值必须是数字"),
+    "IND_UNIT_MISSING": (ERROR, "定量指标值必须有计量单位"),
+    "IND_PERCENT_OVER": (WARNING, "百分比超过 100%"),
+    "IND_COST_GE": (WARNING, "成本指标一般用 ≤"),
+    "IND_SATISFACTION_LOW": (WARNING, "满意度指标值低于 80%"),
+    "IND_DESCRIPTION_MISSING": (WARNING, "绩效指标描述未填写"),
+    "IND_BASIS_MISSING": (WARNING, "指标值确定依据未填写"),
+    "PLACEHOLDER": (ERROR, "不能用 *、XX、- 等占位符代替内容"),
+    "DEPT_NAME": (ERROR, "部门（单位）名称必须填写"),
+    "DEPT_TASKS_MISSING": (ERROR, "年度主要任务必须填写"),
+    "DEPT_TASK_BALANCE": (ERROR, "任务总额 = 财政拨款 + 其他资金"),
+    "FORM_UNKNOWN": (ERROR, "表样定义存在"),
+}
+
+PLACEHOLDERS = {"*", "**", "***", "x", "xx", "xxx", "xxxx", "-", "--", "—", "——", "－"}
+PLACEHOLDER_SET = {p.lower() for p in PLACEHOLDERS}
+
+HUNDRED = Decimal(100)
+SATISFACTION_FLOOR = Decimal(80)
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    project_uid: str
+    project: str
+    field: str
+    message: str
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "project_uid": self.project_uid,
+            "project": self.project,
+            "field": self.field,
+            "message": self.message,
+        }
+
+
+class _Collector:
+    def __init__(self, uid: str, name: str):
+        self.uid = uid
+        self.name = name or "（未命名）"
+        self.findings: list[Finding] = []
+
+    def add(self, code: str, field: str, message: str) -> None:
+        severity = RULES[code][0]
+        self.findings.append(Finding(code, severity, self.uid, self.name, field, message))
+
+
+def _is_placeholder(text: str) -> bool:
+    return text.strip().lower() in PLACEHOLDER_SET
+
+
+def _check_text(c: _Collector, form: FormDef, limit_key: str, field: str, label: str, text: str) -> None:
+    if text and _is_placeholder(text):
+        c.add("PLACEHOLDER", field, f"{label}填写了占位符“{text.strip()}”，请填写实际内容")
+    limit = form.limit(limit_key)
+    if limit and len(text) > limit:
+        c.add("HEADER_TOO_LONG", field, f"{label}有 {len(text)} 个字，超过表样允许的 {limit} 个字")
+
+
+def _row_label(i: int, ind: Indicator) -> str:
+    name = ind.name.strip()
+    return f"指标第{i + 1}行" + (f"（{name}）" if name else "")
+
+
+def _check_indicators(c: _Collector, form: FormDef, indicators: tuple[Indicator, ...], *, has_details: bool) -> None:
+    tree = form.tree
+    present: set[str] = set()
+    seen_names: dict[str, int] = {}
+    for i, ind in enumerate(indicators):
+        row = _row_label(i, ind)
+        base = f"indicators[{i}]"
+        l1 = tree.find_level1(ind.level1)
+        if l1 is None:
+            if ind.level1.strip():
+                c.add("IND_LEVEL1_UNKNOWN", f"{base}.level1",
+                      f"{row}的一级指标“{ind.level1}”不属于{tree.title}，可选：{'、'.join(tree.level1_names())}")
+            else:
+                c.add("IND_LEVEL1_UNKNOWN", f"{base}.level1", f"{row}未选择一级指标")
+        else:
+            present.add(l1.name)
+            level2 = tree.canonical(ind.level2)
+            if level2 not in l1.children:
+                shown = ind.level2.strip() or "（空）"
+                c.add("IND_LEVEL2_UNKNOWN", f"{base}.level2",
+                      f"{row}的二级指标“{shown}”不属于“{l1.name}”，可选：{'、'.join(l1.children)}")
+        name = ind.name.strip()
+        if not name:
+            c.add("IND_NAME_MISSING", f"{base}.name", f"指标第{i + 1}行的三级指标名称未填写")
+        elif name in seen_names:
+            c.add("IND_NAME_DUPLICATE", f"{base}.name",
+                  f"{row}的三级指标与第{seen_names[name] + 1}行重名")
+        else:
+            seen_names[name] = i
+        _check_text(c, form, "indicator_name", f"{base}.name", f"{row}的三级指标", ind.name)
+        if has_details:
+            _check_text(c, form, "description", f"{base}.description", f"{row}的绩效指标描述", ind.description)
+            _check_text(c, form, "basis", f"{base}.basis", f"{row}的指标值确定依据", ind.basis)
+            if not ind.description.strip():
+                c.add("IND_DESCRIPTION_MISSING", f"{base}.description", f"{row}的绩效指标描述未填写")
+            if not ind.basis.strip():
+                c.add("IND_BASIS_MISSING", f"{base}.basis", f"{row}的指标值确定依据未填写")
+        _check_value(c, form, ind, i, row, l1.name if l1 else "", tree.canonical(ind.level2))
+    for l1 in tree.level1:
+        if l1.required and l1.name not in present:
+            c.add("IND_MISSING_L1", "indicators", f"缺少一级指标“{l1.name}”，请至少填写一条")
+
+
+def _check_value(c: _Collector, form: FormDef, ind: Indicator, i: int, row: str, level1: str, level2: str) -> None:
+    field = f"indicators[{i}].value"
+    text = ind.value_text
+    if not text.strip():
+        c.add("IND_VALUE_MISSING", field, f"{row}的指标值未填写")
+        return
+    _check_text(c, form, "value", field, f"{row}的指标值", text)
+    if ind.comparator == "":
+        return
+    if ind.comparator not in COMPARATORS:
+        c.add("IND_VALUE_NOT_NUMBER", field, f"{row}的符号“{ind.comparator}”无效")
+        return
+    if not is_numeric(ind.value):
+        c.add("IND_VALUE_NOT_NUMBER", field,
+              f"{row}的指标值“{ind.value}”不是数字；有“{ind.comparator}”时值须为数字，否则请改为文字描述")
+        return
+    number = ind.target.number
+    if not ind.unit.strip():
+        c.add("IND_UNIT_MISSING", f"indicators[{i}].unit", f"{row}的指标值“{text}”缺少计量单位")
+    if ind.unit in ("%", "％"):
+        if number > HUNDRED:
+            c.add("IND_PERCENT_OVER", field, f"{row}的指标值“{text}”超过 100%，请确认")
+        if level1 == "满意度指标" and ind.comparator in ("≥", ">", "=") and number < SATISFACTION_FLOOR:
+            c.add("IND_SATISFACTION_LOW", field, f"{row}的满意度“{text}”低于 80%，请确认")
+    is_cost = level1 == "成本指标" or level2 == "成本指标"
+    if is_cost and ind.comparator in ("≥", ">"):
+        c.add("IND_COST_GE", field, f"{row}为成本指标，指标值“{text}”用了“{ind.comparator}”，成本一般应为“≤”")
+
+
+def check_project(project: Project, form: FormDef) -> list[Finding]:
+    c = _Collector(project.uid, project.name.strip())
+    if not project.name.strip():
+        c.add("HEADER_NAME", "name", "项目名称未填写")
+    _check_text(c, form, "name", "name", "项目名称", project.name)
+    _check_text(c, form, "code", "code", "项目编码", project.code)
+    _check_money(c, project)
+    if not project.usage.strip():
+        c.add("USAGE_MISSING", "usage", "资金用途未填写")
+    _check_text(c, form, "usage", "usage", "资金用途", project.usage)
+    _check_plan(c, project, form)
+    goals = [g for g in project.goals if g.strip()]
+    if not goals:
+        c.add("GOALS_MISSING", "goals", "绩效目标未填写")
+    for i, goal in enumerate(project.goals):
+        _check_text(c, form, "goal", f"goals[{i}]", f"绩效目标{i + 1}", goal)
+    if not project.indicators:
+        c.add("IND_MISSING_L1", "indicators", "未填写任何绩效指标")
+    else:
+        _check_indicators(c, form, project.indicators, has_details=True)
+    return c.findings
+
+
+def _check_money(c: _Collector, project: Project) -> None:
+    b = project.budget
+    unit = project.money_unit
+    labels = {"total": "预算数", "fiscal": "财政资金", "other": "其他资金"}
+    for key, label in labels.items():
+        amount = getattr(b, key)
+        if amount is not None and amount < 0:
+            c.add("MONEY_NEGATIVE", f"budget.{key}", f"{label}不能为负数（{display_money(amount, unit)}{unit}）")
+    if b.total is None:
+        c.add("MONEY_MISSING", "budget.total", "预算数未填写")
+        return
+    fiscal = b.fiscal or Decimal(0)
+    other = b.other or Decimal(0)
+    if b.fiscal is None and b.other is None:
+        return
+    if fiscal + other != b.total:
+        c.add(
+            "MONEY_BALANCE", "budget.total",
+            f"预算数 {display_money(b.total, unit)}{unit} 不等于 财政资金 {display_money(fiscal, unit)}{unit}"
+            f" + 其他资金 {display_money(other, unit)}{unit}（相差 {display_money(b.total - fiscal - other, unit)}{unit}）",
+        )
+
+
+def _check_plan(c: _Collector, project: Project, form: FormDef) -> None:
+    plan = project.plan
+    labels = form.checkpoint_labels(plan.scheme)
+    if plan.scheme not in form.plan_schemes or len(plan.points) != len(labels):
+        c.add("PLAN_SHAPE", "plan", f"资金支出计划应按“{'、'.join(labels)}”填写 {len(labels)} 个时点")
+        return
+    previous = None
+    previous_label = ""
+    for i, (point, label) in enumerate(zip(plan.points, labels)):
+        if point is None:
+            continue
+        field = f"plan.points[{i}]"
+        if point < 0 or point > HUNDRED:
+            c.add("PLAN_RANGE", field, f"资金支出计划“{label}”为 {percent_text(point)}%，应在 0% 到 100% 之间")
+        if previous is not None and point < previous:
+            c.add("PLAN_DECREASING", field,
+                  f"资金支出计划“{label}”累计 {percent_text(point)}% 小于“{previous_label}”的 {percent_text(previous)}%，累计进度不能减少")
+        previous, previous_label = point, label
+    last = plan.points[-1]
+    if last is None or last != HUNDRED:
+        shown = "未填写" if last is None else f"为 {percent_text(last)}%"
+        c.add("PLAN_END", f"plan.points[{len(labels) - 1}]", f"资金支出计划“{labels[-1]}”{shown}，年底累计应为 100%")
+
+
+def check_department(dept: DepartmentPlan, form: FormDef) -> list[Finding]:
+    c = _Collector(dept.uid, dept.name.strip())
+    if not dept.name.strip():
+        c.add("DEPT_NAME", "name", "部门（单位）名称未填写")
+    _check_text(c, form, "name", "name", "部门（单位）名称", dept.name)
+    if not dept.tasks:
+        c.add("DEPT_TASKS_MISSING", "tasks", "年度主要任务未填写")
+    unit = dept.money_unit
+    for i, task in enumerate(dept.tasks):
+        row = f"任务第{i + 1}行" + (f"（{task.name.strip()[:12]}）" if task.name.strip() else "")
+        _check_text(c, form, "task_name", f"tasks[{i}].name", f"{row}的任务名称", task.name)
+        _check_text(c, form, "task_content", f"tasks[{i}].content", f"{row}的主要内容", task.content)
+        for key, label in (("total", "总额"), ("fiscal", "财政拨款"), ("other", "其他资金")):
+            amount = getattr(task, key)
+            if amount is not None and amount < 0:
+                c.add("MONEY_NEGATIVE", f"tasks[{i}].{key}", f"{row}的{label}不能为负数")
+        if task.total is not None and (task.fiscal is not None or task.other is not None):
+            fiscal = task.fiscal or Decimal(0)
+            other = task.other or Decimal(0)
+            if fiscal + other != task.total:
+                c.add("DEPT_TASK_BALANCE", f"tasks[{i}].total",
+                      f"{row}的总额 {display_money(task.total, unit)}{unit} 不等于财政拨款与其他资金之和 "
+                      f"{display_money(fiscal + other, unit)}{unit}")
+    if not [g for g in dept.goals if g.strip()]:
+        c.add("GOALS_MISSING", "goals", "年度总体目标未填写")
+    for i, goal in enumerate(dept.goals):
+        _check_text(c, form, "goal", f"goals[{i}]", f"目标{i + 1}", goal)
+    if not dept.indicators:
+        c.add("IND_MISSING_L1", "indicators", "未填写任何年度绩效指标")
+    else:
+        _check_indicators(c, form, dept.indicators, has_details=False)
+    return c.findings
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.severity == ERROR for f in findings)

@@ -1,0 +1,155 @@
+"""Plain domain objects. Immutable: edits make new objects (dataclasses.replace)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+
+from desk.domain.values import TargetValue, format_value, parse_value
+
+PLAN_SCHEMES = ("month_end", "quarter")
+
+
+def new_uid() -> str:
+    return str(uuid.uuid4())
+
+
+def now_iso() -> str:
+    """Local time with offset, e.g. 2026-11-21T10:00:00+08:00."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Amounts in 元, exact to the fen; None when not filled in."""
+
+    total: Decimal | None = None
+    fiscal: Decimal | None = None
+    other: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class SpendingPlan:
+    """Cumulative percentages at the form's checkpoints; None is a blank."""
+
+    scheme: str = "month_end"
+    points: tuple[Decimal | None, ...] = (None, None, None, None)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    level1: str = ""
+    level2: str = ""
+    name: str = ""  # 三级指标
+    description: str = ""  # 绩效指标描述
+    comparator: str = ""  # ≥ ≤ = > < or "" (qualitative)
+    value: str = ""
+    unit: str = ""
+    basis: str = ""  # 指标值确定依据
+
+    @property
+    def target(self) -> TargetValue:
+        return TargetValue(self.comparator, self.value, self.unit)
+
+    @property
+    def value_text(self) -> str:
+        return format_value(self.target)
+
+    def with_value_text(self, text: str) -> "Indicator":
+        parsed = parse_value(text)
+        return replace(self, comparator=parsed.comparator, value=parsed.value, unit=parsed.unit)
+
+
+@dataclass(frozen=True)
+class Project:
+    """One 项目支出绩效目标表."""
+
+    uid: str = field(default_factory=new_uid)
+    unit_code: str = ""
+    year: int = 0
+    form: str = "hebei-project"
+    code: str = ""
+    name: str = ""
+    money_unit: str = "元"
+    budget: Budget = Budget()
+    usage: str = ""
+    plan: SpendingPlan = SpendingPlan()
+    goals: tuple[str, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    revision: int = 0
+    updated_at: str = ""
+
+    def content_key(self) -> tuple:
+        """Everything a user edits: two projects with equal keys need no new revision."""
+        return (
+            self.uid, self.unit_code, self.year, self.form, self.code, self.name,
+            self.money_unit, self.budget, self.usage, self.plan, self.goals, self.indicators,
+        )
+
+
+@dataclass(frozen=True)
+class DepartmentTask:
+    """A 年度主要任务 row; amounts in 元."""
+
+    name: str = ""
+    content: str = ""
+    total: Decimal | None = None
+    fiscal: Decimal | None = None
+    other: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class SubGoal:
+    """One 分项绩效目标 of the department narrative."""
+
+    title: str = ""
+    goal: str = ""
+    indicators: str = ""
+
+
+@dataclass(frozen=True)
+class Narrative:
+    overall: str = ""  # 总体绩效目标
+    sub_goals: tuple[SubGoal, ...] = ()  # 分项绩效目标
+    measures: tuple[str, ...] = ()  # 工作保障措施
+
+
+@dataclass(frozen=True)
+class DepartmentPlan:
+    """One 部门（单位）整体支出绩效目标表 with the department's narrative."""
+
+    uid: str = field(default_factory=new_uid)
+    unit_code: str = ""
+    year: int = 0
+    form: str = "department"
+    name: str = ""  # 部门（单位）名称
+    money_unit: str = "万元"
+    tasks: tuple[DepartmentTask, ...] = ()
+    goals: tuple[str, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    narrative: Narrative = Narrative()
+    revision: int = 0
+    updated_at: str = ""
+
+    def totals(self) -> tuple[Decimal, Decimal, Decimal]:
+        """The 合计 row: sums of the tasks (blanks count as 0)."""
+        zero = Decimal("0.00")
+        return (
+            sum((t.total or zero for t in self.tasks), zero),
+            sum((t.fiscal or zero for t in self.tasks), zero),
+            sum((t.other or zero for t in self.tasks), zero),
+        )
+
+    def content_key(self) -> tuple:
+        return (
+            self.uid, self.unit_code, self.year, self.form, self.name, self.money_unit,
+            self.tasks, self.goals, self.indicators, self.narrative,
+        )

@@ -1,0 +1,105 @@
+"""Exact money and percentage handling (never float)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from desk.errors import InputError
+
+CENT = Decimal("0.01")
+WAN = Decimal("10000")
+
+MONEY_UNITS = ("元", "万元")
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def _clean_number_text(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).strip()
+    text = text.replace(",", "").replace(" ", "")
+    return text
+
+
+def parse_decimal(text: str | int | Decimal | None, *, what: str) -> Decimal | None:
+    """Parse a number typed by a user; blank gives None.
+
+    ``what`` names the field for the error message (e.g. "预算数").
+    """
+    if text is None:
+        return None
+    if isinstance(text, bool):
+        raise InputError(f"{what}应为数字")
+    if isinstance(text, (int, Decimal)):
+        return Decimal(text)
+    if isinstance(text, float):
+        # Floats only reach here from spreadsheets; go through repr to keep
+        # the digits the user saw.
+        return Decimal(repr(text))
+    cleaned = _clean_number_text(str(text))
+    if cleaned == "":
+        return None
+    if not _NUMBER.match(cleaned):
+        raise InputError(f"{what}“{text}”不是有效的数字")
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:  # pragma: no cover - regex guards this
+        raise InputError(f"{what}“{text}”不是有效的数字") from None
+
+
+def parse_money(text, *, what: str, unit: str = "元") -> Decimal | None:
+    """Parse an amount given in ``unit`` (元 or 万元) into exact 元 (2 places)."""
+    value = parse_decimal(text, what=what)
+    if value is None:
+        return None
+    if unit == "万元":
+        value = value * WAN
+    elif unit != "元":
+        raise InputError(f"金额单位“{unit}”无效，只能是“元”或“万元”")
+    if value != value.quantize(CENT):
+        raise InputError(f"{what}“{text}”精确到分以下，最多保留两位小数（以元计）")
+    return value.quantize(CENT)
+
+
+def to_fen(amount: Decimal | None) -> int | None:
+    if amount is None:
+        return None
+    return int((amount * 100).to_integral_exact())
+
+
+def from_fen(fen: int | None) -> Decimal | None:
+    if fen is None:
+        return None
+    return (Decimal(fen) / 100).quantize(CENT)
+
+
+def money_text(amount: Decimal | None) -> str | None:
+    """Canonical decimal string in 元 with two places, as in the JSON file."""
+    if amount is None:
+        return None
+    return f"{amount.quantize(CENT):.2f}"
+
+
+def display_money(amount: Decimal | None, unit: str = "元") -> str:
+    """Amount for display in the table's money unit, exact (no rounding away)."""
+    if amount is None:
+        return ""
+    if unit == "万元":
+        value = (amount / WAN).normalize()
+        text = format(value, "f")
+        # at least two decimals, as printed tables show them
+        if "." not in text:
+            text += ".00"
+        elif len(text.split(".")[1]) < 2:
+            text += "0"
+        return text
+    return f"{amount:.2f}"
+
+
+def percent_text(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    normalized = value.normalize()
+    text = format(normalized, "f")
+    return text

@@ -1,0 +1,1 @@
+"""Interchange: JSON, Excel import, merge. Pure functions over domain objects."""

@@ -1,0 +1,134 @@
+"""Application services shared by the command line and the GUI.
+
+They combine the store, the form definitions and the pure interchange code;
+neither the CLI nor the UI writes SQL or knows the JSON shape.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from desk import paths
+from desk.domain.checks import ERROR, Finding, check_department, check_project
+from desk.domain.formdef import FormDef
+from desk.forms import default_forms
+from desk.io import jsonio
+from desk.store import Store, StoreError
+
+DEMO_SOURCE = "demo/yutian-2023.json"
+DEMO_FILE = "示例_玉田县无终街道_2023.db"
+
+@dataclass(frozen=True)
+class ImportReport:
+    added: int
+    updated: int
+    unchanged: int
+    created_file: bool
+
+    def summary(self) -> str:
+        head = "已新建文件并导入" if self.created_file else "已导入"
+        return f"{head}：新增 {self.added} 个，更新 {self.updated} 个，未变 {self.unchanged} 个"
+
+
+def _file_identity(doc: jsonio.Document):
+    if not doc.units:
+        raise StoreError("JSON 中没有单位（units 为空），无法新建文件。")
+    unit = doc.units[0]
+    years = [p.year for p in doc.projects if p.unit_code == unit.code]
+    years += [d.year for d in doc.departments if d.unit_code == unit.code]
+    year = Counter(years).most_common(1)[0][0] if years else datetime.date.today().year
+    return unit, year
+
+
+def import_document(doc: jsonio.Document, db_path: Path, *, take_over: bool = False) -> ImportReport:
+    """Upsert a parsed document into a file, creating it when needed; all or nothing."""
+    db_path = Path(db_path)
+    created = False
+    if db_path.exists():
+        store = Store.open(db_path, readonly=False, take_over=take_over)
+    else:
+        unit, year = _file_identity(doc)
+        store = Store.create(db_path, unit=unit, year=year)
+        created = True
+    added = updated = unchanged = 0
+    try:
+        with store.transaction():
+            for unit in doc.units:
+                store.add_unit(unit)
+            for project in doc.projects:
+                before = store.project(project.uid)
+                saved = store.save_project(project, action="import", keep_stamp=True)
+                if before is None:
+                    added += 1
+                elif saved.revision != before.revision:
+                    updated += 1
+                else:
+                    unchanged += 1
+            for dept in doc.departments:
+                before = store.department(dept.uid)
+                saved = store.save_department(dept, action="import", keep_stamp=True)
+                if before is None:
+                    added += 1
+                elif saved.revision != before.revision:
+                    updated += 1
+                else:
+                    unchanged += 1
+    except BaseException:
+        store.close()
+        if created:
+            # Nothing of the import may remain: remove the file we just made.
+            db_path.unlink(missing_ok=True)
+        raise
+    store.close()
+    return ImportReport(added, updated, unchanged, created)
+
+
+def export_document(store: Store) -> jsonio.Document:
+    return jsonio.Document(
+        units=tuple(store.units()),
+        projects=tuple(store.projects()),
+        departments=tuple(store.departments()),
+    )
+
+
+def check_store(store: Store, forms: dict[str, FormDef] | None = None) -> list[Finding]:
+    forms = forms if forms is not None else default_forms()
+    findings: list[Finding] = []
+    for project in store.projects():
+        form = forms.get(project.form)
+        if form is None:
+            findings.append(_unknown_form(project.uid, project.name, project.form, forms))
+            continue
+        findings.extend(check_project(project, form))
+    for dept in store.departments():
+        form = forms.get(dept.form)
+        if form is None:
+            findings.append(_unknown_form(dept.uid, dept.name, dept.form, forms))
+            continue
+        findings.extend(check_department(dept, form))
+    return findings
+
+
+def _unknown_form(uid: str, name: str, form: str, forms: dict) -> Finding:
+    return Finding(
+        "FORM_UNKNOWN", ERROR, uid, name or "（未命名）", "form",
+        f"表样“{form}”在本程序中不存在，可用：{'、'.join(sorted(forms))}",
+    )
+
+
+def demo_path() -> Path:
+    return paths.user_data_dir() / DEMO_FILE
+
+
+def make_demo(target: Path | None = None) -> Path:
+    """(Re)create the sample file from the shipped yutian tables."""
+    target = Path(target) if target else demo_path()
+    source = paths.resources_dir() / DEMO_SOURCE
+    doc = jsonio.loads(source.read_text("utf-8"), source=str(source))
+    if target.exists():
+        target.unlink()
+    import_document(doc, target)
+    return target

@@ -1,0 +1,809 @@
+"""The ``.db`` file: open, check, migrate, load and save domain objects, history.
+
+How a save reaches the disk
+---------------------------
+The file is read once into an in-memory SQLite database. Every committed
+change is published by writing the whole database image to a temporary file
+in the same folder, flushing it to the disk (fsync) and renaming it over the
+file (an atomic replace). So the file on disk is at every instant a complete
+database holding the last committed save: a clerk may copy it with Explorer
+while the program is saving, and a crash or power cut leaves either the
+previous or the new save, never a mix. The image is an ordinary SQLite file
+in rollback-journal mode; any SQLite tool opens it.
+
+Files that are not ours, from a newer version, or damaged are refused before
+anything is written, so their bytes stay unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import sqlite3
+import sys
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+
+import sqlite_utils
+
+from desk import __version__
+from desk.domain.codec import department_from_dict, department_to_dict, project_from_dict, project_to_dict
+from desk.domain.model import (
+    Budget, DepartmentPlan, DepartmentTask, Indicator, Narrative, Project, SpendingPlan,
+    SubGoal, Unit, now_iso,
+)
+from desk.domain.money import from_fen, to_fen
+from desk.errors import InputError
+from desk.store import identity
+from desk.store.errors import (
+    DamagedFileError, FileBusyError, FileChangedError, FileMissingError, ForeignFileError,
+    ForeignOwnerError, MigrationError, NewerVersionError, NotSQLiteError, ReadOnlyError,
+    SaveError, StoreError,
+)
+from desk.store.lock import WriterLock
+from desk.store.schema import APPLICATION_ID, MIGRATIONS, current_version
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+REQUIRED_TABLES = {"meta", "units", "projects", "indicators", "departments", "history"}
+INDICATOR_COLUMNS = ("level1", "level2", "name", "description", "comparator", "value", "unit", "basis")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    kind: str
+    uid: str
+    revision: int
+    saved_at: str
+    action: str  # save, import, restore, delete
+    note: str
+
+
+@dataclass(frozen=True)
+class FileHeader:
+    application_id: int
+    user_version: int
+    change_counter: int
+
+
+def read_header(path: Path) -> FileHeader:
+    """Read the SQLite header without opening the file with SQLite."""
+    with open(path, "rb") as fh:
+        head = fh.read(100)
+    return parse_header(path, head)
+
+
+def parse_header(path: Path, head: bytes) -> FileHeader:
+    if not head.startswith(SQLITE_MAGIC):
+        raise NotSQLiteError(path)
+    if len(head) < 100:
+        raise DamagedFileError(path, "文件头不完整")
+    return FileHeader(
+        application_id=int.from_bytes(head[68:72], "big"),
+        user_version=int.from_bytes(head[60:64], "big"),
+        change_counter=int.from_bytes(head[24:28], "big"),
+    )
+
+
+def suggest_copy_name(unit: Unit | None, year: int | None) -> str:
+    """File name for 导出副本给上级, e.g. 439001_玉田县无终街道_2023.db."""
+    if unit is None:
+        return f"绩效目标表_{year or ''}.db"
+    name = unit.name
+    for suffix in ("办事处本级", "本级", "办事处"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+            break
+    parts = [unit.code, name] + ([str(year)] if year else [])
+    return "_".join(_safe_name(p) for p in parts if p) + ".db"
+
+
+def _safe_name(text: str) -> str:
+    bad = '<>:"/\\|?*\x00'
+    cleaned = "".join("_" if ch in bad or ord(ch) < 32 else ch for ch in text).strip(" .")
+    return cleaned or "_"
+
+
+def _connect_memory() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
+def _fsync_dir(directory: Path) -> None:
+    if sys.platform == "win32":  # directories cannot be opened for fsync on Windows
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _os_error_text(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "磁盘空间不足"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "没有写入权限（文件或文件夹可能是只读的，或正被其他程序占用）"
+    if exc.errno == errno.EROFS:
+        return "磁盘是只读的"
+    if exc.errno == errno.ENOENT:
+        return "文件夹不存在或已被移除（U盘是否已拔出？）"
+    return exc.strerror or str(exc)
+
+
+def write_file_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that ``path`` is always complete.
+
+    Temp file in the same folder, fsync, rename over the target (retried for a
+    while on Windows, where a reader such as a virus scanner may hold it).
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        delay = 0.05
+        for attempt in range(8):
+            try:
+                os.replace(tmp, path)
+                break
+            except PermissionError:
+                if attempt == 7:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise SaveError(f"保存“{path.name}”失败：{_os_error_text(exc)}。上一次保存的内容仍完好。", path) from None
+
+
+class Store:
+    """An open ``.db`` file. Only this class writes it."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, *, readonly: bool, readonly_reason: str = ""):
+        self.path = Path(path)
+        self._conn = conn
+        self.db = sqlite_utils.Database(conn, execute_plugins=False)
+        self.readonly = readonly
+        self.readonly_reason = readonly_reason
+        self._lock: WriterLock | None = None
+        self._depth = 0
+        self._dirty = False
+        self._signature: tuple | None = None
+        self._closed = False
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def create(cls, path, *, unit: Unit, year: int, overwrite: bool = False) -> "Store":
+        path = Path(path)
+        if path.exists() and not overwrite:
+            raise StoreError(f"文件“{path}”已存在，未覆盖。", path)
+        if not path.parent.is_dir():
+            raise StoreError(f"文件夹“{path.parent}”不存在。", path)
+        _validate_unit(unit)
+        conn = _connect_memory()
+        conn.execute("BEGIN")
+        for version in sorted(MIGRATIONS):
+            MIGRATIONS[version](conn)
+        conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version={current_version()}")
+        me = identity.installation()
+        meta = {
+            "owner_id": me.id,
+            "owner_name": me.name,
+            "created_at": now_iso(),
+            "created_by": f"desk {__version__}",
+            "unit_code": unit.code,
+            "year": str(int(year)),
+        }
+        conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", list(meta.items()))
+        conn.execute("INSERT INTO units(code, name) VALUES (?, ?)", (unit.code, unit.name))
+        conn.execute("COMMIT")
+        store = cls(path, conn, readonly=False)
+        store._lock = WriterLock(path)
+        if not store._lock.acquire():
+            conn.close()
+            raise FileBusyError(path, store._lock.holder())
+        try:
+            store._dirty = True
+            store._publish(new_file=True)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @classmethod
+    def open(cls, path, *, readonly: bool | None = None, take_over: bool = False) -> "Store":
+        """Open a file. ``readonly=None`` decides: someone else's file, or one
+        being edited elsewhere, opens read-only (see ``readonly_reason``)."""
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise FileMissingError(path) from None
+        except IsADirectoryError:
+            raise NotSQLiteError(path) from None
+        except OSError as exc:
+            raise StoreError(f"无法读取文件“{path}”：{_os_error_text(exc)}", path) from None
+        header = parse_header(path, data[:100])
+        if header.application_id != APPLICATION_ID:
+            raise ForeignFileError(path)
+        supported = current_version()
+        if header.user_version > supported:
+            raise NewerVersionError(path, header.user_version, supported)
+        conn = _load_image(path, data)
+        owner_id, owner_name = _owner(conn)
+        me = identity.installation()
+        foreign = owner_id != me.id
+        reason = ""
+        lock: WriterLock | None = None
+        want_write = readonly is False or (readonly is None and (not foreign or take_over))
+        if foreign and readonly is False and not take_over:
+            conn.close()
+            raise ForeignOwnerError(path, owner_name or "未知")
+        if want_write:
+            lock = WriterLock(path)
+            if not lock.acquire():
+                holder = lock.holder()
+                if readonly is False:
+                    conn.close()
+                    raise FileBusyError(path, holder)
+                lock = None
+                want_write = False
+                reason = f"文件正在另一个窗口或另一台电脑上编辑（{holder}）" if holder else "文件正在另一个窗口中编辑"
+        elif readonly is None and foreign:
+            reason = f"这是在另一台电脑上创建的文件（{owner_name or '未知'}）"
+        elif readonly:
+            reason = "按只读方式打开"
+        store = cls(path, conn, readonly=not want_write, readonly_reason=reason)
+        store._lock = lock
+        store._signature = _signature(path)
+        try:
+            if header.user_version < supported:
+                store._migrate(data, header.user_version)
+            if want_write and take_over and foreign:
+                with store.transaction():
+                    store._set_meta({"owner_id": me.id, "owner_name": me.name, "taken_over_at": now_iso()})
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def _migrate(self, original: bytes, from_version: int) -> None:
+        target = current_version()
+        backup = None
+        if not self.readonly:
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            backup = self.path.with_name(f"{self.path.stem}.备份-v{from_version}-{stamp}{self.path.suffix}")
+            try:
+                write_file_atomically(backup, original)
+            except SaveError as exc:
+                raise MigrationError(self.path, target, f"无法写入备份文件（{exc}）") from None
+        conn = self._conn
+        conn.execute("BEGIN")
+        try:
+            for version in range(from_version + 1, target + 1):
+                MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version={target}")
+            conn.execute("COMMIT")
+        except Exception as exc:
+            conn.execute("ROLLBACK")
+            if backup is not None:
+                with contextlib.suppress(OSError):
+                    backup.unlink()
+            raise MigrationError(self.path, target, str(exc)) from None
+        self.migrated_from = from_version
+        self.backup_path = backup
+        if not self.readonly:
+            self._dirty = True
+            self._publish()
+
+    # ------------------------------------------------------------ plumbing
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._conn.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _require_writable(self) -> None:
+        if self._closed:
+            raise StoreError("文件已关闭。", self.path)
+        if self.readonly:
+            raise ReadOnlyError(self.path, self.readonly_reason)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator["Store"]:
+        """All writes inside reach the disk together, or not at all."""
+        self._require_writable()
+        outer = self._depth == 0
+        before = self._conn.total_changes
+        self._depth += 1
+        try:
+            with self.db.atomic():
+                yield self
+        finally:
+            self._depth -= 1
+        if outer and self._conn.total_changes != before:
+            self._dirty = True
+            self._publish()
+
+    def _publish(self, *, new_file: bool = False) -> None:
+        if not self._dirty:
+            return
+        if not new_file and _signature(self.path) != self._signature:
+            raise FileChangedError(self.path)
+        data = self._conn.serialize()
+        write_file_atomically(self.path, data)
+        self._signature = _signature(self.path)
+        self._dirty = False
+
+    def flush(self) -> None:
+        """Retry writing after a failed save (e.g. the USB stick is back)."""
+        self._require_writable()
+        self._publish()
+
+    @property
+    def unsaved(self) -> bool:
+        return self._dirty
+
+    def _set_meta(self, values: dict[str, str]) -> None:
+        self.db["meta"].upsert_all([{"key": k, "value": v} for k, v in values.items()], pk="key")
+
+    # ------------------------------------------------------------ reading
+
+    def meta(self) -> dict[str, str]:
+        return {row[0]: row[1] for row in self._conn.execute("SELECT key, value FROM meta")}
+
+    @property
+    def schema_version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def unit(self) -> Unit | None:
+        """The unit the file was created for."""
+        code = self.meta().get("unit_code")
+        row = self._conn.execute("SELECT code, name FROM units WHERE code = ?", (code,)).fetchone()
+        return Unit(*row) if row else None
+
+    def year(self) -> int | None:
+        value = self.meta().get("year")
+        return int(value) if value and value.isdigit() else None
+
+    def units(self) -> list[Unit]:
+        return [Unit(*row) for row in self._conn.execute("SELECT code, name FROM units ORDER BY code")]
+
+    def project_count(self) -> int:
+        return self._conn.execute("SELECT count(*) FROM projects").fetchone()[0]
+
+    def projects(self) -> list[Project]:
+        return self._load_projects("", ())
+
+    def project(self, uid: str) -> Project | None:
+        found = self._load_projects("WHERE uid = ?", (uid,))
+        return found[0] if found else None
+
+    def find_projects(self, key: str) -> list[Project]:
+        """Projects whose uid or 项目编码 is ``key``."""
+        return self._load_projects("WHERE uid = ? OR code = ?", (key, key))
+
+    def _load_projects(self, where: str, params: tuple) -> list[Project]:
+        rows = self._conn.execute(
+            f"SELECT uid, unit_code, year, form, code, name, money_unit, budget_total, budget_fiscal,"
+            f" budget_other, usage, plan_scheme, plan_points, goals, revision, updated_at"
+            f" FROM projects {where} ORDER BY position, rowid",
+            params,
+        ).fetchall()
+        if not rows:
+            return []
+        by_uid: dict[str, list[Indicator]] = {row[0]: [] for row in rows}
+        if len(rows) == 1:
+            ind_rows = self._conn.execute(
+                f"SELECT project_uid, {', '.join(INDICATOR_COLUMNS)} FROM indicators"
+                " WHERE project_uid = ? ORDER BY position", (rows[0][0],))
+        else:
+            ind_rows = self._conn.execute(
+                f"SELECT project_uid, {', '.join(INDICATOR_COLUMNS)} FROM indicators ORDER BY project_uid, position")
+        for r in ind_rows:
+            if r[0] in by_uid:
+                by_uid[r[0]].append(Indicator(*r[1:]))
+        result = []
+        for (uid, unit_code, year, form, code, name, money_unit, total, fiscal, other, usage,
+             scheme, points, goals, revision, updated_at) in rows:
+            result.append(Project(
+                uid=uid, unit_code=unit_code, year=year, form=form, code=code, name=name,
+                money_unit=money_unit,
+                budget=Budget(total=from_fen(total), fiscal=from_fen(fiscal), other=from_fen(other)),
+                usage=usage,
+                plan=SpendingPlan(scheme=scheme, points=tuple(
+                    None if p is None else Decimal(p) for p in json.loads(points))),
+                goals=tuple(json.loads(goals)),
+                indicators=tuple(by_uid[uid]),
+                revision=revision, updated_at=updated_at,
+            ))
+        return result
+
+    def departments(self) -> list[DepartmentPlan]:
+        return self._load_departments("", ())
+
+    def department(self, uid: str) -> DepartmentPlan | None:
+        found = self._load_departments("WHERE uid = ?", (uid,))
+        return found[0] if found else None
+
+    def _load_departments(self, where: str, params: tuple) -> list[DepartmentPlan]:
+        rows = self._conn.execute(
+            f"SELECT uid, unit_code, year, form, name, money_unit, goals, narrative, revision, updated_at"
+            f" FROM departments {where} ORDER BY position, rowid", params).fetchall()
+        result = []
+        for uid, unit_code, year, form, name, money_unit, goals, narrative, revision, updated_at in rows:
+            tasks = tuple(
+                DepartmentTask(name=n, content=c, total=from_fen(t), fiscal=from_fen(f), other=from_fen(o))
+                for n, c, t, f, o in self._conn.execute(
+                    "SELECT name, content, total, fiscal, other FROM department_tasks"
+                    " WHERE department_uid = ? ORDER BY position", (uid,))
+            )
+            indicators = tuple(
+                Indicator(*r) for r in self._conn.execute(
+                    f"SELECT {', '.join(INDICATOR_COLUMNS)} FROM department_indicators"
+                    " WHERE department_uid = ? ORDER BY position", (uid,))
+            )
+            n = json.loads(narrative)
+            result.append(DepartmentPlan(
+                uid=uid, unit_code=unit_code, year=year, form=form, name=name, money_unit=money_unit,
+                tasks=tasks, goals=tuple(json.loads(goals)), indicators=indicators,
+                narrative=Narrative(
+                    overall=n.get("overall", ""),
+                    sub_goals=tuple(SubGoal(**s) for s in n.get("sub_goals", [])),
+                    measures=tuple(n.get("measures", [])),
+                ),
+                revision=revision, updated_at=updated_at,
+            ))
+        return result
+
+    # ------------------------------------------------------------ history
+
+    def history(self, uid: str) -> list[HistoryEntry]:
+        return [
+            HistoryEntry(*row) for row in self._conn.execute(
+                "SELECT kind, uid, revision, saved_at, action, note FROM history WHERE uid = ? ORDER BY id",
+                (uid,))
+        ]
+
+    def load_revision(self, uid: str, revision: int) -> Project | DepartmentPlan:
+        row = self._conn.execute(
+            "SELECT kind, snapshot FROM history WHERE uid = ? AND revision = ? ORDER BY id DESC LIMIT 1",
+            (uid, revision)).fetchone()
+        if row is None:
+            raise StoreError(f"找不到该表的第 {revision} 版历史记录。", self.path)
+        kind, blob = row
+        data = json.loads(zlib.decompress(blob).decode("utf-8"))
+        return project_from_dict(data) if kind == "project" else department_from_dict(data)
+
+    def restore(self, uid: str, revision: int) -> Project | DepartmentPlan:
+        """Make an earlier revision current again (as a new revision)."""
+        old = self.load_revision(uid, revision)
+        note = f"恢复到第 {revision} 版"
+        if isinstance(old, Project):
+            return self.save_project(old, action="restore", note=note)
+        return self.save_department(old, action="restore", note=note)
+
+    def _record(self, kind: str, item, action: str, note: str) -> None:
+        snapshot = project_to_dict(item) if kind == "project" else department_to_dict(item)
+        blob = zlib.compress(json.dumps(snapshot, ensure_ascii=False, sort_keys=True).encode("utf-8"), 6)
+        self._conn.execute(
+            "INSERT INTO history(kind, uid, revision, saved_at, action, note, snapshot) VALUES (?,?,?,?,?,?,?)",
+            (kind, item.uid, item.revision, item.updated_at, action, note, blob))
+
+    # ------------------------------------------------------------ writing
+
+    def add_unit(self, unit: Unit) -> None:
+        _validate_unit(unit)
+        with self.transaction():
+            row = self._conn.execute("SELECT name FROM units WHERE code = ?", (unit.code,)).fetchone()
+            if row is None:
+                self._conn.execute("INSERT INTO units(code, name) VALUES (?, ?)", (unit.code, unit.name))
+            elif row[0] != unit.name and unit.name:
+                self._conn.execute("UPDATE units SET name = ? WHERE code = ?", (unit.name, unit.code))
+
+    def _require_unit(self, code: str) -> None:
+        if self._conn.execute("SELECT 1 FROM units WHERE code = ?", (code,)).fetchone() is None:
+            raise InputError(f"单位编码“{code}”不在本文件的单位列表中")
+
+    def _next_revision(self, table: str, item) -> tuple[object | None, int]:
+        row = self._conn.execute(f"SELECT revision FROM {table} WHERE uid = ?", (item.uid,)).fetchone()
+        last = self._conn.execute("SELECT max(revision) FROM history WHERE uid = ?", (item.uid,)).fetchone()[0]
+        floor = max(row[0] if row else 0, last or 0)
+        return row, floor
+
+    def save_project(self, project: Project, *, action: str = "save", note: str = "",
+                     keep_stamp: bool = False) -> Project:
+        """Save a project; returns it with its new revision and time.
+
+        Unchanged content makes no new revision. A new project keeps the
+        revision it brings (at least 1); ``keep_stamp`` keeps its updated_at
+        (import of a project this file has not seen).
+        """
+        self._require_writable()
+        _validate_project(project)
+        with self.transaction():
+            self._require_unit(project.unit_code)
+            existing = self.project(project.uid)
+            if existing is not None and existing.content_key() == project.content_key():
+                return existing
+            _, floor = self._next_revision("projects", project)
+            if existing is None and floor == 0:
+                revision = max(project.revision, 1)
+                stamp = project.updated_at if keep_stamp and project.updated_at else now_iso()
+            else:
+                revision = floor + 1
+                stamp = now_iso()
+            saved = replace(project, revision=revision, updated_at=stamp)
+            row = {
+                "uid": saved.uid, "unit_code": saved.unit_code, "year": saved.year, "form": saved.form,
+                "code": saved.code, "name": saved.name, "money_unit": saved.money_unit,
+                "budget_total": to_fen(saved.budget.total), "budget_fiscal": to_fen(saved.budget.fiscal),
+                "budget_other": to_fen(saved.budget.other), "usage": saved.usage,
+                "plan_scheme": saved.plan.scheme,
+                "plan_points": json.dumps([None if p is None else str(p) for p in saved.plan.points]),
+                "goals": json.dumps(list(saved.goals), ensure_ascii=False),
+                "revision": saved.revision, "updated_at": saved.updated_at,
+            }
+            if existing is None:
+                row["position"] = self._next_position("projects")
+                self.db["projects"].insert(row)
+            else:
+                self.db["projects"].update(saved.uid, row)
+            self._conn.execute("DELETE FROM indicators WHERE project_uid = ?", (saved.uid,))
+            self._conn.executemany(
+                f"INSERT INTO indicators(project_uid, position, {', '.join(INDICATOR_COLUMNS)})"
+                f" VALUES (?, ?, {', '.join('?' for _ in INDICATOR_COLUMNS)})",
+                [(saved.uid, i, *(getattr(ind, c) for c in INDICATOR_COLUMNS))
+                 for i, ind in enumerate(saved.indicators)])
+            self._record("project", saved, action, note)
+        return saved
+
+    def _next_position(self, table: str) -> int:
+        value = self._conn.execute(f"SELECT max(position) FROM {table}").fetchone()[0]
+        return 0 if value is None else value + 1
+
+    def delete_project(self, uid: str, *, note: str = "") -> None:
+        self._require_writable()
+        with self.transaction():
+            existing = self.project(uid)
+            if existing is None:
+                raise StoreError("要删除的项目不存在。", self.path)
+            _, floor = self._next_revision("projects", existing)
+            gone = replace(existing, revision=floor + 1, updated_at=now_iso())
+            self._record("project", gone, "delete", note)
+            self._conn.execute("DELETE FROM projects WHERE uid = ?", (uid,))
+
+    def move_project(self, uid: str, index: int) -> None:
+        """Put a project at ``index`` in the file's order."""
+        self._require_writable()
+        with self.transaction():
+            order = [r[0] for r in self._conn.execute("SELECT uid FROM projects ORDER BY position, rowid")]
+            if uid not in order:
+                raise StoreError("要移动的项目不存在。", self.path)
+            order.remove(uid)
+            order.insert(max(0, min(index, len(order))), uid)
+            self._conn.executemany("UPDATE projects SET position = ? WHERE uid = ?",
+                                   [(i, u) for i, u in enumerate(order)])
+
+    def save_department(self, dept: DepartmentPlan, *, action: str = "save", note: str = "",
+                        keep_stamp: bool = False) -> DepartmentPlan:
+        self._require_writable()
+        _validate_department(dept)
+        with self.transaction():
+            self._require_unit(dept.unit_code)
+            existing = self.department(dept.uid)
+            if existing is not None and existing.content_key() == dept.content_key():
+                return existing
+            _, floor = self._next_revision("departments", dept)
+            if existing is None and floor == 0:
+                revision = max(dept.revision, 1)
+                stamp = dept.updated_at if keep_stamp and dept.updated_at else now_iso()
+            else:
+                revision = floor + 1
+                stamp = now_iso()
+            saved = replace(dept, revision=revision, updated_at=stamp)
+            n = saved.narrative
+            row = {
+                "uid": saved.uid, "unit_code": saved.unit_code, "year": saved.year, "form": saved.form,
+                "name": saved.name, "money_unit": saved.money_unit,
+                "goals": json.dumps(list(saved.goals), ensure_ascii=False),
+                "narrative": json.dumps({
+                    "overall": n.overall,
+                    "sub_goals": [{"title": s.title, "goal": s.goal, "indicators": s.indicators}
+                                  for s in n.sub_goals],
+                    "measures": list(n.measures),
+                }, ensure_ascii=False),
+                "revision": saved.revision, "updated_at": saved.updated_at,
+            }
+            if existing is None:
+                row["position"] = self._next_position("departments")
+                self.db["departments"].insert(row)
+            else:
+                self.db["departments"].update(saved.uid, row)
+            self._conn.execute("DELETE FROM department_tasks WHERE department_uid = ?", (saved.uid,))
+            self._conn.executemany(
+                "INSERT INTO department_tasks(department_uid, position, name, content, total, fiscal, other)"
+                " VALUES (?,?,?,?,?,?,?)",
+                [(saved.uid, i, t.name, t.content, to_fen(t.total), to_fen(t.fiscal), to_fen(t.other))
+                 for i, t in enumerate(saved.tasks)])
+            self._conn.execute("DELETE FROM department_indicators WHERE department_uid = ?", (saved.uid,))
+            self._conn.executemany(
+                f"INSERT INTO department_indicators(department_uid, position, {', '.join(INDICATOR_COLUMNS)})"
+                f" VALUES (?, ?, {', '.join('?' for _ in INDICATOR_COLUMNS)})",
+                [(saved.uid, i, *(getattr(ind, c) for c in INDICATOR_COLUMNS))
+                 for i, ind in enumerate(saved.indicators)])
+            self._record("department", saved, action, note)
+        return saved
+
+    def delete_department(self, uid: str, *, note: str = "") -> None:
+        self._require_writable()
+        with self.transaction():
+            existing = self.department(uid)
+            if existing is None:
+                raise StoreError("要删除的部门整体绩效目标表不存在。", self.path)
+            _, floor = self._next_revision("departments", existing)
+            gone = replace(existing, revision=floor + 1, updated_at=now_iso())
+            self._record("department", gone, "delete", note)
+            self._conn.execute("DELETE FROM departments WHERE uid = ?", (uid,))
+
+    # ------------------------------------------------------------ copies
+
+    def export_copy(self, out) -> Path:
+        """Write a compacted single-file copy (导出副本给上级), checked, renamed into place."""
+        out = Path(out)
+        if out.resolve() == self.path.resolve():
+            raise StoreError("副本不能与原文件同名同位置。", out)
+        if not out.parent.is_dir():
+            raise StoreError(f"文件夹“{out.parent}”不存在。", out)
+        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        try:
+            self._conn.execute("VACUUM INTO ?", (str(tmp),))
+            check = sqlite3.connect(f"file:{tmp}?mode=ro", uri=True)
+            try:
+                result = check.execute("PRAGMA integrity_check").fetchall()
+                app_id = check.execute("PRAGMA application_id").fetchone()[0]
+            finally:
+                check.close()
+            if result != [("ok",)] or app_id != APPLICATION_ID:
+                raise StoreError(f"副本检查未通过（{result[0][0] if result else '无结果'}），未生成副本。", out)
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, out)
+            _fsync_dir(out.parent)
+        except OSError as exc:
+            raise SaveError(f"导出副本“{out.name}”失败：{_os_error_text(exc)}", out) from None
+        except sqlite3.Error as exc:
+            raise SaveError(f"导出副本“{out.name}”失败：{exc}", out) from None
+        finally:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        return out
+
+
+# ---------------------------------------------------------------- helpers
+
+def _load_image(path: Path, data: bytes) -> sqlite3.Connection:
+    """Deserialize the file into memory and check it thoroughly."""
+    conn = _connect_memory()
+    try:
+        conn.deserialize(data)
+        conn.execute("PRAGMA foreign_keys=ON")
+        result = conn.execute("PRAGMA integrity_check").fetchall()
+        if result != [("ok",)]:
+            raise DamagedFileError(path, "完整性检查未通过")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        missing = REQUIRED_TABLES - tables
+        if missing:
+            raise DamagedFileError(path, "缺少数据表 " + "、".join(sorted(missing)))
+        if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+            raise DamagedFileError(path, "数据之间的关联不完整")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DamagedFileError(path, _sqlite_reason(exc)) from None
+    except DamagedFileError:
+        conn.close()
+        raise
+    return conn
+
+
+def _sqlite_reason(exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "malformed" in text:
+        return "数据库结构损坏"
+    if "not a database" in text:
+        return "文件内容不是有效的数据库"
+    return "数据库无法读取"
+
+
+def _owner(conn: sqlite3.Connection) -> tuple[str, str]:
+    rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('owner_id', 'owner_name')").fetchall())
+    return rows.get("owner_id", ""), rows.get("owner_name", "")
+
+
+def _signature(path: Path) -> tuple | None:
+    try:
+        st = os.stat(path)
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, head[24:28])
+
+
+def _validate_unit(unit: Unit) -> None:
+    if not unit.code.strip():
+        raise InputError("单位编码不能为空")
+    if not unit.name.strip():
+        raise InputError("单位名称不能为空")
+
+
+def _validate_amount(amount: Decimal | None, label: str) -> None:
+    if amount is None:
+        return
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise InputError(f"{label}不是有效的金额")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InputError(f"{label}“{amount}”最多保留两位小数（以元计）")
+    if abs(amount) >= Decimal(10) ** 15:
+        raise InputError(f"{label}“{amount}”过大")
+
+
+def _validate_project(p: Project) -> None:
+    where = f"项目“{p.name or p.code or p.uid}”"
+    if not p.uid:
+        raise InputError(f"{where}缺少 uid")
+    if not isinstance(p.year, int) or not 1900 <= p.year <= 2999:
+        raise InputError(f"{where}的年度“{p.year}”无效")
+    if p.money_unit not in ("元", "万元"):
+        raise InputError(f"{where}的金额单位只能是元或万元")
+    if p.plan.scheme not in ("month_end", "quarter"):
+        raise InputError(f"{where}的支出计划方式无效")
+    for label, amount in (("预算数", p.budget.total), ("财政资金", p.budget.fiscal), ("其他资金", p.budget.other)):
+        _validate_amount(amount, f"{where}的{label}")
+    for point in p.plan.points:
+        if point is not None and (not isinstance(point, Decimal) or not point.is_finite()):
+            raise InputError(f"{where}的支出计划百分比无效")
+
+
+def _validate_department(d: DepartmentPlan) -> None:
+    where = f"部门整体表“{d.name or d.uid}”"
+    if not d.uid:
+        raise InputError(f"{where}缺少 uid")
+    if not isinstance(d.year, int) or not 1900 <= d.year <= 2999:
+        raise InputError(f"{where}的年度“{d.year}”无效")
+    if d.money_unit not in ("元", "万元"):
+        raise InputError(f"{where}的金额单位只能是元或万元")
+    for i, t in enumerate(d.tasks):
+        for label, amount in (("总额", t.total), ("财政拨款", t.fiscal), ("其他资金", t.other)):
+            _validate_amount(amount, f"{where}任务第{i + 1}行的{label}")

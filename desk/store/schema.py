@@ -1,0 +1,139 @@
+"""Schema versions and forward migrations of the ``.db`` file.
+
+``MIGRATIONS[n]`` takes a file from version n-1 to version n. Migrations run
+in one transaction on an in-memory copy after the original file has been
+backed up; the file on disk is replaced only when all of them succeeded.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+# "JXMB" (绩效目标) — marks the file as ours in the SQLite header.
+APPLICATION_ID = 0x4A584D42
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run several statements inside the current transaction.
+
+    (``executescript`` would commit first, breaking the one-transaction rule.)
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            conn.execute(pending)
+            pending = ""
+    if pending.strip() and not all(
+        ln.strip().startswith("--") or not ln.strip() for ln in pending.splitlines()
+    ):
+        raise ValueError("incomplete SQL statement in migration script")
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE units (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL
+        );
+        CREATE TABLE projects (
+            uid TEXT PRIMARY KEY,
+            unit_code TEXT NOT NULL REFERENCES units(code),
+            year INTEGER NOT NULL,
+            form TEXT NOT NULL,
+            code TEXT NOT NULL,
+            name TEXT NOT NULL,
+            money_unit TEXT NOT NULL CHECK (money_unit IN ('元', '万元')),
+            budget_total INTEGER,   -- fen (0.01 元), exact
+            budget_fiscal INTEGER,
+            budget_other INTEGER,
+            usage TEXT NOT NULL,
+            plan_scheme TEXT NOT NULL CHECK (plan_scheme IN ('month_end', 'quarter')),
+            plan_points TEXT NOT NULL,  -- JSON list of decimal strings or null
+            goals TEXT NOT NULL,        -- JSON list of strings
+            position INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX projects_unit_year ON projects(unit_code, year);
+        CREATE TABLE indicators (
+            project_uid TEXT NOT NULL REFERENCES projects(uid) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            level1 TEXT NOT NULL,
+            level2 TEXT NOT NULL,
+            name TEXT NOT NULL,
+            description TEXT NOT NULL,
+            comparator TEXT NOT NULL,
+            value TEXT NOT NULL,
+            unit TEXT NOT NULL,
+            basis TEXT NOT NULL,
+            PRIMARY KEY (project_uid, position)
+        );
+        CREATE TABLE departments (
+            uid TEXT PRIMARY KEY,
+            unit_code TEXT NOT NULL REFERENCES units(code),
+            year INTEGER NOT NULL,
+            form TEXT NOT NULL,
+            name TEXT NOT NULL,
+            money_unit TEXT NOT NULL CHECK (money_unit IN ('元', '万元')),
+            goals TEXT NOT NULL,      -- JSON list of strings
+            narrative TEXT NOT NULL,  -- JSON object
+            position INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE department_tasks (
+            department_uid TEXT NOT NULL REFERENCES departments(uid) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            content TEXT NOT NULL,
+            total INTEGER,
+            fiscal INTEGER,
+            other INTEGER,
+            PRIMARY KEY (department_uid, position)
+        );
+        CREATE TABLE department_indicators (
+            department_uid TEXT NOT NULL REFERENCES departments(uid) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            level1 TEXT NOT NULL,
+            level2 TEXT NOT NULL,
+            name TEXT NOT NULL,
+            description TEXT NOT NULL,
+            comparator TEXT NOT NULL,
+            value TEXT NOT NULL,
+            unit TEXT NOT NULL,
+            basis TEXT NOT NULL,
+            PRIMARY KEY (department_uid, position)
+        );
+        -- Every committed revision of every table, as compressed JSON, so an
+        -- earlier state can be listed and restored. action: save, import,
+        -- restore, delete.
+        CREATE TABLE history (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL CHECK (kind IN ('project', 'department')),
+            uid TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            saved_at TEXT NOT NULL,
+            action TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            snapshot BLOB NOT NULL
+        );
+        CREATE INDEX history_uid ON history(uid, revision);
+        """
+    )
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _v1,
+}
+
+
+def current_version() -> int:
+    return max(MIGRATIONS)
