@@ -272,6 +272,8 @@ class Store:
             reason = "按只读方式打开"
         store = cls(path, conn, readonly=not want_write, readonly_reason=reason)
         store._lock = lock
+        if lock is not None:
+            _remove_orphan_temp_files(path)
         store._signature = _signature(path)
         try:
             if header.user_version < supported:
@@ -749,6 +751,13 @@ def _sqlite_reason(exc: sqlite3.DatabaseError) -> str:
 def _owner(conn: sqlite3.Connection) -> tuple[str, str]:
     rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('owner_id', 'owner_name')").fetchall())
     return rows.get("owner_id", ""), rows.get("owner_name", "")
+
+
+def _remove_orphan_temp_files(path: Path) -> None:
+    """Temp files of a save that was cut off (crash, power cut); we hold the lock, so none is in use."""
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def _signature(path: Path) -> tuple | None:

@@ -1,0 +1,308 @@
+"""The .db file: header marks, refusals that leave bytes unchanged, revisions, history, copies."""
+
+import os
+import sqlite3
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+
+from desk.domain.model import Budget, DepartmentPlan, DepartmentTask, Indicator, Narrative, SubGoal, Unit
+from desk.store import (
+    DamagedFileError, FileBusyError, FileChangedError, ForeignFileError, ForeignOwnerError,
+    MigrationError, NewerVersionError, NotSQLiteError, ReadOnlyError, SaveError, Store, StoreError,
+    suggest_copy_name,
+)
+from desk.store import db as store_db
+from desk.store import schema
+from tests.helpers import UNIT, good_project
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    path = tmp_path / "无终街道.db"
+    Store.create(path, unit=UNIT, year=2023).close()
+    return path
+
+
+def test_new_file_is_marked_and_plain_sqlite(db_path):
+    raw = db_path.read_bytes()
+    assert raw[18:20] == b"\x01\x01"  # rollback journal, not WAL
+    conn = sqlite3.connect(db_path)
+    try:
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == schema.APPLICATION_ID
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.current_version()
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+    with Store.open(db_path) as store:
+        assert store.unit() == UNIT and store.year() == 2023 and not store.readonly
+
+
+def test_create_refuses_to_overwrite(db_path):
+    before = db_path.read_bytes()
+    with pytest.raises(StoreError, match="已存在"):
+        Store.create(db_path, unit=UNIT, year=2024)
+    assert db_path.read_bytes() == before
+
+
+def _refused(path, error_type):
+    before = path.read_bytes()
+    with pytest.raises(error_type) as info:
+        Store.open(path)
+    assert path.read_bytes() == before, "a refused file must keep its bytes"
+    assert path.name in str(info.value)
+    assert not [p for p in path.parent.iterdir() if p != path and p.name.startswith(".~")]
+    return info.value
+
+
+@pytest.mark.parametrize("content", [b"", b"hello", b"PK\x03\x04" + b"\x00" * 200, "项目编码".encode() * 50])
+def test_not_sqlite_is_refused_unchanged(tmp_path, content):
+    path = tmp_path / "表.db"
+    path.write_bytes(content)
+    error = _refused(path, NotSQLiteError)
+    assert "不是绩效目标表数据文件" in str(error)
+
+
+def test_foreign_sqlite_is_refused_unchanged(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t(x)")
+    conn.execute("INSERT INTO t VALUES (1)")
+    conn.commit()
+    conn.close()
+    assert "其他软件" in str(_refused(path, ForeignFileError))
+
+
+def test_newer_version_is_refused_unchanged(db_path):
+    raw = bytearray(db_path.read_bytes())
+    raw[60:64] = (schema.current_version() + 1).to_bytes(4, "big")
+    db_path.write_bytes(bytes(raw))
+    error = _refused(db_path, NewerVersionError)
+    assert "请升级本程序" in str(error) and error.file_version == schema.current_version() + 1
+
+
+def test_damaged_file_is_refused_unchanged(db_path):
+    with Store.open(db_path) as store:
+        for i in range(30):
+            store.save_project(good_project(name=f"项目{i}", code=f"C{i}"))
+    raw = bytearray(db_path.read_bytes())
+    page = 4096
+    # scribble over the middle of the file, past the header page
+    for offset in range(2 * page, 6 * page, 7):
+        raw[offset] = (raw[offset] + 91) % 256
+    db_path.write_bytes(bytes(raw))
+    assert "已损坏" in str(_refused(db_path, DamagedFileError))
+
+
+def test_truncated_file_is_refused_unchanged(db_path):
+    raw = db_path.read_bytes()
+    db_path.write_bytes(raw[: len(raw) // 2])
+    _refused(db_path, DamagedFileError)
+
+
+def test_revisions_history_and_restore(db_path):
+    with Store.open(db_path) as store:
+        p1 = store.save_project(good_project())
+        assert p1.revision == 1 and p1.updated_at
+        assert store.save_project(p1).revision == 1  # unchanged: no new revision
+        p2 = store.save_project(replace(p1, name="城镇社区工作经费（调整）"))
+        p3 = store.save_project(replace(p2, budget=Budget(Decimal("800000.00"), Decimal("800000.00"), None)))
+        assert (p2.revision, p3.revision) == (2, 3)
+        assert [h.revision for h in store.history(p1.uid)] == [1, 2, 3]
+        assert store.load_revision(p1.uid, 1).name == "城镇社区工作经费"
+        restored = store.restore(p1.uid, 1)
+        assert restored.revision == 4 and restored.name == "城镇社区工作经费"
+        assert store.history(p1.uid)[-1].action == "restore"
+    with Store.open(db_path) as store:
+        (again,) = store.projects()
+        assert again == restored
+        assert again.budget.total == Decimal("770000.00")
+
+
+def test_delete_is_recorded_and_can_be_undone_by_restore(db_path):
+    with Store.open(db_path) as store:
+        p = store.save_project(good_project())
+        store.delete_project(p.uid)
+        assert store.projects() == []
+        assert [h.action for h in store.history(p.uid)] == ["save", "delete"]
+        back = store.restore(p.uid, 1)
+        assert back.revision == 3 and store.project(p.uid).name == p.name
+
+
+def test_order_of_projects_is_kept_and_can_be_changed(db_path):
+    with Store.open(db_path) as store:
+        uids = [store.save_project(good_project(name=f"项目{i}", code=str(i))).uid for i in range(4)]
+        store.move_project(uids[3], 0)
+    with Store.open(db_path) as store:
+        assert [p.uid for p in store.projects()] == [uids[3], uids[0], uids[1], uids[2]]
+
+
+def test_department_round_trip(db_path):
+    dept = DepartmentPlan(
+        unit_code=UNIT.code, year=2023, name="玉田县无终街道办事处",
+        tasks=(DepartmentTask("社区工作者工资保险", "保证社区工作者积极性", Decimal("8955000.00"),
+                              Decimal("8955000.00"), None),),
+        goals=("保障运转", "服务社区"),
+        indicators=(Indicator("产出指标", "数量指标", "社区数量", "", "≥", "25", "个", ""),),
+        narrative=Narrative("总体目标", (SubGoal("（一）党建", "目标", "指标"),), ("加强组织领导",)),
+    )
+    with Store.open(db_path) as store:
+        saved = store.save_department(dept)
+        assert saved.revision == 1
+    with Store.open(db_path) as store:
+        assert store.departments() == [saved]
+        assert store.load_revision(saved.uid, 1) == saved
+
+
+def test_money_is_stored_in_fen(db_path):
+    with Store.open(db_path) as store:
+        store.save_project(good_project(budget=Budget(Decimal("0.10"), Decimal("0.07"), Decimal("0.03"))))
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT budget_total, budget_fiscal, budget_other FROM projects").fetchone() == (10, 7, 3)
+    conn.close()
+
+
+def test_bad_values_are_refused_before_writing(db_path):
+    before = db_path.read_bytes()
+    with Store.open(db_path) as store:
+        with pytest.raises(Exception, match="两位小数"):
+            store.save_project(good_project(budget=Budget(Decimal("1.001"), None, None)))
+        with pytest.raises(Exception, match="不在本文件的单位列表中"):
+            store.save_project(good_project(unit_code="999999"))
+    assert db_path.read_bytes() == before
+
+
+def test_someone_elses_file_opens_read_only(db_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("DESK_HOME", str(tmp_path / "supervisor"))
+    before = db_path.read_bytes()
+    with Store.open(db_path) as store:
+        assert store.readonly and "另一台电脑" in store.readonly_reason
+        with pytest.raises(ReadOnlyError):
+            store.save_project(good_project())
+    with pytest.raises(ForeignOwnerError, match="接管此文件"):
+        Store.open(db_path, readonly=False)
+    assert db_path.read_bytes() == before
+    with Store.open(db_path, take_over=True) as store:
+        assert not store.readonly
+        store.save_project(good_project())
+    with Store.open(db_path) as store:
+        assert not store.readonly
+
+
+def test_one_writer_at_a_time(db_path):
+    first = Store.open(db_path)
+    try:
+        with pytest.raises(FileBusyError, match="正在另一个窗口"):
+            Store.open(db_path, readonly=False)
+        second = Store.open(db_path)
+        assert second.readonly and "编辑" in second.readonly_reason
+        second.close()
+    finally:
+        first.close()
+    with Store.open(db_path) as store:
+        assert not store.readonly
+
+
+def test_file_changed_by_someone_else_is_not_overwritten(db_path, tmp_path):
+    store = Store.open(db_path)
+    try:
+        store.save_project(good_project())
+        other = tmp_path / "other.db"
+        with Store.create(other, unit=Unit("1", "另一个单位"), year=2020):
+            pass
+        os.replace(other, db_path)
+        foreign_bytes = db_path.read_bytes()
+        with pytest.raises(FileChangedError, match="另存为"):
+            store.save_project(good_project(name="新项目", code="X"))
+        assert db_path.read_bytes() == foreign_bytes
+    finally:
+        store.close()
+
+
+def test_failed_write_keeps_the_last_save_and_can_be_retried(db_path, monkeypatch):
+    store = Store.open(db_path)
+    try:
+        store.save_project(good_project())
+        good_bytes = db_path.read_bytes()
+
+        def disk_full(src, dst):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(store_db.os, "replace", disk_full)
+        with pytest.raises(SaveError, match="磁盘空间不足"):
+            store.save_project(good_project(name="新项目", code="X"))
+        assert db_path.read_bytes() == good_bytes
+        assert store.unsaved
+        assert not [p for p in db_path.parent.iterdir() if p.suffix == ".tmp"]
+        monkeypatch.undo()
+        store.flush()
+        assert not store.unsaved
+    finally:
+        store.close()
+    with Store.open(db_path) as again:
+        assert sorted(p.name for p in again.projects()) == ["城镇社区工作经费", "新项目"]
+
+
+def test_export_copy(db_path, tmp_path):
+    with Store.open(db_path) as store:
+        saved = store.save_project(good_project())
+        for i in range(20):
+            saved = store.save_project(replace(saved, usage=f"第{i}次修改"))
+        out = tmp_path / suggest_copy_name(store.unit(), store.year())
+        assert out.name == "439001_玉田县无终街道_2023.db"
+        store.export_copy(out)
+        with pytest.raises(StoreError):
+            store.export_copy(db_path)
+    conn = sqlite3.connect(out)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == schema.APPLICATION_ID
+    conn.close()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    with Store.open(out, readonly=True) as copy:
+        assert copy.projects() == [saved]
+        assert len(copy.history(saved.uid)) == 21
+
+
+def _v2(conn):
+    conn.execute("ALTER TABLE projects ADD COLUMN note TEXT NOT NULL DEFAULT ''")
+
+
+def test_older_file_is_migrated_after_a_backup(db_path, monkeypatch):
+    with Store.open(db_path) as store:
+        p = store.save_project(good_project())
+    original = db_path.read_bytes()
+    monkeypatch.setitem(schema.MIGRATIONS, 2, _v2)
+    with Store.open(db_path) as store:
+        assert store.schema_version == 2
+        assert store.migrated_from == 1
+        assert store.backup_path.read_bytes() == original
+        assert store.projects() == [p]
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert "note" in [r[1] for r in conn.execute("PRAGMA table_info(projects)")]
+    conn.close()
+
+
+def test_failed_migration_leaves_the_file_unchanged(db_path, monkeypatch):
+    original = db_path.read_bytes()
+
+    def broken(conn):
+        conn.execute("ALTER TABLE projects ADD COLUMN note TEXT")
+        raise RuntimeError("模拟失败")
+
+    monkeypatch.setitem(schema.MIGRATIONS, 2, broken)
+    with pytest.raises(MigrationError, match="未做任何改动"):
+        Store.open(db_path)
+    assert db_path.read_bytes() == original
+    assert sorted(p.name for p in db_path.parent.iterdir()) == [db_path.name]
+
+
+def test_read_only_open_of_an_older_file_writes_nothing(db_path, monkeypatch):
+    original = db_path.read_bytes()
+    monkeypatch.setitem(schema.MIGRATIONS, 2, _v2)
+    with Store.open(db_path, readonly=True) as store:
+        assert store.schema_version == 2
+    assert db_path.read_bytes() == original
+    assert sorted(p.name for p in db_path.parent.iterdir()) == [db_path.name]
