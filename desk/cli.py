@@ -231,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
             args = _command_parser(argv[0]).parse_args(argv[1:])
             return HANDLERS[argv[0]](args)
         args = _main_parser().parse_args(argv)
+        if args.file and not args.file.lower().endswith(".db") and not Path(args.file).exists():
+            raise UsageError(f"命令行有误：“{args.file}”既不是命令也不是文件（可用命令：{'、'.join(COMMANDS)}）")
         return run_gui(args)
     except DeskError as exc:
         print(f"错误：{exc}", file=sys.stderr)

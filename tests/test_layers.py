@@ -1,0 +1,57 @@
+"""The architecture of DESIGN.md §2, checked on the imports of every module."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+PACKAGE = ROOT / "desk"
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text("utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def modules(sub: str) -> list[Path]:
+    return sorted((PACKAGE / sub).rglob("*.py"))
+
+
+def _uses(names: set[str], prefixes: tuple[str, ...]) -> set[str]:
+    return {n for n in names if n.split(".")[0] in prefixes or n.startswith(prefixes)}
+
+
+@pytest.mark.parametrize("path", modules("domain"), ids=lambda p: p.name)
+def test_domain_has_no_qt_no_sql_and_no_upper_layers(path):
+    names = imports_of(path)
+    assert not _uses(names, ("PySide6", "sqlite3", "sqlite_utils", "reportlab", "openpyxl"))
+    assert not {n for n in names if n.startswith(("desk.store", "desk.ui", "desk.io", "desk.render", "desk.forms",
+                                                     "desk.cli", "desk.services"))}
+
+
+def test_only_the_store_touches_sqlite():
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        if "store" in path.relative_to(PACKAGE).parts:
+            continue
+        if _uses(imports_of(path), ("sqlite3", "sqlite_utils")):
+            offenders.append(str(path.relative_to(ROOT)))
+        text = path.read_text("utf-8").upper()
+        for keyword in ("SELECT ", "INSERT INTO", "UPDATE ", "CREATE TABLE"):
+            assert keyword not in text or "store" in path.parts, f"SQL in {path}"
+    assert offenders == []
+
+
+@pytest.mark.parametrize("sub", ["store", "io", "render"])
+def test_lower_layers_do_not_import_qt(sub):
+    for path in modules(sub):
+        assert not _uses(imports_of(path), ("PySide6",)), path
+        assert not {n for n in imports_of(path) if n.startswith(("desk.ui", "desk.cli"))}, path
