@@ -126,3 +126,28 @@ def test_console_script_and_demo_gui_start(tmp_path, desk_home):
     demo = desk_home / "示例_玉田县无终街道_2023.db"
     with Store.open(demo, readonly=True) as store:
         assert store.project_count() == 7
+
+
+def test_json_through_stdin_and_output_file(capsys, tmp_path, demo_json, monkeypatch):
+    import io
+
+    db = tmp_path / "a.db"
+    monkeypatch.setattr("sys.stdin", io.StringIO(demo_json.read_text("utf-8")))
+    code, out, _ = run(capsys, "import-json", "-", "--db", str(db))
+    assert code == 0 and "新增 7 个" in out
+    target = tmp_path / "out.json"
+    code, _, err = run(capsys, "export-json", str(db), "-o", str(target))
+    assert code == 0 and "已导出" in err
+    assert json.loads(target.read_text("utf-8")) == json.loads(demo_json.read_text("utf-8"))
+
+
+def test_writing_to_someone_elses_file_needs_take_over(capsys, tmp_path, demo_json, monkeypatch):
+    db = tmp_path / "office.db"
+    assert run(capsys, "new", str(db), "--unit-code", "439001", "--unit-name", "玉田县无终街道办事处本级",
+               "--year", "2023")[0] == 0
+    monkeypatch.setenv("DESK_HOME", str(tmp_path / "new-computer"))
+    before = db.read_bytes()
+    code, _, err = run(capsys, "import-json", str(demo_json), "--db", str(db))
+    assert code == 2 and "--take-over" in err and db.read_bytes() == before
+    code, out, _ = run(capsys, "import-json", str(demo_json), "--db", str(db), "--take-over")
+    assert code == 0 and "新增 7 个" in out
