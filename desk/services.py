@@ -53,29 +53,26 @@ def import_document(doc: jsonio.Document, db_path: Path, *, take_over: bool = Fa
         unit, year = _file_identity(doc)
         store = Store.create(db_path, unit=unit, year=year)
         created = True
-    added = updated = unchanged = 0
+    counts = Counter()
+
+    def upsert(before, saved) -> None:
+        if before is None:
+            counts["added"] += 1
+        elif saved.revision != before.revision:
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+
     try:
         with store.transaction():
             for unit in doc.units:
                 store.add_unit(unit)
             for project in doc.projects:
                 before = store.project(project.uid)
-                saved = store.save_project(project, action="import", keep_stamp=True)
-                if before is None:
-                    added += 1
-                elif saved.revision != before.revision:
-                    updated += 1
-                else:
-                    unchanged += 1
+                upsert(before, store.save_project(project, action="import", keep_stamp=True))
             for dept in doc.departments:
                 before = store.department(dept.uid)
-                saved = store.save_department(dept, action="import", keep_stamp=True)
-                if before is None:
-                    added += 1
-                elif saved.revision != before.revision:
-                    updated += 1
-                else:
-                    unchanged += 1
+                upsert(before, store.save_department(dept, action="import", keep_stamp=True))
     except BaseException:
         store.close()
         if created:
@@ -83,7 +80,7 @@ def import_document(doc: jsonio.Document, db_path: Path, *, take_over: bool = Fa
             db_path.unlink(missing_ok=True)
         raise
     store.close()
-    return ImportReport(added, updated, unchanged, created)
+    return ImportReport(counts["added"], counts["updated"], counts["unchanged"], created)
 
 
 def export_document(store: Store) -> jsonio.Document:

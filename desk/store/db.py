@@ -536,11 +536,20 @@ class Store:
         if self._conn.execute("SELECT 1 FROM units WHERE code = ?", (code,)).fetchone() is None:
             raise InputError(f"单位编码“{code}”不在本文件的单位列表中")
 
-    def _next_revision(self, table: str, item) -> tuple[object | None, int]:
-        row = self._conn.execute(f"SELECT revision FROM {table} WHERE uid = ?", (item.uid,)).fetchone()
-        last = self._conn.execute("SELECT max(revision) FROM history WHERE uid = ?", (item.uid,)).fetchone()[0]
-        floor = max(row[0] if row else 0, last or 0)
-        return row, floor
+    def _last_revision(self, table: str, uid: str) -> int:
+        """The highest revision this file has seen for ``uid`` (live row or history)."""
+        row = self._conn.execute(f"SELECT revision FROM {table} WHERE uid = ?", (uid,)).fetchone()
+        last = self._conn.execute("SELECT max(revision) FROM history WHERE uid = ?", (uid,)).fetchone()[0]
+        return max(row[0] if row else 0, last or 0)
+
+    def _stamped(self, table: str, item, keep_stamp: bool):
+        """``item`` with the revision and time it is saved under."""
+        last = self._last_revision(table, item.uid)
+        if last == 0:
+            # First time this file sees it: keep the revision it brings.
+            stamp = item.updated_at if keep_stamp and item.updated_at else now_iso()
+            return replace(item, revision=max(item.revision, 1), updated_at=stamp)
+        return replace(item, revision=last + 1, updated_at=now_iso())
 
     def save_project(self, project: Project, *, action: str = "save", note: str = "",
                      keep_stamp: bool = False) -> Project:
@@ -557,14 +566,7 @@ class Store:
             existing = self.project(project.uid)
             if existing is not None and existing.content_key() == project.content_key():
                 return existing
-            _, floor = self._next_revision("projects", project)
-            if existing is None and floor == 0:
-                revision = max(project.revision, 1)
-                stamp = project.updated_at if keep_stamp and project.updated_at else now_iso()
-            else:
-                revision = floor + 1
-                stamp = now_iso()
-            saved = replace(project, revision=revision, updated_at=stamp)
+            saved = self._stamped("projects", project, keep_stamp)
             row = {
                 "uid": saved.uid, "unit_code": saved.unit_code, "year": saved.year, "form": saved.form,
                 "code": saved.code, "name": saved.name, "money_unit": saved.money_unit,
@@ -599,8 +601,7 @@ class Store:
             existing = self.project(uid)
             if existing is None:
                 raise StoreError("要删除的项目不存在。", self.path)
-            _, floor = self._next_revision("projects", existing)
-            gone = replace(existing, revision=floor + 1, updated_at=now_iso())
+            gone = self._stamped("projects", existing, keep_stamp=False)
             self._record("project", gone, "delete", note)
             self._conn.execute("DELETE FROM projects WHERE uid = ?", (uid,))
 
@@ -625,14 +626,7 @@ class Store:
             existing = self.department(dept.uid)
             if existing is not None and existing.content_key() == dept.content_key():
                 return existing
-            _, floor = self._next_revision("departments", dept)
-            if existing is None and floor == 0:
-                revision = max(dept.revision, 1)
-                stamp = dept.updated_at if keep_stamp and dept.updated_at else now_iso()
-            else:
-                revision = floor + 1
-                stamp = now_iso()
-            saved = replace(dept, revision=revision, updated_at=stamp)
+            saved = self._stamped("departments", dept, keep_stamp)
             n = saved.narrative
             row = {
                 "uid": saved.uid, "unit_code": saved.unit_code, "year": saved.year, "form": saved.form,
@@ -672,8 +666,7 @@ class Store:
             existing = self.department(uid)
             if existing is None:
                 raise StoreError("要删除的部门整体绩效目标表不存在。", self.path)
-            _, floor = self._next_revision("departments", existing)
-            gone = replace(existing, revision=floor + 1, updated_at=now_iso())
+            gone = self._stamped("departments", existing, keep_stamp=False)
             self._record("department", gone, "delete", note)
             self._conn.execute("DELETE FROM departments WHERE uid = ?", (uid,))
 
