@@ -27,6 +27,7 @@ COMMANDS = {
     "export-json": "导出为交换 JSON（默认输出到屏幕）",
     "check": "审核文件中的所有表，列出错误和提示",
     "export-copy": "导出一个压缩的单文件副本（给上级）",
+    "export-pdf": "打印为 PDF（全部项目或所选项目；可每个项目一个文件）",
 }
 
 MAIN_DESCRIPTION = """绩效目标表：街道办事处预算绩效目标表的离线填报、审核、打印与汇总。
@@ -115,6 +116,13 @@ def _command_parser(name: str) -> Parser:
         parser.add_argument("db", metavar="文件.db")
         parser.add_argument("-o", "--output", metavar="副本.db",
                             help="副本文件名（默认如 439001_玉田县无终街道_2023.db，放在当前文件夹）")
+    elif name == "export-pdf":
+        parser.add_argument("db", metavar="文件.db")
+        parser.add_argument("-o", "--output", metavar="输出.pdf", help="PDF 文件名（不用 --split 时必填）")
+        parser.add_argument("--project", nargs="+", metavar="uid或项目编码", help="只打印这些项目（按文件中的顺序）")
+        parser.add_argument("--form", metavar="表样", help="用此表样打印（默认用各项目自己的表样），如 hebei-project-split")
+        parser.add_argument("--split", metavar="文件夹", help="每个项目一个 PDF，文件名为“项目编码_项目名称.pdf”")
+        parser.add_argument("--font", metavar="字体文件", help="使用此 TrueType 字体（.ttf/.ttc）")
     parser.epilog = "出错时退出码非 0；check 发现“错误”级问题时退出码为 1。"
     return parser
 
@@ -204,12 +212,29 @@ def cmd_export_copy(args) -> int:
     return EXIT_OK
 
 
+def cmd_export_pdf(args) -> int:
+    from desk import services
+
+    if not args.output and not args.split:
+        raise UsageError("命令行有误：请用 -o 指定 PDF 文件名，或用 --split 指定文件夹")
+    written = services.export_pdf(
+        Path(args.db), Path(args.output) if args.output else None, selection=args.project,
+        form_name=args.form, split_dir=Path(args.split) if args.split else None,
+        font=Path(args.font) if args.font else None)
+    if args.split:
+        print(f"已生成 {len(written)} 个 PDF：{args.split}")
+    else:
+        print(f"已生成 PDF：{written[0]}")
+    return EXIT_OK
+
+
 HANDLERS = {
     "new": cmd_new,
     "import-json": cmd_import_json,
     "export-json": cmd_export_json,
     "check": cmd_check,
     "export-copy": cmd_export_copy,
+    "export-pdf": cmd_export_pdf,
 }
 
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from desk import paths
-from desk.domain.formdef import FormDef, GridColumn, IndicatorTree, Level1
+from desk.domain.formdef import PAGE_SIZES_MM, PRINT_BLOCKS, FormDef, GridColumn, IndicatorTree, Level1, PrintSpec
 from desk.errors import DeskError
 
 TREES_FILE = "trees.toml"
@@ -82,6 +82,92 @@ def _load_trees(path: Path) -> tuple[dict[str, IndicatorTree], dict[str, tuple[s
     return trees, schemes
 
 
+def _numbers(value, at: str, key: str, count: int | None = None) -> tuple[float, ...]:
+    if not isinstance(value, list) or not value or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in value):
+        raise FormError(f"{at} 中“{key}”应为正数列表")
+    if count is not None and len(value) != count:
+        raise FormError(f"{at} 中“{key}”应有 {count} 个数，现有 {len(value)} 个")
+    return tuple(float(v) for v in value)
+
+
+def _texts(value, at: str, key: str, count: int | None = None) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise FormError(f"{at} 中“{key}”应为文字列表")
+    if count is not None and len(value) != count:
+        raise FormError(f"{at} 中“{key}”应有 {count} 项，现有 {len(value)} 项")
+    return tuple(value)
+
+
+def _load_print(data: dict, where: str, columns: tuple[GridColumn, ...], goals_layout: str) -> PrintSpec:
+    """The [print] table: page, sizes, labels and column widths (mm)."""
+    spec = data.get("print", {})
+    at = f"{where} [print]"
+    if not isinstance(spec, dict):
+        raise FormError(f"{at} 应为一个表")
+    default = PrintSpec()
+    values: dict = {}
+    page = spec.get("page", default.page)
+    if page not in PAGE_SIZES_MM:
+        raise FormError(f"{at} 中 page 只能是 {'、'.join(PAGE_SIZES_MM)}")
+    values["page"] = page
+    values["landscape"] = bool(spec.get("landscape", False))
+    if "margins_mm" in spec:
+        values["margins_mm"] = _numbers(spec["margins_mm"], at, "margins_mm", 4)
+    for key in ("title_size", "unit_line_size", "text_size", "grid_size", "footer_size", "leading",
+                "padding_mm", "min_row_mm"):
+        if key in spec:
+            value = spec[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise FormError(f"{at} 中“{key}”应为正数")
+            values[key] = float(value)
+    for key in ("title_template", "money_label", "plan_label", "goals_label"):
+        if key in spec:
+            if not isinstance(spec[key], str):
+                raise FormError(f"{at} 中“{key}”应为文字")
+            values[key] = spec[key]
+    if "{name}" not in values.get("title_template", default.title_template):
+        raise FormError(f"{at} 中 title_template 应包含 {{name}}")
+    if "blocks" in spec:
+        blocks = _texts(spec["blocks"], at, "blocks")
+        unknown = [b for b in blocks if b not in PRINT_BLOCKS]
+        if unknown:
+            raise FormError(f"{at} 中 blocks 有未知的块“{unknown[0]}”，可用：{'、'.join(PRINT_BLOCKS)}")
+        values["blocks"] = blocks
+    if "header_labels" in spec:
+        values["header_labels"] = _texts(spec["header_labels"], at, "header_labels", 2)
+    if "money_labels" in spec:
+        values["money_labels"] = _texts(spec["money_labels"], at, "money_labels", 3)
+    counts = {"header_widths_mm": 4, "money_widths_mm": 7, "goals_widths_mm": 3 if goals_layout == "rows" else 2,
+              "grid_widths_mm": len(columns)}
+    for key, count in counts.items():
+        if key in spec:
+            values[key] = _numbers(spec[key], at, key, count)
+    if "plan_widths_mm" in spec:
+        values["plan_widths_mm"] = _numbers(spec["plan_widths_mm"], at, "plan_widths_mm")
+    if "grid_align" in spec:
+        align = _texts(spec["grid_align"], at, "grid_align", len(columns))
+        if any(a not in ("left", "center", "right") for a in align):
+            raise FormError(f"{at} 中 grid_align 只能是 left、center、right")
+        values["grid_align"] = align
+    if "signoff" in spec:
+        rows = spec["signoff"]
+        if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+            raise FormError(f"{at} 中 signoff 应为“每行若干签字项”的列表")
+        values["signoff"] = tuple(_texts(r, at, "signoff") for r in rows)
+    result = PrintSpec(**values)
+    body = result.body_width_mm
+    for key in ("header_widths_mm", "money_widths_mm", "plan_widths_mm", "goals_widths_mm", "grid_widths_mm"):
+        widths = getattr(result, key)
+        if key in ("goals_widths_mm",) and len(widths) != counts[key]:
+            raise FormError(f"{at} 中“{key}”应有 {counts[key]} 个数（goals_layout = {goals_layout}）")
+        if key == "grid_widths_mm" and len(widths) != len(columns):
+            raise FormError(f"{at} 中“grid_widths_mm”应有 {len(columns)} 个数，与 [grid] 的列数一致")
+        if abs(sum(widths) - body) > 0.5:
+            raise FormError(f"{at} 中“{key}”合计 {sum(widths):g} 毫米，应等于版心宽度 {body:g} 毫米")
+    return result
+
+
 def load_form(path: Path, trees: dict[str, IndicatorTree], schemes: dict[str, tuple[str, ...]]) -> FormDef:
     data = _read_toml(path)
     where = path.name
@@ -141,6 +227,7 @@ def load_form(path: Path, trees: dict[str, IndicatorTree], schemes: dict[str, tu
         limits=dict(limits),
         goals_layout=goals_layout,
         money_unit=money_unit,
+        print=_load_print(data, where, tuple(columns), goals_layout),
         raw=data,
     )
 

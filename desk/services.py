@@ -129,3 +129,66 @@ def make_demo(target: Path | None = None) -> Path:
         target.unlink()
     import_document(doc, target)
     return target
+
+
+def print_jobs(store: Store, selection: list[str] | None = None, form_name: str | None = None,
+               forms: dict[str, FormDef] | None = None):
+    """The tables to print, in the order of the file; ``selection`` holds uids or 项目编码."""
+    from desk.forms import get_form
+    from desk.render.pdf import PrintJob
+
+    forms = forms if forms is not None else default_forms()
+    projects = store.projects()
+    numbered = list(enumerate(projects, 1))
+    if selection:
+        chosen: list[tuple[int, object]] = []
+        for key in selection:
+            hits = [(i, p) for i, p in numbered if p.uid == key or (p.code and p.code == key)]
+            if not hits:
+                raise StoreError(f"文件中没有 uid 或项目编码为“{key}”的项目。")
+            chosen.extend(h for h in hits if h not in chosen)
+        numbered = sorted(chosen, key=lambda item: item[0])
+    if not numbered:
+        raise StoreError("文件中没有项目，无法打印。")
+    units = {u.code: u for u in store.units()}
+    jobs = []
+    for index, project in numbered:
+        form = get_form(form_name or project.form, forms)
+        if form.kind != "project":
+            raise StoreError(f"表样“{form.name}”不是项目支出绩效目标表，不能用来打印项目。")
+        jobs.append(PrintJob(project=project, index=index, form=form, unit=units.get(project.unit_code)))
+    return jobs
+
+
+def export_pdf(db_path: Path, out: Path | None = None, *, selection: list[str] | None = None,
+               form_name: str | None = None, split_dir: Path | None = None,
+               font: Path | None = None) -> list[Path]:
+    """Write the PDF (or one PDF per project into ``split_dir``); returns the files written."""
+    from desk.render import pdf
+    from desk.render.fonts import find_fonts
+    from desk.store import write_file_atomically
+
+    with Store.open(db_path, readonly=True) as store:
+        jobs = print_jobs(store, selection, form_name)
+        unit = store.unit()
+        year = store.year()
+    fonts = find_fonts(font)
+    missing = pdf.missing_glyphs(jobs, fonts)
+    if missing:
+        raise pdf.PrintError("以下文字当前字体无法显示，为避免打印出方框，未生成 PDF：\n"
+                             + "\n".join(m.message() for m in missing))
+    title = f"{unit.name if unit else ''}{year or ''}年度项目支出绩效目标表"
+    written = []
+    if split_dir is not None:
+        split_dir = Path(split_dir)
+        split_dir.mkdir(parents=True, exist_ok=True)
+        for job, name in zip(jobs, pdf.split_file_names([j.project for j in jobs])):
+            target = split_dir / name
+            write_file_atomically(target, pdf.render([job], fonts, title=job.project.name))
+            written.append(target)
+    else:
+        if out is None:
+            raise StoreError("请用 -o 指定 PDF 文件名，或用 --split 指定文件夹。")
+        write_file_atomically(Path(out), pdf.render(jobs, fonts, title=title))
+        written.append(Path(out))
+    return written

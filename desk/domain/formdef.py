@@ -61,6 +61,50 @@ class GridColumn:
     label: str
 
 
+PAGE_SIZES_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
+PRINT_BLOCKS = ("title", "unit_line", "header", "money", "plan", "goals", "grid", "signoff")
+
+
+@dataclass(frozen=True)
+class PrintSpec:
+    """Print geometry of a form: everything the PDF renderer lays out by."""
+
+    page: str = "A4"
+    landscape: bool = False
+    margins_mm: tuple[float, float, float, float] = (15.0, 15.0, 15.0, 15.0)  # top, right, bottom, left
+    title_template: str = "{index}.{name}绩效目标表"
+    title_size: float = 16.0
+    unit_line_size: float = 10.5
+    text_size: float = 10.5
+    grid_size: float = 10.0
+    footer_size: float = 8.0
+    leading: float = 1.3  # line height as a multiple of the font size
+    padding_mm: float = 1.2
+    min_row_mm: float = 8.0
+    blocks: tuple[str, ...] = PRINT_BLOCKS
+    header_labels: tuple[str, str] = ("项目编码", "项目名称")
+    header_widths_mm: tuple[float, ...] = (24.0, 62.0, 24.0, 70.0)
+    money_label: str = "预算规模及资金用途"
+    money_labels: tuple[str, str, str] = ("预算数", "其中：财政资金", "其他资金")
+    money_widths_mm: tuple[float, ...] = (24.0, 20.0, 28.0, 30.0, 28.0, 22.0, 28.0)
+    plan_label: str = "资金支出计划（%）"
+    plan_widths_mm: tuple[float, ...] = (24.0, 39.0, 39.0, 39.0, 39.0)
+    goals_label: str = "绩效目标"
+    goals_widths_mm: tuple[float, ...] = (24.0, 156.0)  # rows layout: label, 目标N, text
+    grid_widths_mm: tuple[float, ...] = (20.0, 24.0, 36.0, 44.0, 26.0, 30.0)
+    grid_align: tuple[str, ...] = ("center", "center", "left", "left", "center", "left")
+    signoff: tuple[tuple[str, ...], ...] = (("填报单位（盖章）", "填报日期"), ("单位负责人", "填报人", "联系电话"))
+
+    @property
+    def page_mm(self) -> tuple[float, float]:
+        w, h = PAGE_SIZES_MM[self.page]
+        return (h, w) if self.landscape else (w, h)
+
+    @property
+    def body_width_mm(self) -> float:
+        return self.page_mm[0] - self.margins_mm[1] - self.margins_mm[3]
+
+
 @dataclass(frozen=True)
 class FormDef:
     name: str
@@ -74,6 +118,7 @@ class FormDef:
     limits: dict[str, int]
     goals_layout: str = "single"  # "single" numbered cell, or "rows" 目标1…N
     money_unit: str = "元"
+    print: PrintSpec = PrintSpec()
     raw: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def checkpoint_labels(self, scheme: str) -> tuple[str, ...]:

@@ -1,0 +1,653 @@
+"""Print 项目支出绩效目标表 as PDF, laid out by the form definition.
+
+Pure: domain objects + form definitions + fonts in, PDF bytes out. The same
+content always gives the same bytes. Each table starts on a new page and is
+numbered on its own (第 N 页 共 M 页); its footer carries a 校验码, a short
+checksum of what the table prints, so a signed paper can be matched to a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.lib.colors import Color, black
+from reportlab.pdfgen.canvas import Canvas
+
+from desk.domain.formdef import FormDef, PrintSpec
+from desk.domain.model import Project, Unit
+from desk.domain.money import display_money, percent_text
+from desk.domain.values import split_columns
+from desk.errors import DeskError
+from desk.render.fonts import PrintFonts
+from desk.render.layout import Band, Cell, Row, wrap
+
+MM = 72.0 / 25.4
+LABEL_FILL = Color(0.94, 0.94, 0.94)
+LINE_WIDTH = 0.6
+CONTINUED = "（续）"
+FOOTER_MM = 8.0
+
+
+class PrintError(DeskError):
+    pass
+
+
+@dataclass(frozen=True)
+class MissingGlyphs:
+    project_uid: str
+    project: str
+    field: str
+    label: str  # the field as the clerk knows it, e.g. 指标第3行的三级指标
+    chars: tuple[str, ...]
+
+    def message(self) -> str:
+        shown = "、".join(f"“{c}”(U+{ord(c):04X})" for c in self.chars)
+        return f"项目“{self.project}”的{self.label}中有字体无法显示的字：{shown}"
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """One table to print: the project, its title number and its form."""
+
+    project: Project
+    index: int
+    form: FormDef
+    unit: Unit | None
+
+
+# ---------------------------------------------------------------- content
+
+def printed_fields(project: Project, form: FormDef) -> list[tuple[str, str, str]]:
+    """(field path, label, text) of everything the table prints from the project."""
+    out = [("code", "项目编码", project.code), ("name", "项目名称", project.name), ("usage", "资金用途", project.usage)]
+    for i, goal in enumerate(project.goals):
+        out.append((f"goals[{i}]", f"绩效目标{i + 1}", goal))
+    labels = {"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "description": "绩效指标描述",
+              "basis": "指标值确定依据"}
+    for i, ind in enumerate(project.indicators):
+        for key, label in labels.items():
+            out.append((f"indicators[{i}].{key}", f"指标第{i + 1}行的{label}", getattr(ind, key)))
+        out.append((f"indicators[{i}].value", f"指标第{i + 1}行的指标值", ind.value_text))
+    return out
+
+
+def missing_glyphs(jobs: Sequence[PrintJob], fonts: PrintFonts) -> list[MissingGlyphs]:
+    """Every character the font cannot draw, by project and field, before anything is written."""
+    result = []
+    for job in jobs:
+        p = job.project
+        texts = printed_fields(p, job.form)
+        if job.unit is not None:
+            texts.append(("unit", "单位名称", job.unit.name))
+        for field, label, text in texts:
+            chars = fonts.missing(text)
+            if chars:
+                result.append(MissingGlyphs(p.uid, p.name or p.code or "（未命名）", field, label, tuple(chars)))
+    return result
+
+
+def _goal_lines(goals: tuple[str, ...]) -> str:
+    goals = tuple(g for g in goals if g.strip())
+    if len(goals) == 1 and re.match(r"^\s*\d+[.、．]", goals[0]):
+        return goals[0]
+    return "\n".join(f"{i + 1}.{g}" for i, g in enumerate(goals))
+
+
+def build_rows(job: PrintJob) -> tuple[list[Band], list[Row], list[Band]]:
+    """The table of one project as bands and rows (texts not yet wrapped)."""
+    p, form = job.project, job.form
+    spec = form.print
+    mm = lambda values: tuple(v * MM for v in values)  # noqa: E731
+    head: list[Band] = []
+    rows: list[Row] = []
+    tail: list[Band] = []
+    ts, gs = spec.text_size, spec.grid_size
+    for block in spec.blocks:
+        if block == "title":
+            title = spec.title_template.format(index=job.index, name=p.name, code=p.code, year=p.year)
+            head.append(Band("title", (title,), spec.title_size * 2.0, spec.title_size))
+        elif block == "unit_line":
+            unit_text = f"{job.unit.code}{job.unit.name}" if job.unit else p.unit_code
+            head.append(Band("unit_line", (unit_text, f"单位：{p.money_unit}"), spec.unit_line_size * 1.8,
+                             spec.unit_line_size))
+        elif block == "header":
+            code_label, name_label = spec.header_labels
+            rows.append(Row("header", mm(spec.header_widths_mm), [
+                Cell(0, code_label, label=True, size=ts), Cell(1, p.code, size=ts),
+                Cell(2, name_label, label=True, size=ts), Cell(3, p.name, size=ts)]))
+        elif block == "money":
+            unit = p.money_unit
+            b = p.budget
+            widths = mm(spec.money_widths_mm)
+            key = ("money", spec.money_label, ts)
+            rows.append(Row("money", widths, [
+                Cell(1, spec.money_labels[0], label=True, size=ts),
+                Cell(2, display_money(b.total, unit), size=ts),
+                Cell(3, spec.money_labels[1], label=True, size=ts),
+                Cell(4, display_money(b.fiscal, unit), size=ts),
+                Cell(5, spec.money_labels[2], label=True, size=ts),
+                Cell(6, display_money(b.other, unit), size=ts)], groups={0: key}, keep="money"))
+            rows.append(Row("money", widths, [Cell(1, p.usage, span=6, align="left", size=ts)],
+                            groups={0: key}, keep="money"))
+        elif block == "plan":
+            labels = form.checkpoint_labels(p.plan.scheme)
+            widths = _plan_widths(spec, len(labels))
+            key = ("plan", spec.plan_label, ts)
+            rows.append(Row("plan", widths, [Cell(i + 1, lab, label=True, size=ts) for i, lab in enumerate(labels)],
+                            groups={0: key}, keep="plan"))
+            points = list(p.plan.points) + [None] * (len(labels) - len(p.plan.points))
+            rows.append(Row("plan", widths, [
+                Cell(i + 1, "" if pt is None else f"{percent_text(pt)}%", size=ts)
+                for i, pt in enumerate(points[: len(labels)])], groups={0: key}, keep="plan"))
+        elif block == "goals":
+            widths = mm(spec.goals_widths_mm)
+            goals = tuple(g for g in p.goals if g.strip()) or ("",)
+            if form.goals_layout == "rows":
+                key = ("goals", spec.goals_label, ts)
+                for i, goal in enumerate(goals):
+                    rows.append(Row("goals", widths, [Cell(1, f"目标{i + 1}", label=True, size=ts),
+                                                      Cell(2, goal, align="left", size=ts)], groups={0: key}))
+            else:
+                rows.append(Row("goals", widths, [Cell(0, spec.goals_label, label=True, size=ts),
+                                                  Cell(1, _goal_lines(goals), align="left", size=ts)]))
+        elif block == "grid":
+            rows.extend(_grid_rows(p, form, spec, gs))
+        elif block == "signoff":
+            for line in spec.signoff:
+                tail.append(Band("signoff", tuple(line), spec.text_size * 2.6, spec.text_size))
+    return head, rows, tail
+
+
+def _plan_widths(spec: PrintSpec, count: int) -> tuple[float, ...]:
+    widths = spec.plan_widths_mm
+    if len(widths) != count + 1:
+        rest = spec.body_width_mm - widths[0]
+        widths = (widths[0],) + tuple(rest / count for _ in range(count))
+    return tuple(w * MM for w in widths)
+
+
+def _grid_rows(p: Project, form: FormDef, spec: PrintSpec, size: float) -> list[Row]:
+    widths = tuple(w * MM for w in spec.grid_widths_mm)
+    columns = form.columns
+    keys = [c.key for c in columns]
+    rows: list[Row] = []
+    split = form.value_layout == "split"
+    if split and {"comparator", "number", "unit"} <= set(keys):
+        first = keys.index("comparator")
+        top = []
+        for i, col in enumerate(columns):
+            if col.key == "comparator":
+                top.append(Cell(i, "指标值", span=3, label=True, size=size))
+            elif col.key in ("number", "unit"):
+                continue
+            else:
+                top.append(Cell(i, col.label, label=True, size=size))
+        group_cols = {i: (f"head-{i}", col.label, size) for i, col in enumerate(columns)
+                      if col.key not in ("comparator", "number", "unit")}
+        rows.append(Row("grid", widths, [c for c in top if c.col not in group_cols], groups=group_cols,
+                        header=True, keep="grid-head"))
+        rows.append(Row("grid", widths, [Cell(first + k, columns[first + k].label, label=True, size=size)
+                                         for k in range(3)], groups=group_cols, header=True, keep="grid-head"))
+    else:
+        rows.append(Row("grid", widths, [Cell(i, c.label, label=True, size=size) for i, c in enumerate(columns)],
+                        header=True, keep="grid-head"))
+    aligns = spec.grid_align
+    group_l1 = keys.index("level1") if "level1" in keys else None
+    group_l2 = keys.index("level2") if "level2" in keys else None
+    run = 0
+    previous: tuple[str, str] | None = None
+    for n, ind in enumerate(p.indicators):
+        if previous is None or ind.level1 != previous[0]:
+            run += 1
+        l2_run = f"{run}/{ind.level2}"
+        if previous is not None and ind.level1 == previous[0] and ind.level2 != previous[1]:
+            l2_run = f"{run}/{n}/{ind.level2}"
+        previous = (ind.level1, ind.level2)
+        values = {
+            "name": ind.name, "description": ind.description, "basis": ind.basis, "value": ind.value_text,
+        }
+        comparator, number, unit = split_columns(ind.target)
+        values.update(comparator=comparator, number=number, unit=unit)
+        cells = []
+        groups = {}
+        for i, key in enumerate(keys):
+            if i == group_l1:
+                groups[i] = (f"l1-{run}", ind.level1, size)
+            elif i == group_l2:
+                groups[i] = (f"l2-{l2_run}", ind.level2, size)
+            else:
+                cells.append(Cell(i, values.get(key, ""), align=aligns[i], size=size))
+        rows.append(Row("grid", widths, cells, groups=groups))
+    _stabilise_l2_keys(rows)
+    return rows
+
+
+def _stabilise_l2_keys(rows: list[Row]) -> None:
+    """Second-level groups never run across a change of first-level group."""
+    for row in rows:
+        l1 = [g for g in row.groups.values() if g[0].startswith("l1-")]
+        if l1:
+            for col, (key, label, size) in list(row.groups.items()):
+                if key.startswith("l2-"):
+                    row.groups[col] = (f"{l1[0][0]}|{key}", label, size)
+
+
+def checksum(job: PrintJob) -> str:
+    """校验码: 8 hex digits over everything the table prints (not page numbers)."""
+    head, rows, tail = build_rows(job)
+    content = {
+        "bands": [[b.kind, list(b.texts)] for b in head + tail],
+        "rows": [[r.block, [[c.col, c.span, c.text] for c in r.cells],
+                  sorted([col, key, label] for col, (key, label, _) in r.groups.items())] for r in rows],
+    }
+    digest = hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+    code = digest[:8].upper()
+    return f"{code[:4]}-{code[4:]}"
+
+
+# ---------------------------------------------------------------- layout
+
+@dataclass
+class _Placed:
+    row: Row
+    y: float  # top of the row
+    continued_groups: frozenset[int]  # group columns whose group began on an earlier page
+
+
+@dataclass
+class _Page:
+    bands: list[tuple[Band, float]]
+    rows: list[_Placed]
+    number: int = 0
+
+
+class _Layout:
+    def __init__(self, spec: PrintSpec, fonts: PrintFonts):
+        self.spec = spec
+        self.fonts = fonts
+        self.pad = spec.padding_mm * MM
+        self.min_row = spec.min_row_mm * MM
+        self.page_w, self.page_h = (v * MM for v in spec.page_mm)
+        top, right, bottom, left = (v * MM for v in spec.margins_mm)
+        self.left = left
+        self.top = self.page_h - top
+        self.bottom = bottom + FOOTER_MM * MM
+        self.body_w = self.page_w - left - right
+
+    def measure(self, size: float):
+        face = self.fonts.body
+        return lambda ch: face.char_width(ch, size)
+
+    def line_height(self, size: float) -> float:
+        return size * self.spec.leading
+
+    def wrap_row(self, row: Row) -> None:
+        starts = _col_starts(row.widths)
+        need = self.min_row
+        for cell in row.cells:
+            width = starts[cell.col + cell.span] - starts[cell.col] - 2 * self.pad
+            cell.lines = wrap(cell.text, width, self.measure(cell.size))
+            need = max(need, len(cell.lines) * self.line_height(cell.size) + 2 * self.pad)
+        row.height = need
+
+    def fit_groups(self, rows: list[Row]) -> None:
+        """Make each merged label cell tall enough for its label over its rows."""
+        i = 0
+        while i < len(rows):
+            row = rows[i]
+            for col, (key, label, size) in row.groups.items():
+                if i > 0 and rows[i - 1].groups.get(col, ("",))[0] == key and rows[i - 1].block == row.block:
+                    continue
+                j = i
+                while j + 1 < len(rows) and rows[j + 1].block == row.block and rows[j + 1].groups.get(col, ("",))[0] == key:
+                    j += 1
+                starts = _col_starts(row.widths)
+                width = starts[col + 1] - starts[col] - 2 * self.pad
+                need = len(wrap(label, width, self.measure(size))) * self.line_height(size) + 2 * self.pad
+                have = sum(r.height for r in rows[i:j + 1])
+                if need > have:
+                    rows[j].height += need - have
+            i += 1
+
+    def split_row(self, row: Row, avail: float) -> tuple[Row, Row] | None:
+        """Split a row too tall for a whole page at a line boundary."""
+        first_cells, rest_cells = [], []
+        for cell in row.cells:
+            lh = self.line_height(cell.size)
+            fit = max(1, int((avail - 2 * self.pad) // lh))
+            first_cells.append(Cell(cell.col, cell.text, cell.span, cell.align, cell.size, cell.label, cell.lines[:fit]))
+            rest_cells.append(Cell(cell.col, cell.text, cell.span, cell.align, cell.size, cell.label, cell.lines[fit:]))
+        if all(not c.lines for c in rest_cells):
+            return None
+        a = Row(row.block, row.widths, first_cells, dict(row.groups), 0.0, row.header, "")
+        b = Row(row.block, row.widths, rest_cells, dict(row.groups), 0.0, row.header, "")
+        for part in (a, b):
+            part.height = max(self.min_row, max(
+                (len(c.lines) * self.line_height(c.size) + 2 * self.pad for c in part.cells), default=0))
+        a.height = min(a.height, avail)
+        return a, b
+
+    def paginate(self, head: list[Band], rows: list[Row], tail: list[Band], title: str) -> list[_Page]:
+        for row in rows:
+            self.wrap_row(row)
+        self.fit_groups(rows)
+        header_rows = [r for r in rows if r.header]
+        pages: list[_Page] = []
+        page = _Page([], [])
+        y = self.top
+        for band in head:
+            page.bands.append((band, y))
+            y -= band.height
+        seen_groups: set[tuple[int, str]] = set()
+        queue = list(rows)
+        in_grid = False
+
+        def new_page() -> float:
+            nonlocal page
+            pages.append(page)
+            page = _Page([], [])
+            cont = Band("continued", (f"{title}{CONTINUED}",), self.spec.footer_size * 2.2, self.spec.footer_size)
+            page.bands.append((cont, self.top))
+            return self.top - cont.height
+
+        def place(row: Row, y: float) -> float:
+            continued = frozenset() if row.header else frozenset(
+                col for col, (key, _, _) in row.groups.items()
+                if (col, key) in seen_groups and not _continues_on_page(page, row, col, key))
+            page.rows.append(_Placed(row, y, continued))
+            for col, (key, _, _) in row.groups.items():
+                seen_groups.add((col, key))
+            return y - row.height
+
+        while queue:
+            row = queue.pop(0)
+            if row.header:
+                in_grid = True
+            group = [row]
+            if row.keep:
+                while queue and queue[0].keep == row.keep:
+                    group.append(queue.pop(0))
+            if row.header:
+                # the grid header never stands alone at the bottom of a page
+                body = next((r for r in queue if not r.header), None)
+                extra = body.height if body is not None else 0.0
+            else:
+                extra = 0.0
+            need = sum(r.height for r in group) + extra
+            if y - need < self.bottom and page.rows and not (len(page.rows) == len(header_rows) and in_grid
+                                                             and all(p.row.header for p in page.rows)):
+                y = new_page()
+                if in_grid and not row.header:
+                    for h in header_rows:
+                        y = place(h, y)
+            for r in group:
+                avail = y - self.bottom
+                while r.height > avail:
+                    full = self.top - self.bottom - (sum(h.height for h in header_rows) if in_grid else 0) - 20
+                    if r.height <= full and page.rows:
+                        y = new_page()
+                        if in_grid and not r.header:
+                            for h in header_rows:
+                                y = place(h, y)
+                        avail = y - self.bottom
+                        continue
+                    smallest = max(self.line_height(c.size) for c in r.cells) + 2 * self.pad if r.cells else 0
+                    if avail < max(smallest, self.min_row) and page.rows:
+                        y = new_page()
+                        if in_grid and not r.header:
+                            for h in header_rows:
+                                y = place(h, y)
+                        avail = y - self.bottom
+                        continue
+                    parts = self.split_row(r, avail)
+                    if parts is None:
+                        break
+                    y = place(parts[0], y)
+                    r = parts[1]
+                    y = new_page()
+                    if in_grid and not r.header:
+                        for h in header_rows:
+                            y = place(h, y)
+                    avail = y - self.bottom
+                y = place(r, y)
+        if tail:
+            need = sum(b.height for b in tail) + 4 * MM
+            if y - need < self.bottom:
+                y = new_page()
+            y -= 4 * MM
+            for band in tail:
+                page.bands.append((band, y))
+                y -= band.height
+        pages.append(page)
+        for n, p in enumerate(pages, 1):
+            p.number = n
+        return pages
+
+
+def _continues_on_page(page: _Page, row: Row, col: int, key: str) -> bool:
+    if not page.rows:
+        return False
+    last = page.rows[-1].row
+    return last.block == row.block and last.groups.get(col, ("",))[0] == key
+
+
+def _col_starts(widths: tuple[float, ...]) -> list[float]:
+    starts = [0.0]
+    for w in widths:
+        starts.append(starts[-1] + w)
+    return starts
+
+
+# ---------------------------------------------------------------- drawing
+
+class _Painter:
+    def __init__(self, canvas: Canvas, layout: _Layout, fonts: PrintFonts):
+        self.c = canvas
+        self.L = layout
+        self.fonts = fonts
+
+    def text(self, x: float, y: float, text: str, size: float, *, align: str = "left", title: bool = False) -> None:
+        c = self.c
+        face = self.fonts.title if title else self.fonts.body
+        c.setFont(face.name, size)
+        if title and self.fonts.stroke_title:
+            c.setLineWidth(size * 0.035)
+            t = c.beginText()
+            t.setTextRenderMode(2)
+            t.setFont(face.name, size)
+            width = c.stringWidth(text, face.name, size)
+            x0 = x - width / 2 if align == "center" else (x - width if align == "right" else x)
+            t.setTextOrigin(x0, y)
+            t.textOut(text)
+            c.drawText(t)
+            c.setLineWidth(LINE_WIDTH)
+            return
+        if align == "center":
+            c.drawCentredString(x, y, text)
+        elif align == "right":
+            c.drawRightString(x, y, text)
+        else:
+            c.drawString(x, y, text)
+
+    def cell_text(self, x: float, y_top: float, w: float, h: float, lines: list[str], size: float, align: str) -> None:
+        lh = self.L.line_height(size)
+        block = len(lines) * lh
+        # centre the block vertically; baseline at about 0.8 of the line height
+        y = y_top - (h - block) / 2 - lh + (lh - size) / 2 + size * 0.12
+        pad = self.L.pad
+        for line in lines:
+            if align == "left":
+                self.text(x + pad, y, line, size)
+            elif align == "right":
+                self.text(x + w - pad, y, line, size, align="right")
+            else:
+                self.text(x + w / 2, y, line, size, align="center")
+            y -= lh
+
+    def band(self, band: Band, y: float) -> None:
+        L = self.L
+        if band.kind == "title":
+            self.text(L.left + L.body_w / 2, y - band.size * 1.2, band.texts[0], band.size, align="center", title=True)
+        elif band.kind == "unit_line":
+            base = y - band.size * 1.2
+            self.text(L.left, base, band.texts[0], band.size)
+            self.text(L.left + L.body_w, base, band.texts[1], band.size, align="right")
+        elif band.kind == "continued":
+            self.text(L.left, y - band.size * 1.2, band.texts[0], band.size)
+        elif band.kind == "signoff":
+            self.signoff(band, y)
+
+    def signoff(self, band: Band, y: float) -> None:
+        L = self.L
+        slot = L.body_w / max(1, len(band.texts))
+        base = y - band.size * 1.8
+        c = self.c
+        for i, label in enumerate(band.texts):
+            x = L.left + i * slot
+            text = f"{label}："
+            self.text(x, base, text, band.size)
+            start = x + c.stringWidth(text, self.fonts.body.name, band.size) + 2
+            end = x + slot - 6 * MM
+            if "日期" in label:
+                step = (end - start) / 3
+                for k, unit in enumerate("年月日"):
+                    self.text(start + step * (k + 1) - band.size, base, unit, band.size)
+            else:
+                c.setLineWidth(0.5)
+                c.line(start, base - 2, end, base - 2)
+        c.setLineWidth(LINE_WIDTH)
+
+    def rows(self, placed: list[_Placed]) -> None:
+        c = self.c
+        L = self.L
+        c.setStrokeColor(black)
+        c.setLineWidth(LINE_WIDTH)
+        for idx, p in enumerate(placed):
+            row = p.row
+            starts = _col_starts(row.widths)
+            x0 = L.left
+            for cell in row.cells:
+                x = x0 + starts[cell.col]
+                w = starts[cell.col + cell.span] - starts[cell.col]
+                if cell.label:
+                    c.setFillColor(LABEL_FILL)
+                    c.rect(x, p.y - row.height, w, row.height, stroke=0, fill=1)
+                    c.setFillColor(black)
+                c.rect(x, p.y - row.height, w, row.height, stroke=1, fill=0)
+                self.cell_text(x, p.y, w, row.height, cell.lines, cell.size, "center" if cell.label else cell.align)
+            for col, (key, label, size) in row.groups.items():
+                prev = placed[idx - 1] if idx > 0 else None
+                if prev is not None and prev.row.block == row.block and prev.row.groups.get(col, ("",))[0] == key:
+                    continue
+                height = row.height
+                for q in placed[idx + 1:]:
+                    if q.row.block == row.block and q.row.groups.get(col, ("",))[0] == key:
+                        height += q.row.height
+                    else:
+                        break
+                x = x0 + starts[col]
+                w = starts[col + 1] - starts[col]
+                text = label + (CONTINUED if col in p.continued_groups and label else "")
+                is_label = row.block != "grid" or row.header
+                if is_label:
+                    c.setFillColor(LABEL_FILL)
+                    c.rect(x, p.y - height, w, height, stroke=0, fill=1)
+                    c.setFillColor(black)
+                c.rect(x, p.y - height, w, height, stroke=1, fill=0)
+                self.fitted_label(x, p.y, w, height, text, size)
+
+    def fitted_label(self, x: float, y_top: float, w: float, h: float, text: str, size: float) -> None:
+        """A merged cell's label, shrunk if a page break left too little room."""
+        L = self.L
+        while True:
+            lines = wrap(text, w - 2 * L.pad, L.measure(size))
+            if len(lines) * L.line_height(size) + 2 * L.pad <= h + 0.1 or size <= 6:
+                break
+            size -= 0.5
+        self.cell_text(x, y_top, w, h, lines, size, "center")
+
+    def footer(self, page: _Page, total: int, code: str, left_text: str, size: float) -> None:
+        L = self.L
+        y = L.bottom - FOOTER_MM * MM + 2 * MM
+        self.text(L.left + L.body_w / 2, y, f"第 {page.number} 页 共 {total} 页", size, align="center")
+        self.text(L.left + L.body_w, y, f"校验码：{code}", size, align="right")
+        if left_text:
+            self.text(L.left, y, left_text, size)
+
+
+def render(jobs: Sequence[PrintJob], fonts: PrintFonts, *, title: str = "绩效目标表") -> bytes:
+    """All jobs into one PDF, each table starting on a new page."""
+    if not jobs:
+        raise PrintError("没有要打印的项目")
+    missing = missing_glyphs(jobs, fonts)
+    if missing:
+        raise PrintError("字体缺字，未生成 PDF：" + "；".join(m.message() for m in missing[:5])
+                         + (f"；另有 {len(missing) - 5} 处" if len(missing) > 5 else ""))
+    buffer = io.BytesIO()
+    first_spec = jobs[0].form.print
+    canvas = Canvas(buffer, pagesize=tuple(v * MM for v in first_spec.page_mm), invariant=1,
+                    pageCompression=1, initialFontName=fonts.body.name, initialFontSize=first_spec.text_size)
+    canvas.setTitle(title)
+    canvas.setAuthor("desk 绩效目标表")
+    canvas.setCreator("desk")
+    canvas.setProducer("desk")
+    canvas.setSubject("")
+    for job in jobs:
+        spec = job.form.print
+        canvas.setPageSize(tuple(v * MM for v in spec.page_mm))
+        layout = _Layout(spec, fonts)
+        head, rows, tail = build_rows(job)
+        title_text = next((b.texts[0] for b in head if b.kind == "title"),
+                          spec.title_template.format(index=job.index, name=job.project.name, code=job.project.code,
+                                                     year=job.project.year))
+        pages = layout.paginate(head, rows, tail, title_text)
+        code = checksum(job)
+        painter = _Painter(canvas, layout, fonts)
+        left = job.project.code or ""
+        for page in pages:
+            for band, y in page.bands:
+                painter.band(band, y)
+            painter.rows(page.rows)
+            painter.footer(page, len(pages), code, left, spec.footer_size)
+            canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def safe_file_name(project: Project) -> str:
+    """<项目编码>_<项目名称>.pdf with characters Windows forbids replaced."""
+    parts = [x for x in (project.code.strip(), project.name.strip()) if x] or ["未命名项目"]
+    name = "_".join(parts)
+    name = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", name).strip(" .")
+    return (name[:120] or "未命名项目") + ".pdf"
+
+
+def split_file_names(projects: Sequence[Project]) -> list[str]:
+    """Unique safe names, in order (a second 维稳经费 gets “(2)”)."""
+    used: dict[str, int] = {}
+    names = []
+    for p in projects:
+        base = safe_file_name(p)
+        key = base.lower()
+        if key in used:
+            used[key] += 1
+            stem = base[:-4]
+            base = f"{stem}({used[key]}).pdf"
+        else:
+            used[key] = 1
+        names.append(base)
+    return names
+
+
+def page_count(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type /Page\b", pdf))
+
+
+__all__ = ["MissingGlyphs", "PrintError", "PrintJob", "checksum", "missing_glyphs", "page_count", "render",
+           "safe_file_name", "split_file_names", "Path"]
