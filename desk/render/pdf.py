@@ -200,14 +200,14 @@ def _grid_rows(p: Project, form: FormDef, spec: PrintSpec, size: float) -> list[
     aligns = spec.grid_align
     group_l1 = keys.index("level1") if "level1" in keys else None
     group_l2 = keys.index("level2") if "level2" in keys else None
-    run = 0
+    run = l2_run = 0
     previous: tuple[str, str] | None = None
-    for n, ind in enumerate(p.indicators):
+    for ind in p.indicators:
+        # a merged cell covers consecutive rows with the same 一级 (and 二级 within it)
         if previous is None or ind.level1 != previous[0]:
             run += 1
-        l2_run = f"{run}/{ind.level2}"
-        if previous is not None and ind.level1 == previous[0] and ind.level2 != previous[1]:
-            l2_run = f"{run}/{n}/{ind.level2}"
+        if previous is None or (ind.level1, ind.level2) != previous:
+            l2_run += 1
         previous = (ind.level1, ind.level2)
         values = {
             "name": ind.name, "description": ind.description, "basis": ind.basis, "value": ind.value_text,
@@ -220,22 +220,11 @@ def _grid_rows(p: Project, form: FormDef, spec: PrintSpec, size: float) -> list[
             if i == group_l1:
                 groups[i] = (f"l1-{run}", ind.level1, size)
             elif i == group_l2:
-                groups[i] = (f"l2-{l2_run}", ind.level2, size)
+                groups[i] = (f"l2-{run}-{l2_run}", ind.level2, size)
             else:
                 cells.append(Cell(i, values.get(key, ""), align=aligns[i], size=size))
         rows.append(Row("grid", widths, cells, groups=groups))
-    _stabilise_l2_keys(rows)
     return rows
-
-
-def _stabilise_l2_keys(rows: list[Row]) -> None:
-    """Second-level groups never run across a change of first-level group."""
-    for row in rows:
-        l1 = [g for g in row.groups.values() if g[0].startswith("l1-")]
-        if l1:
-            for col, (key, label, size) in list(row.groups.items()):
-                if key.startswith("l2-"):
-                    row.groups[col] = (f"{l1[0][0]}|{key}", label, size)
 
 
 def checksum(job: PrintJob) -> str:
@@ -380,6 +369,9 @@ class _Layout:
             else:
                 extra = 0.0
             need = sum(r.height for r in group) + extra
+            page_room = self.top - self.bottom - 20 - (sum(h.height for h in header_rows) if in_grid else 0)
+            if need > page_room:
+                need = group[0].height + extra  # too tall to keep together: let it flow
             if y - need < self.bottom and page.rows and not (len(page.rows) == len(header_rows) and in_grid
                                                              and all(p.row.header for p in page.rows)):
                 y = new_page()
@@ -465,6 +457,7 @@ class _Painter:
             x0 = x - width / 2 if align == "center" else (x - width if align == "right" else x)
             t.setTextOrigin(x0, y)
             t.textOut(text)
+            t.setTextRenderMode(0)  # the mode outlives the text object: reset it
             c.drawText(t)
             c.setLineWidth(LINE_WIDTH)
             return
