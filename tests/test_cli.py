@@ -151,3 +151,21 @@ def test_writing_to_someone_elses_file_needs_take_over(capsys, tmp_path, demo_js
     assert code == 2 and "--take-over" in err and db.read_bytes() == before
     code, out, _ = run(capsys, "import-json", str(demo_json), "--db", str(db), "--take-over")
     assert code == 0 and "新增 7 个" in out
+
+
+def test_export_pdf_command(capsys, tmp_path, demo_json):
+    db = tmp_path / "a.db"
+    assert run(capsys, "import-json", str(demo_json), "--db", str(db))[0] == 0
+    code, out, _ = run(capsys, "export-pdf", str(db), "-o", str(tmp_path / "a.pdf"))
+    assert code == 0 and "已生成 PDF" in out
+    code, out, _ = run(capsys, "export-pdf", str(db), "-o", str(tmp_path / "b.pdf"))
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+    code, out, _ = run(capsys, "export-pdf", str(db), "--split", str(tmp_path / "each"),
+                       "--form", "hebei-project-split", "--project", "13022923P00JXC4150646")
+    assert code == 0 and [p.name for p in (tmp_path / "each").iterdir()] == ["13022923P00JXC4150646_维稳经费.pdf"]
+    code, _, err = run(capsys, "export-pdf", str(db))
+    assert code == 2 and "-o" in err
+    code, _, err = run(capsys, "export-pdf", str(db), "-o", str(tmp_path / "c.pdf"), "--form", "department")
+    assert code == 2 and "不是项目支出绩效目标表" in err and not (tmp_path / "c.pdf").exists()
+    code, _, err = run(capsys, "export-pdf", str(db), "-o", str(tmp_path / "c.pdf"), "--font", str(tmp_path / "x.otf"))
+    assert code == 2 and "找不到字体文件" in err

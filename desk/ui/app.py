@@ -79,6 +79,11 @@ class MainWindow(QMainWindow):
         open_action.setShortcut(QKeySequence.StandardKey.Open)
         open_action.triggered.connect(self.choose_file)
         file_menu.addAction(open_action)
+        self.pdf_action = QAction("导出PDF(&P)…", self)
+        self.pdf_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        self.pdf_action.triggered.connect(self.choose_pdf_target)
+        self.pdf_action.setEnabled(False)
+        file_menu.addAction(self.pdf_action)
         file_menu.addSeparator()
         quit_action = QAction("退出(&X)", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -96,6 +101,30 @@ class MainWindow(QMainWindow):
         if name:
             self.open_file(Path(name))
 
+    def choose_pdf_target(self) -> None:
+        if self.store is None:
+            return
+        suggested = str(self.store.path.with_suffix(".pdf"))
+        name, _ = QFileDialog.getSaveFileName(self, "导出PDF", suggested, "PDF 文件 (*.pdf)")
+        if name:
+            self.export_pdf(Path(name))
+
+    def export_pdf(self, target: Path) -> bool:
+        """Print every project of the open file to ``target``; problems are explained, never raised."""
+        if self.store is None:
+            return False
+        try:
+            services.export_pdf(self.store.path, target)
+        except DeskError as exc:
+            QMessageBox.warning(self, "无法导出PDF", str(exc))
+            return False
+        except Exception:  # noqa: BLE001 - never show a traceback
+            log = logs.log_exception(f"export pdf {target}")
+            QMessageBox.critical(self, "无法导出PDF", f"导出时遇到意外问题。详情已写入日志：{log}")
+            return False
+        self.statusBar().showMessage(f"已导出PDF：{target}")
+        return True
+
     def open_file(self, path: Path) -> bool:
         try:
             store = Store.open(path)
@@ -109,6 +138,7 @@ class MainWindow(QMainWindow):
         if self.store is not None:
             self.store.close()
         self.store = store
+        self.pdf_action.setEnabled(True)
         self.refresh()
         return True
 

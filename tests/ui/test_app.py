@@ -46,3 +46,35 @@ def test_refused_file_is_explained(qtbot, tmp_path, monkeypatch):
     assert shown and shown[0][0] == "无法打开文件" and "notes.db" in shown[0][1]
     assert path.read_text("utf-8") == "这不是数据库"
     window.close()
+
+
+def test_export_pdf_from_the_window(qtbot, tmp_path):
+    path = services.make_demo(tmp_path / "demo.db")
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.open_file(path)
+    target = tmp_path / "out.pdf"
+    assert window.export_pdf(target)
+    assert target.read_bytes().startswith(b"%PDF")
+    assert "已导出PDF" in window.statusBar().currentMessage()
+    window.close()
+
+
+def test_missing_glyphs_are_named_in_the_window(qtbot, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from desk.store import Store
+    from tests.helpers import good_project
+
+    path = tmp_path / "x.db"
+    with Store.create(path, unit=UNIT, year=2023) as store:
+        store.save_project(replace(good_project(), name="维稳经费𠀀"))
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append((title, text)))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.open_file(path)
+    assert not window.export_pdf(tmp_path / "out.pdf")
+    assert shown and "项目“维稳经费𠀀”的项目名称" in shown[0][1] and "U+20000" in shown[0][1]
+    assert not (tmp_path / "out.pdf").exists()
+    window.close()
