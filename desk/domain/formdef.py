@@ -91,7 +91,7 @@ class PrintSpec:
     plan_widths_mm: tuple[float, ...] = (24.0, 39.0, 39.0, 39.0, 39.0)
     goals_label: str = "绩效目标"
     goals_widths_mm: tuple[float, ...] = (24.0, 156.0)  # rows layout: label, 目标N, text
-    grid_widths_mm: tuple[float, ...] = (20.0, 24.0, 36.0, 44.0, 26.0, 30.0)
+    grid_widths_mm: tuple[float, ...] = (21.0, 24.0, 36.0, 43.0, 26.0, 30.0)
     grid_align: tuple[str, ...] = ("center", "center", "left", "left", "center", "left")
     signoff: tuple[tuple[str, ...], ...] = (("填报单位（盖章）", "填报日期"), ("单位负责人", "填报人", "联系电话"))
 

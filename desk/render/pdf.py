@@ -639,7 +639,7 @@ def split_file_names(projects: Sequence[Project]) -> list[str]:
 
 
 def page_count(pdf: bytes) -> int:
-    return len(re.findall(rb"/Type /Page\b", pdf))
+    return len(re.findall(rb"/Type\s*/Page\b", pdf))
 
 
 __all__ = ["MissingGlyphs", "PrintError", "PrintJob", "checksum", "missing_glyphs", "page_count", "render",

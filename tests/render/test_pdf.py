@@ -245,3 +245,42 @@ def test_merged_cells_follow_the_indicator_order(fonts):
     second_col = [r[1] for r in body]
     assert first_col == ["产出指标", None, None, None, "效益指标", "满意度指标"]
     assert second_col == ["数量指标", "质量指标", None, "数量指标", "社会效益指标", "服务对象满意度指标"]
+
+
+def test_a_new_print_variant_needs_no_code(tmp_path, fonts):
+    import shutil as sh
+
+    from desk.forms import load_forms
+    from tests.conftest import ROOT
+
+    folder = tmp_path / "forms"
+    sh.copytree(ROOT / "forms", folder)
+    text = (folder / "hebei-project.toml").read_text("utf-8")
+    text = (text.replace('name = "hebei-project"', 'name = "county-b"')
+                .replace('title_template = "{index}.{name}绩效目标表"', 'title_template = "{year}年度{name}项目绩效目标表"')
+                .replace('"grid", "signoff"]', '"grid"]')
+                .replace('header_labels = ["项目编码", "项目名称"]', 'header_labels = ["项目代码", "名称"]'))
+    (folder / "county-b.toml").write_text(text, "utf-8")
+    form = load_forms(folder)["county-b"]
+    data = render([PrintJob(good_project(), 1, form, UNIT)], fonts)
+    page = pages_text(data)[0]
+    assert page.splitlines()[0] == "2023年度城镇社区工作经费项目绩效目标表"
+    assert "填报人" not in page
+    (rows,) = pages_tables(data)
+    assert non_empty(find_row(rows, "项目代码"))[2] == "名称"
+
+
+def test_windows_fonts_are_preferred_when_present(tmp_path, monkeypatch):
+    import shutil as sh
+
+    from desk.render import fonts as font_module
+    from tests.conftest import ROOT
+
+    sh.copy(ROOT / "resources/fonts/uming.ttc", tmp_path / "simsun.ttc")
+    monkeypatch.setattr(font_module, "windows_fonts_dir", lambda: tmp_path)
+    chosen = font_module.find_fonts()
+    assert chosen.body.path == tmp_path / "simsun.ttc"
+    assert chosen.stroke_title  # no 黑体 here: titles are drawn stroked
+    with pytest.raises(font_module.FontError, match="OpenType-CFF"):
+        (tmp_path / "noto.otf").write_bytes(b"OTTO")
+        font_module.find_fonts(tmp_path / "noto.otf")
