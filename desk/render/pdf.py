@@ -345,6 +345,14 @@ class _Layout:
             page.bands.append((cont, self.top))
             return self.top - cont.height
 
+        def fresh_page(row: Row) -> float:
+            """A new page; inside the grid, its header rows come first."""
+            y = new_page()
+            if in_grid and not row.header:
+                for h in header_rows:
+                    y = place(h, y)
+            return y
+
         def place(row: Row, y: float) -> float:
             continued = frozenset() if row.header else frozenset(
                 col for col, (key, _, _) in row.groups.items()
@@ -374,39 +382,23 @@ class _Layout:
                 need = group[0].height + extra  # too tall to keep together: let it flow
             if y - need < self.bottom and page.rows and not (len(page.rows) == len(header_rows) and in_grid
                                                              and all(p.row.header for p in page.rows)):
-                y = new_page()
-                if in_grid and not row.header:
-                    for h in header_rows:
-                        y = place(h, y)
+                y = fresh_page(row)
             for r in group:
-                avail = y - self.bottom
-                while r.height > avail:
-                    full = self.top - self.bottom - (sum(h.height for h in header_rows) if in_grid else 0) - 20
-                    if r.height <= full and page.rows:
-                        y = new_page()
-                        if in_grid and not r.header:
-                            for h in header_rows:
-                                y = place(h, y)
-                        avail = y - self.bottom
-                        continue
+                while r.height > y - self.bottom:
+                    avail = y - self.bottom
                     smallest = max(self.line_height(c.size) for c in r.cells) + 2 * self.pad if r.cells else 0
-                    if avail < max(smallest, self.min_row) and page.rows:
-                        y = new_page()
-                        if in_grid and not r.header:
-                            for h in header_rows:
-                                y = place(h, y)
-                        avail = y - self.bottom
-                        continue
-                    parts = self.split_row(r, avail)
+                    fits_fresh_page = r.height <= page_room
+                    if page.rows and (fits_fresh_page or avail < max(smallest, self.min_row)):
+                        # move the whole row on (no mid-row split when avoidable)
+                        y = fresh_page(r)
+                        if fits_fresh_page or y - self.bottom >= r.height:
+                            continue
+                    parts = self.split_row(r, y - self.bottom)
                     if parts is None:
                         break
                     y = place(parts[0], y)
                     r = parts[1]
-                    y = new_page()
-                    if in_grid and not r.header:
-                        for h in header_rows:
-                            y = place(h, y)
-                    avail = y - self.bottom
+                    y = fresh_page(r)
                 y = place(r, y)
         if tail:
             need = sum(b.height for b in tail) + 4 * MM

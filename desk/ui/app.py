@@ -113,27 +113,26 @@ class MainWindow(QMainWindow):
         """Print every project of the open file to ``target``; problems are explained, never raised."""
         if self.store is None:
             return False
-        try:
-            services.export_pdf(self.store.path, target)
-        except DeskError as exc:
-            QMessageBox.warning(self, "无法导出PDF", str(exc))
-            return False
-        except Exception:  # noqa: BLE001 - never show a traceback
-            log = logs.log_exception(f"export pdf {target}")
-            QMessageBox.critical(self, "无法导出PDF", f"导出时遇到意外问题。详情已写入日志：{log}")
+        path = self.store.path
+        if self._guarded("无法导出PDF", "导出时遇到意外问题", lambda: services.export_pdf(path, target)) is None:
             return False
         self.statusBar().showMessage(f"已导出PDF：{target}")
         return True
 
-    def open_file(self, path: Path) -> bool:
+    def _guarded(self, title: str, unexpected: str, action):
+        """Run ``action``; explain a failure in a message box (never a traceback). None on failure."""
         try:
-            store = Store.open(path)
+            return action()
         except DeskError as exc:
-            QMessageBox.warning(self, "无法打开文件", str(exc))
-            return False
+            QMessageBox.warning(self, title, str(exc))
         except Exception:  # noqa: BLE001 - never show a traceback
-            log = logs.log_exception(f"opening {path}")
-            QMessageBox.critical(self, "无法打开文件", f"打开文件时遇到意外问题，文件未做任何改动。详情已写入日志：{log}")
+            log = logs.log_exception(title)
+            QMessageBox.critical(self, title, f"{unexpected}。详情已写入日志：{log}")
+        return None
+
+    def open_file(self, path: Path) -> bool:
+        store = self._guarded("无法打开文件", "打开文件时遇到意外问题，文件未做任何改动", lambda: Store.open(path))
+        if store is None:
             return False
         if self.store is not None:
             self.store.close()
