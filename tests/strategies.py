@@ -56,6 +56,8 @@ def projects(draw, unit_code="439001"):
         plan=SpendingPlan(scheme, tuple(draw(st.lists(percent, min_size=4, max_size=4)))),
         goals=tuple(draw(st.lists(text, max_size=3))),
         indicators=tuple(draw(st.lists(indicators(), max_size=6))),
+        finalized_at=draw(st.sampled_from(["", "2026-11-22T09:00:00+08:00"])),
+        finalized_by=draw(st.sampled_from(["", "张三@PC-01"])),
         revision=draw(st.integers(min_value=1, max_value=50)),
         updated_at=draw(st.sampled_from(["2026-11-21T10:00:00+08:00", "2023-01-15T09:00:00+08:00"])),
     )

@@ -58,6 +58,8 @@ def project_to_dict(p: Project) -> dict:
         "plan": {"scheme": p.plan.scheme, "points": [_percent(x) for x in p.plan.points]},
         "goals": list(p.goals),
         "indicators": [indicator_to_dict(i) for i in p.indicators],
+        "finalized_at": p.finalized_at,
+        "finalized_by": p.finalized_by,
         "revision": p.revision,
         "updated_at": p.updated_at,
     }
@@ -237,6 +239,8 @@ def read_project(r: Reader, units: set[str] | None = None) -> Project:
         plan=plan,
         goals=_read_goals(r),
         indicators=tuple(_read_indicator(i) for i in r.items("indicators")),
+        finalized_at=r.text("finalized_at"),
+        finalized_by=r.text("finalized_by"),
         **common,
     )
 

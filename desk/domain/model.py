@@ -84,14 +84,21 @@ class Project:
     plan: SpendingPlan = SpendingPlan()
     goals: tuple[str, ...] = ()
     indicators: tuple[Indicator, ...] = ()
+    finalized_at: str = ""  # 定稿: when it was finalised for signature ("" = not finalised)
+    finalized_by: str = ""  # who finalised it
     revision: int = 0
     updated_at: str = ""
+
+    @property
+    def finalized(self) -> bool:
+        return bool(self.finalized_at)
 
     def content_key(self) -> tuple:
         """Everything a user edits: two projects with equal keys need no new revision."""
         return (
             self.uid, self.unit_code, self.year, self.form, self.code, self.name,
             self.money_unit, self.budget, self.usage, self.plan, self.goals, self.indicators,
+            self.finalized_at, self.finalized_by,
         )
 
 

@@ -417,7 +417,7 @@ class Store:
     def _load_projects(self, where: str, params: tuple) -> list[Project]:
         rows = self._conn.execute(
             f"SELECT uid, unit_code, year, form, code, name, money_unit, budget_total, budget_fiscal,"
-            f" budget_other, usage, plan_scheme, plan_points, goals, revision, updated_at"
+            f" budget_other, usage, plan_scheme, plan_points, goals, finalized_at, finalized_by, revision, updated_at"
             f" FROM projects {where} ORDER BY position, rowid",
             params,
         ).fetchall()
@@ -436,7 +436,7 @@ class Store:
                 by_uid[r[0]].append(Indicator(*r[1:]))
         result = []
         for (uid, unit_code, year, form, code, name, money_unit, total, fiscal, other, usage,
-             scheme, points, goals, revision, updated_at) in rows:
+             scheme, points, goals, finalized_at, finalized_by, revision, updated_at) in rows:
             result.append(Project(
                 uid=uid, unit_code=unit_code, year=year, form=form, code=code, name=name,
                 money_unit=money_unit,
@@ -446,6 +446,7 @@ class Store:
                     None if p is None else Decimal(p) for p in json.loads(points))),
                 goals=tuple(json.loads(goals)),
                 indicators=tuple(by_uid[uid]),
+                finalized_at=finalized_at, finalized_by=finalized_by,
                 revision=revision, updated_at=updated_at,
             ))
         return result
@@ -575,6 +576,7 @@ class Store:
                 "plan_scheme": saved.plan.scheme,
                 "plan_points": json.dumps([None if p is None else str(p) for p in saved.plan.points]),
                 "goals": json.dumps(list(saved.goals), ensure_ascii=False),
+                "finalized_at": saved.finalized_at, "finalized_by": saved.finalized_by,
                 "revision": saved.revision, "updated_at": saved.updated_at,
             }
             if existing is None:

@@ -130,8 +130,20 @@ def _v1(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v2(conn: sqlite3.Connection) -> None:
+    """定稿: who finalised a project for signature, and when ('' when not finalised)."""
+    run_script(
+        conn,
+        """
+        ALTER TABLE projects ADD COLUMN finalized_at TEXT NOT NULL DEFAULT '';
+        ALTER TABLE projects ADD COLUMN finalized_by TEXT NOT NULL DEFAULT '';
+        """,
+    )
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1,
+    2: _v2,
 }
 
 

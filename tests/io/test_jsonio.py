@@ -31,7 +31,8 @@ def test_shape_matches_the_design_example():
     assert data["units"] == [{"code": "439001", "name": "玉田县无终街道办事处本级"}]
     (pj,) = data["projects"]
     assert list(pj) == ["uid", "unit_code", "year", "form", "code", "name", "money_unit", "budget", "usage",
-                        "plan", "goals", "indicators", "revision", "updated_at"]
+                        "plan", "goals", "indicators", "finalized_at", "finalized_by", "revision",
+                        "updated_at"]
     assert pj["budget"] == {"total": "770000.00", "fiscal": "770000.00", "other": "0.00"}
     assert pj["plan"] == {"scheme": "month_end", "points": [30, 60, 90, 100]}
     assert pj["indicators"][0] == {

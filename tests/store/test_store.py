@@ -265,7 +265,10 @@ def test_export_copy(db_path, tmp_path):
         assert len(copy.history(saved.uid)) == 21
 
 
-def _v2(conn):
+NEXT = schema.current_version() + 1
+
+
+def _next(conn):
     conn.execute("ALTER TABLE projects ADD COLUMN note TEXT NOT NULL DEFAULT ''")
 
 
@@ -273,14 +276,14 @@ def test_older_file_is_migrated_after_a_backup(db_path, monkeypatch):
     with Store.open(db_path) as store:
         p = store.save_project(good_project())
     original = db_path.read_bytes()
-    monkeypatch.setitem(schema.MIGRATIONS, 2, _v2)
+    monkeypatch.setitem(schema.MIGRATIONS, NEXT, _next)
     with Store.open(db_path) as store:
-        assert store.schema_version == 2
-        assert store.migrated_from == 1
+        assert store.schema_version == NEXT
+        assert store.migrated_from == NEXT - 1
         assert store.backup_path.read_bytes() == original
         assert store.projects() == [p]
     conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == NEXT
     assert "note" in [r[1] for r in conn.execute("PRAGMA table_info(projects)")]
     conn.close()
 
@@ -292,7 +295,7 @@ def test_failed_migration_leaves_the_file_unchanged(db_path, monkeypatch):
         conn.execute("ALTER TABLE projects ADD COLUMN note TEXT")
         raise RuntimeError("模拟失败")
 
-    monkeypatch.setitem(schema.MIGRATIONS, 2, broken)
+    monkeypatch.setitem(schema.MIGRATIONS, NEXT, broken)
     with pytest.raises(MigrationError, match="未做任何改动"):
         Store.open(db_path)
     assert db_path.read_bytes() == original
@@ -301,8 +304,23 @@ def test_failed_migration_leaves_the_file_unchanged(db_path, monkeypatch):
 
 def test_read_only_open_of_an_older_file_writes_nothing(db_path, monkeypatch):
     original = db_path.read_bytes()
-    monkeypatch.setitem(schema.MIGRATIONS, 2, _v2)
+    monkeypatch.setitem(schema.MIGRATIONS, NEXT, _next)
     with Store.open(db_path, readonly=True) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == NEXT
     assert db_path.read_bytes() == original
     assert sorted(p.name for p in db_path.parent.iterdir()) == [db_path.name]
+
+
+def test_version_1_file_is_migrated_to_the_current_version(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    with monkeypatch.context() as m:
+        m.setattr(schema, "MIGRATIONS", {1: schema.MIGRATIONS[1]})
+        Store.create(path, unit=UNIT, year=2022).close()
+    raw = path.read_bytes()
+    assert int.from_bytes(raw[60:64], "big") == 1
+    with Store.open(path) as store:
+        assert store.schema_version == schema.current_version()
+        assert store.backup_path.read_bytes() == raw
+        p = store.save_project(replace(good_project(), finalized_at="2026-11-22T09:00:00+08:00", finalized_by="张三@PC"))
+    with Store.open(path) as store:
+        assert store.project(p.uid).finalized_by == "张三@PC"
