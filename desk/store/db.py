@@ -47,7 +47,8 @@ from desk.store.errors import (
     SaveError, StoreError,
 )
 from desk.store.lock import WriterLock
-from desk.store.schema import APPLICATION_ID, MIGRATIONS, current_version
+from desk.store import schema
+from desk.store.schema import APPLICATION_ID, current_version
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 REQUIRED_TABLES = {"meta", "units", "projects", "indicators", "departments", "history"}
@@ -198,8 +199,8 @@ class Store:
         _validate_unit(unit)
         conn = _connect_memory()
         conn.execute("BEGIN")
-        for version in sorted(MIGRATIONS):
-            MIGRATIONS[version](conn)
+        for version in sorted(schema.MIGRATIONS):
+            schema.MIGRATIONS[version](conn)
         conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
         conn.execute(f"PRAGMA user_version={current_version()}")
         me = identity.installation()
@@ -300,7 +301,7 @@ class Store:
         conn.execute("BEGIN")
         try:
             for version in range(from_version + 1, target + 1):
-                MIGRATIONS[version](conn)
+                schema.MIGRATIONS[version](conn)
             conn.execute(f"PRAGMA user_version={target}")
             conn.execute("COMMIT")
         except Exception as exc:
