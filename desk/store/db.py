@@ -172,6 +172,18 @@ def write_file_atomically(path: Path, data: bytes) -> None:
         raise SaveError(f"保存“{path.name}”失败：{_os_error_text(exc)}。上一次保存的内容仍完好。", path) from None
 
 
+@dataclass(frozen=True)
+class PendingWrite:
+    """A complete image of the file, to be written by any thread."""
+
+    path: Path
+    data: bytes
+    generation: int
+
+    def run(self) -> None:
+        write_file_atomically(self.path, self.data)
+
+
 class Store:
     """An open ``.db`` file. Only this class writes it."""
 
@@ -186,6 +198,11 @@ class Store:
         self._dirty = False
         self._signature: tuple | None = None
         self._closed = False
+        # Committed changes so far; a write in flight knows which one it carries.
+        self._generation = 0
+        # When True, commits only mark the file dirty; the caller writes with
+        # pending_write() (off the UI thread) and finish_write().
+        self.defer_writes = False
 
     # ------------------------------------------------------------ opening
 
@@ -355,7 +372,9 @@ class Store:
             self._depth -= 1
         if outer and self._conn.total_changes != before:
             self._dirty = True
-            self._publish()
+            self._generation += 1
+            if not self.defer_writes:
+                self._publish()
 
     def _publish(self, *, new_file: bool = False) -> None:
         if not self._dirty:
@@ -366,6 +385,20 @@ class Store:
         write_file_atomically(self.path, data)
         self._signature = _signature(self.path)
         self._dirty = False
+
+    def pending_write(self) -> "PendingWrite | None":
+        """The bytes to write for the changes so far (taken on the thread that owns the store)."""
+        if not self._dirty or self._closed:
+            return None
+        if _signature(self.path) != self._signature:
+            raise FileChangedError(self.path)
+        return PendingWrite(self.path, self._conn.serialize(), self._generation)
+
+    def finish_write(self, pending: "PendingWrite") -> None:
+        """Record that ``pending`` reached the disk."""
+        self._signature = _signature(self.path)
+        if pending.generation == self._generation:
+            self._dirty = False
 
     def flush(self) -> None:
         """Retry writing after a failed save (e.g. the USB stick is back)."""

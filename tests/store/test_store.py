@@ -324,3 +324,25 @@ def test_version_1_file_is_migrated_to_the_current_version(tmp_path, monkeypatch
         p = store.save_project(replace(good_project(), finalized_at="2026-11-22T09:00:00+08:00", finalized_by="张三@PC"))
     with Store.open(path) as store:
         assert store.project(p.uid).finalized_by == "张三@PC"
+
+
+def test_deferred_writes_reach_the_disk_in_order(db_path):
+    store = Store.open(db_path)
+    try:
+        store.defer_writes = True
+        before = db_path.read_bytes()
+        p = store.save_project(good_project())
+        assert db_path.read_bytes() == before and store.unsaved
+        first = store.pending_write()
+        store.save_project(replace(p, usage="第二次"))  # an edit while the first write is in flight
+        first.run()
+        store.finish_write(first)
+        assert store.unsaved, "the second edit is not on disk yet"
+        second = store.pending_write()
+        second.run()
+        store.finish_write(second)
+        assert not store.unsaved and store.pending_write() is None
+    finally:
+        store.close()
+    with Store.open(db_path) as again:
+        assert again.project(p.uid).usage == "第二次"
