@@ -1,0 +1,468 @@
+"""The indicator grid: a table model over a project's indicators, its delegates and view.
+
+The model never changes the project itself: every edit builds a new tuple of
+indicators and hands it to ``commit`` (the editor turns it into one undoable
+command); the session then calls ``set_project`` with the result, and the
+model reports exactly the rows that changed. Merged 一级/二级 cells are spans
+recomputed from the model after every change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate, QAbstractItemView, QComboBox, QHeaderView, QStyledItemDelegate, QTableView,
+)
+
+from desk.domain.checks import Finding
+from desk.domain.formdef import FormDef
+from desk.domain.model import Indicator, Project
+from desk.domain.values import make_value, parse_value, split_columns
+
+COMPARATOR_CHOICES = ("≥", "≤", "=", ">", "<", "文字描述")
+ERROR_BG = QColor(255, 228, 228)
+WARNING_BG = QColor(255, 246, 214)
+_FIELD = re.compile(r"^indicators\[(\d+)\](?:\.(\w+))?$")
+
+Commit = Callable[[tuple[Indicator, ...], str, object], None]
+
+
+class IndicatorModel(QAbstractTableModel):
+    def __init__(self, form: FormDef, commit: Commit | None = None, parent=None):
+        super().__init__(parent)
+        self.form = form
+        self.keys = [c.key for c in form.columns]
+        self.labels = [c.label for c in form.columns]
+        self.indicators: tuple[Indicator, ...] = ()
+        self.commit = commit or (lambda inds, text, key: self.set_indicators(inds))
+        self.readonly = False
+        self._cell_findings: dict[tuple[int, int], list[Finding]] = {}
+
+    # ------------------------------------------------------------ Qt model API
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.indicators)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.keys)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.labels[section] if 0 <= section < len(self.labels) else None
+        return str(section + 1)
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if not self.readonly:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self.indicators)):
+            return None
+        row, col = index.row(), index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return self.cell_text(row, col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            found = self._cell_findings.get((row, col))
+            return "\n".join(f.message for f in found) if found else None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            found = self._cell_findings.get((row, col))
+            if found:
+                return ERROR_BG if any(f.severity == "error" for f in found) else WARNING_BG
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if self.keys[col] in ("level1", "level2", "comparator", "number", "value"):
+                return int(Qt.AlignmentFlag.AlignCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole):  # noqa: N802
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or self.readonly:
+            return False
+        text = "" if value is None else str(value)
+        row, col = index.row(), index.column()
+        updated = self._with_cell(self.indicators[row], self.keys[col], text)
+        if updated == self.indicators[row]:
+            return False
+        inds = list(self.indicators)
+        inds[row] = updated
+        self.commit(tuple(inds), f"修改{self.labels[col]}", ("cell", row, col))
+        return True
+
+    # ------------------------------------------------------------ cells
+
+    def cell_text(self, row: int, col: int) -> str:
+        ind = self.indicators[row]
+        key = self.keys[col]
+        if key == "value":
+            return ind.value_text
+        if key in ("comparator", "number", "unit"):
+            comparator, number, unit = split_columns(ind.target)
+            return {"comparator": comparator, "number": number, "unit": unit}[key]
+        return getattr(ind, key)
+
+    def _with_cell(self, ind: Indicator, key: str, text: str) -> Indicator:
+        text = text.strip() if key not in ("description", "basis", "name") else text
+        if key == "value":
+            return ind.with_value_text(text)
+        if key in ("comparator", "number", "unit"):
+            parts = dict(zip(("comparator", "number", "unit"), split_columns(ind.target)))
+            parts[key] = text
+            if key == "comparator" and text in ("", "文字描述") and parts["number"] and not ind.target.is_qualitative:
+                # switching to 文字描述 keeps the whole value as text
+                parts = {"comparator": "", "number": "", "unit": ind.value_text}
+            target = make_value(parts["comparator"], parts["number"], parts["unit"])
+            if key == "unit" and parts["comparator"] in ("", "文字描述"):
+                target = make_value("", "", text)
+            return replace(ind, comparator=target.comparator, value=target.value, unit=target.unit)
+        if key in ("level1", "level2"):
+            return replace(ind, **{key: self.form.tree.canonical(text) if text else ""})
+        return replace(ind, **{key: text})
+
+    def column_of(self, key: str) -> int | None:
+        return self.keys.index(key) if key in self.keys else None
+
+    def cell_for_field(self, field: str) -> tuple[int, int] | None:
+        """Where a finding's field (indicators[2].value) sits in the grid."""
+        m = _FIELD.match(field)
+        if not m:
+            return None
+        row, key = int(m.group(1)), m.group(2) or "name"
+        if key == "value" and "value" not in self.keys:
+            key = "number" if "number" in self.keys else key
+        if key == "unit" and "unit" not in self.keys:
+            key = "value"
+        col = self.column_of(key)
+        return (row, col) if col is not None else None
+
+    # ------------------------------------------------------------ content from the session
+
+    def set_findings(self, findings: list[Finding]) -> None:
+        cells: dict[tuple[int, int], list[Finding]] = {}
+        for f in findings:
+            where = self.cell_for_field(f.field)
+            if where is not None:
+                cells.setdefault(where, []).append(f)
+        old = set(self._cell_findings) | set(cells)
+        self._cell_findings = cells
+        for row, col in old:
+            if row < len(self.indicators):
+                idx = self.index(row, col)
+                self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole])
+
+    def set_indicators(self, new: tuple[Indicator, ...]) -> None:
+        """Show ``new``, reporting only the rows that changed (selection survives)."""
+        old = self.indicators
+        if new == old:
+            return
+        prefix = 0
+        while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
+            prefix += 1
+        suffix = 0
+        while (suffix < min(len(old), len(new)) - prefix
+               and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]):
+            suffix += 1
+        old_mid = len(old) - prefix - suffix
+        new_mid = len(new) - prefix - suffix
+        if old_mid == new_mid:
+            self.indicators = new
+            self.dataChanged.emit(self.index(prefix, 0), self.index(prefix + new_mid - 1, len(self.keys) - 1))
+            return
+        if old_mid:
+            self.beginRemoveRows(QModelIndex(), prefix, prefix + old_mid - 1)
+            self.indicators = old[:prefix] + old[len(old) - suffix:]
+            self.endRemoveRows()
+        if new_mid:
+            self.beginInsertRows(QModelIndex(), prefix, prefix + new_mid - 1)
+            self.indicators = new
+            self.endInsertRows()
+        self.indicators = new
+
+    # ------------------------------------------------------------ whole-grid edits
+
+    def insert_rows(self, row: int, count: int = 1) -> None:
+        row = max(0, min(row, len(self.indicators)))
+        template = self.indicators[row - 1] if row > 0 else (self.indicators[0] if self.indicators else None)
+        fresh = Indicator(level1=template.level1 if template else "", level2=template.level2 if template else "")
+        inds = self.indicators[:row] + (fresh,) * count + self.indicators[row:]
+        self.commit(inds, "插入行", None)
+
+    def remove_rows(self, rows: list[int]) -> None:
+        drop = set(rows)
+        if not drop:
+            return
+        inds = tuple(ind for i, ind in enumerate(self.indicators) if i not in drop)
+        self.commit(inds, f"删除 {len(drop)} 行", None)
+
+    def move_rows(self, rows: list[int], delta: int) -> list[int] | None:
+        """Move a contiguous block of rows up (-1) or down (+1); returns the new rows."""
+        rows = sorted(set(rows))
+        if not rows or rows != list(range(rows[0], rows[-1] + 1)):
+            return None
+        first, last = rows[0], rows[-1]
+        if first + delta < 0 or last + delta >= len(self.indicators):
+            return None
+        inds = list(self.indicators)
+        block = inds[first:last + 1]
+        del inds[first:last + 1]
+        inds[first + delta:first + delta] = block
+        self.commit(tuple(inds), "上移" if delta < 0 else "下移", None)
+        return [r + delta for r in rows]
+
+    def clear_cells(self, cells: list[tuple[int, int]]) -> None:
+        inds = list(self.indicators)
+        for row, col in cells:
+            inds[row] = self._with_cell(inds[row], self.keys[col], "")
+        if tuple(inds) != self.indicators:
+            self.commit(tuple(inds), "清除内容", None)
+
+    def paste(self, top: int, left: int, block: list[list[str]]) -> tuple[int, int]:
+        """Paste a rectangle of text (from Excel/WPS), adding rows as needed; one step."""
+        if not block:
+            return (0, 0)
+        inds = list(self.indicators)
+        width = min(max(len(r) for r in block), len(self.keys) - left)
+        value_cols = {"value"}
+        for r, line in enumerate(block):
+            row = top + r
+            while row >= len(inds):
+                inds.append(Indicator())
+            for c in range(width):
+                text = line[c] if c < len(line) else ""
+                key = self.keys[left + c]
+                if key in value_cols:
+                    inds[row] = replace(inds[row], **_target_fields(parse_value(text)))
+                else:
+                    inds[row] = self._with_cell(inds[row], key, text)
+        self.commit(tuple(inds), "粘贴", None)
+        return (len(block), width)
+
+    def copy_text(self, cells: list[tuple[int, int]]) -> str:
+        if not cells:
+            return ""
+        rows = sorted({r for r, _ in cells})
+        cols = sorted({c for _, c in cells})
+        lines = []
+        for r in range(rows[0], rows[-1] + 1):
+            lines.append("\t".join(_tsv_cell(self.cell_text(r, c)) for c in range(cols[0], cols[-1] + 1)))
+        return "\r\n".join(lines) + "\r\n"
+
+    def spans(self) -> list[tuple[int, int, int]]:
+        """(row, column, row count) of the merged 一级/二级 cells."""
+        out = []
+        l1 = self.column_of("level1")
+        l2 = self.column_of("level2")
+        inds = self.indicators
+        for col, key in ((l1, lambda i: (i.level1,)), (l2, lambda i: (i.level1, i.level2))):
+            if col is None:
+                continue
+            start = 0
+            for r in range(1, len(inds) + 1):
+                if r == len(inds) or key(inds[r]) != key(inds[start]) or not key(inds[start])[-1]:
+                    if r - start > 1:
+                        out.append((start, col, r - start))
+                    start = r
+        return out
+
+
+def _target_fields(target) -> dict:
+    return {"comparator": target.comparator, "value": target.value, "unit": target.unit}
+
+
+def _tsv_cell(text: str) -> str:
+    if any(ch in text for ch in '\t\n\r"'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def parse_tsv(text: str) -> list[list[str]]:
+    """Excel/WPS clipboard text: tabs between cells, quoted cells may hold newlines."""
+    rows: list[list[str]] = []
+    row: list[str] = []
+    cell = []
+    i, n = 0, len(text)
+    quoted = False
+    at_start = True
+    while i < n:
+        ch = text[i]
+        if quoted:
+            if ch == '"':
+                if i + 1 < n and text[i + 1] == '"':
+                    cell.append('"')
+                    i += 1
+                else:
+                    quoted = False
+            else:
+                cell.append(ch)
+        elif ch == '"' and at_start:
+            quoted = True
+        elif ch == "\t":
+            row.append("".join(cell))
+            cell, at_start = [], True
+            i += 1
+            continue
+        elif ch in "\r\n":
+            if ch == "\r" and i + 1 < n and text[i + 1] == "\n":
+                i += 1
+            row.append("".join(cell))
+            rows.append(row)
+            row, cell, at_start = [], [], True
+            i += 1
+            continue
+        else:
+            cell.append(ch)
+        at_start = False
+        i += 1
+    if cell or row:
+        row.append("".join(cell))
+        rows.append(row)
+    return rows
+
+
+class ComboDelegate(QStyledItemDelegate):
+    """一级/二级 from the form's tree, 符号 from the comparators; free text still allowed."""
+
+    def __init__(self, choices: Callable[[QModelIndex], list[str]], parent=None):
+        super().__init__(parent)
+        self.choices = choices
+
+    def createEditor(self, parent, option, index):  # noqa: N802
+        combo = QComboBox(parent)
+        combo.setEditable(True)
+        combo.addItems(self.choices(index))
+        return combo
+
+    def setEditorData(self, editor, index):  # noqa: N802
+        editor.setCurrentText(index.data(Qt.ItemDataRole.EditRole) or "")
+
+    def setModelData(self, editor, model, index):  # noqa: N802
+        model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
+
+
+class IndicatorView(QTableView):
+    """Spreadsheet keyboard: arrows, Tab, Enter moves down, F2 edits, Delete clears, Ctrl+C/V blocks."""
+
+    pasted = Signal(int, int)
+
+    def __init__(self, model: IndicatorModel, parent=None):
+        super().__init__(parent)
+        self.setModel(model)
+        self.setWordWrap(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+                             | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setStretchLastSection(True)
+        tree = model.form.tree
+
+        def level1_choices(index):
+            return list(tree.level1_names())
+
+        def level2_choices(index):
+            l1 = tree.find_level1(model.indicators[index.row()].level1) if index.row() < len(model.indicators) else None
+            if l1 is not None:
+                return list(l1.children)
+            return [c for l in tree.level1 for c in l.children]
+
+        for key, choices in (("level1", level1_choices), ("level2", level2_choices),
+                             ("comparator", lambda index: list(COMPARATOR_CHOICES))):
+            col = model.column_of(key)
+            if col is not None:
+                self.setItemDelegateForColumn(col, ComboDelegate(choices, self))
+        model.modelReset.connect(self.update_spans)
+        model.rowsInserted.connect(self.update_spans)
+        model.rowsRemoved.connect(self.update_spans)
+        model.dataChanged.connect(self._data_changed)
+
+    def imodel(self) -> IndicatorModel:
+        return self.model()
+
+    def _data_changed(self, top_left, bottom_right, roles=()):
+        if not roles or Qt.ItemDataRole.DisplayRole in roles:
+            self.update_spans()
+
+    def update_spans(self) -> None:
+        self.clearSpans()
+        for row, col, count in self.imodel().spans():
+            self.setSpan(row, col, count, 1)
+
+    def selected_cells(self) -> list[tuple[int, int]]:
+        cells = {(i.row(), i.column()) for i in self.selectionModel().selectedIndexes()}
+        if not cells and self.currentIndex().isValid():
+            cells = {(self.currentIndex().row(), self.currentIndex().column())}
+        return sorted(cells)
+
+    def selected_rows(self) -> list[int]:
+        return sorted({r for r, _ in self.selected_cells()})
+
+    def copy(self) -> None:
+        text = self.imodel().copy_text(self.selected_cells())
+        if text:
+            QGuiApplication.clipboard().setText(text)
+
+    def paste(self) -> None:
+        model = self.imodel()
+        if model.readonly:
+            return
+        block = parse_tsv(QGuiApplication.clipboard().text())
+        if not block:
+            return
+        current = self.currentIndex()
+        top = current.row() if current.isValid() else model.rowCount()
+        left = current.column() if current.isValid() else 0
+        rows, cols = model.paste(top, left, block)
+        self.select_block(top, left, rows, cols)
+        self.pasted.emit(rows, cols)
+
+    def select_block(self, top: int, left: int, rows: int, cols: int) -> None:
+        model = self.imodel()
+        if rows <= 0 or cols <= 0 or top >= model.rowCount():
+            return
+        sel = self.selectionModel()
+        sel.clearSelection()
+        from PySide6.QtCore import QItemSelection
+
+        bottom = min(top + rows - 1, model.rowCount() - 1)
+        sel.select(QItemSelection(model.index(top, left), model.index(bottom, left + cols - 1)),
+                   QItemSelectionModel.SelectionFlag.Select)
+        self.setCurrentIndex(model.index(top, left))
+
+    def keyPressEvent(self, event):  # noqa: N802
+        if self.state() != QAbstractItemView.State.EditingState:
+            if event.matches(QKeySequence.StandardKey.Copy):
+                self.copy()
+                return
+            if event.matches(QKeySequence.StandardKey.Paste):
+                self.paste()
+                return
+            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not self.imodel().readonly:
+                self.imodel().clear_cells(self.selected_cells())
+                return
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._move(1 if not event.modifiers() & Qt.KeyboardModifier.ShiftModifier else -1)
+                return
+        super().keyPressEvent(event)
+
+    def _move(self, delta: int) -> None:
+        current = self.currentIndex()
+        if not current.isValid():
+            return
+        row = max(0, min(self.imodel().rowCount() - 1, current.row() + delta))
+        self.setCurrentIndex(self.imodel().index(row, current.column()))
+
+    def closeEditor(self, editor, hint):  # noqa: N802
+        if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:
+            super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+            self._move(1)  # Enter commits and moves down, as in Excel/WPS
+            return
+        super().closeEditor(editor, hint)
