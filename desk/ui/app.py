@@ -1,28 +1,28 @@
-"""The main window (the full editor comes with issue 3/5).
-
-Opens a file through the store, shows the unit, the year and the projects
-with their check results, and explains refused files in Chinese.
-"""
+"""The main window a clerk works in: project list, editor, checks, menus, printing."""
 
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
+from PySide6.QtCore import QByteArray, QLibraryInfo, QLocale, QSettings, Qt, QTimer, QTranslator
 from PySide6.QtGui import QAction, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QFileDialog, QHeaderView, QLabel, QMainWindow, QMessageBox, QTableWidget,
-    QTableWidgetItem, QVBoxLayout, QWidget,
+    QApplication, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QMainWindow,
+    QMessageBox, QSpinBox, QSplitter, QVBoxLayout, QWidget,
 )
 
 from desk import __version__, logs, paths, services
-from desk.domain.money import display_money
 from desk.errors import DeskError
-from desk.store import Store
+from desk.forms import default_forms
+from desk.store import Store, suggest_copy_name
+from desk.ui.editor import ProjectEditor
+from desk.ui.panels import CheckPanel, ProjectListPanel
+from desk.ui.session import EditSession
 
 APP_NAME = "绩效目标表"
-COLUMNS = ("项目编码", "项目名称", "预算数", "指标数", "错误", "提示", "版本")
+MAX_RECENT = 8
 
 
 def install_translations(app: QApplication) -> list[QTranslator]:
@@ -42,64 +42,383 @@ def register_fonts() -> list[str]:
     """Register the CJK fonts shipped in resources/fonts so Chinese renders anywhere."""
     families: list[str] = []
     font_dir = paths.resources_dir() / "fonts"
-    for path in sorted(font_dir.glob("*.tt[fc]")) + sorted(font_dir.glob("*.otf")):
+    for path in sorted(font_dir.glob("*.tt[fc]")):
         font_id = QFontDatabase.addApplicationFont(str(path))
         if font_id >= 0:
             families.extend(QFontDatabase.applicationFontFamilies(font_id))
     return families
 
 
+def settings() -> QSettings:
+    return QSettings(str(paths.user_data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+
+
+class NewFileDialog(QDialog):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("新建文件")
+        form = QFormLayout(self)
+        self.code = QLineEdit()
+        self.code.setPlaceholderText("如 439001")
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("如 玉田县无终街道办事处本级")
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        from datetime import date
+
+        self.year.setValue(date.today().year + 1)
+        form.addRow("单位编码", self.code)
+        form.addRow("单位名称", self.name)
+        form.addRow("预算年度", self.year)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class PreviewDialog(QDialog):
+    """打印预览: the PDF of the current project as it will print; 打印… sends it to a printer."""
+
+    def __init__(self, pdf_path: Path, title: str, parent=None):
+        super().__init__(parent)
+        from PySide6.QtPdf import QPdfDocument
+        from PySide6.QtPdfWidgets import QPdfView
+
+        self.setWindowTitle(f"打印预览 — {title}")
+        self.resize(820, 700)
+        layout = QVBoxLayout(self)
+        self.document = QPdfDocument(self)
+        self.document.load(str(pdf_path))
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        layout.addWidget(self.view)
+        buttons = QDialogButtonBox()
+        self.print_button = buttons.addButton("打印…", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        self.print_button.clicked.connect(self.print_document)
+        layout.addWidget(buttons)
+
+    def print_document(self) -> bool:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        return print_pdf(self.document, printer)
+
+
+def print_pdf(document, printer) -> bool:
+    """Draw every page of a loaded QPdfDocument onto ``printer``."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QPainter
+
+    painter = QPainter()
+    if not painter.begin(printer):
+        return False
+    try:
+        dpi = printer.resolution()
+        for page in range(document.pageCount()):
+            if page:
+                printer.newPage()
+            size_pt = document.pagePointSize(page)
+            size = QSize(int(size_pt.width() / 72 * dpi), int(size_pt.height() / 72 * dpi))
+            image = document.render(page, size)
+            target = painter.viewport()
+            scaled = image.size().scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            painter.drawImage(target.x(), target.y(), image.scaled(scaled))
+    finally:
+        painter.end()
+    return True
+
+
 class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
+        self.session: EditSession | None = None
         self.store: Store | None = None
+        self.forms = default_forms()
         self.setWindowTitle(APP_NAME)
-        self.resize(1200, 700)
+        self.resize(1280, 720)
+        self._placeholder = QLabel("未打开文件。请从“文件 → 打开”选择一个 .db 文件，或“文件 → 新建”。")
+        self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setCentralWidget(self._placeholder)
+        self.header = QLabel("")
+        self.save_state = QLabel("")
+        self.statusBar().addPermanentWidget(self.save_state)
+        self.list_panel: ProjectListPanel | None = None
+        self.editor: ProjectEditor | None = None
+        self.check_panel: CheckPanel | None = None
+        self._build_actions()
+        self._build_menus()
+        self._update_actions()
+        self._restore_geometry()
 
-        central = QWidget(self)
-        layout = QVBoxLayout(central)
-        self.header = QLabel("未打开文件。请从“文件 → 打开”选择一个 .db 文件。", central)
-        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.banner = QLabel("", central)
-        self.banner.setStyleSheet("background:#fff4ce; padding:4px;")
-        self.banner.hide()
-        self.table = QTableWidget(0, len(COLUMNS), central)
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.header)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.table)
-        self.setCentralWidget(central)
+    # ------------------------------------------------------------ actions and menus
 
-        file_menu = self.menuBar().addMenu("文件(&F)")
-        open_action = QAction("打开(&O)…", self)
-        open_action.setShortcut(QKeySequence.StandardKey.Open)
-        open_action.triggered.connect(self.choose_file)
-        file_menu.addAction(open_action)
-        self.pdf_action = QAction("导出PDF(&P)…", self)
-        self.pdf_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
-        self.pdf_action.triggered.connect(self.choose_pdf_target)
-        self.pdf_action.setEnabled(False)
-        file_menu.addAction(self.pdf_action)
-        file_menu.addSeparator()
-        quit_action = QAction("退出(&X)", self)
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        help_menu = self.menuBar().addMenu("帮助(&H)")
+    def _action(self, text: str, slot, shortcut=None, *, needs_file=True, needs_project=False, needs_write=False):
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda checked=False: self._run(slot))
+        action.setProperty("needs", (needs_file, needs_project, needs_write))
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        S = QKeySequence.StandardKey
+        self.act_new_file = a("新建文件(&N)…", self.new_file, S.New, needs_file=False)
+        self.act_open = a("打开(&O)…", self.choose_file, S.Open, needs_file=False)
+        self.act_export_copy = a("导出副本给上级(&E)…", self.export_copy)
+        self.pdf_action = a("导出PDF(&P)…", self.choose_pdf_target, "Ctrl+Shift+P")
+        self.act_preview = a("打印预览(&V)…", self.preview, "Ctrl+Shift+V", needs_project=True)
+        self.act_print = a("打印(&R)…", self.print_current, S.Print, needs_project=True)
+        self.act_quit = a("退出(&X)", self.close, "Ctrl+Q", needs_file=False)
+        self.act_undo = a("撤销(&U)", lambda: self.session.undo_stack.undo(), S.Undo)
+        self.act_redo = a("重做(&R)", lambda: self.session.undo_stack.redo(), S.Redo)
+        self.act_copy = a("复制(&C)", self.copy_cells, None, needs_project=True)
+        self.act_paste = a("粘贴(&P)", self.paste_cells, None, needs_project=True, needs_write=True)
+        self.act_insert_row = a("插入行(&I)", lambda: self.editor.insert_row(), "Ctrl+Shift+=", needs_project=True,
+                                needs_write=True)
+        self.act_delete_row = a("删除行(&D)", lambda: self.editor.delete_rows(), "Ctrl+-", needs_project=True,
+                                needs_write=True)
+        self.act_row_up = a("上移(&K)", lambda: self.editor.move_rows(-1), "Alt+Up", needs_project=True, needs_write=True)
+        self.act_row_down = a("下移(&J)", lambda: self.editor.move_rows(1), "Alt+Down", needs_project=True,
+                              needs_write=True)
+        self.act_new_project = a("新建项目(&N)", self.new_project, "Ctrl+Shift+N", needs_write=True)
+        self.act_copy_project = a("复制项目(&C)", lambda: self.copy_project(False), None, needs_project=True,
+                                  needs_write=True)
+        self.act_delete_project = a("删除项目(&D)…", self.delete_project, None, needs_project=True, needs_write=True)
+        self.act_next_year = a("复制到下一年度(&Y)", lambda: self.copy_project(True), None, needs_project=True,
+                               needs_write=True)
+        self.act_finalize = a("定稿并打印(&F)…", self.finalize, None, needs_project=True, needs_write=True)
+        self.act_unfinalize = a("解除定稿(&L)…", self.unfinalize, None, needs_project=True, needs_write=True)
+
+    def _build_menus(self) -> None:
+        m = self.menuBar().addMenu("文件(&F)")
+        for act in (self.act_new_file, self.act_open):
+            m.addAction(act)
+        self.recent_menu = m.addMenu("最近文件(&R)")
+        self._fill_recent()
+        m.addSeparator()
+        for act in (self.act_export_copy, self.pdf_action, self.act_preview, self.act_print):
+            m.addAction(act)
+        m.addSeparator()
+        m.addAction(self.act_quit)
+        e = self.menuBar().addMenu("编辑(&E)")
+        for act in (self.act_undo, self.act_redo):
+            e.addAction(act)
+        e.addSeparator()
+        for act in (self.act_copy, self.act_paste):
+            e.addAction(act)
+        e.addSeparator()
+        for act in (self.act_insert_row, self.act_delete_row, self.act_row_up, self.act_row_down):
+            e.addAction(act)
+        p = self.menuBar().addMenu("项目(&P)")
+        for act in (self.act_new_project, self.act_copy_project, self.act_delete_project, self.act_next_year):
+            p.addAction(act)
+        p.addSeparator()
+        p.addAction(self.act_finalize)
+        p.addAction(self.act_unfinalize)
+        h = self.menuBar().addMenu("帮助(&H)")
         about = QAction("关于(&A)", self)
         about.triggered.connect(lambda: QMessageBox.about(
             self, f"关于{APP_NAME}", f"{APP_NAME} {__version__}\n街道办事处预算绩效目标表的离线填报、审核、打印与汇总。"))
-        help_menu.addAction(about)
-        self.statusBar().showMessage("就绪")
+        h.addAction(about)
+
+    def _update_actions(self) -> None:
+        has_file = self.session is not None
+        current = self.current_project()
+        writable = has_file and not self.session.readonly
+        for act in self.findChildren(QAction):
+            needs = act.property("needs")
+            if not needs:
+                continue
+            needs_file, needs_project, needs_write = needs
+            ok = (not needs_file or has_file) and (not needs_project or current is not None) and (
+                not needs_write or writable)
+            act.setEnabled(ok)
+        if has_file:
+            stack = self.session.undo_stack
+            self.act_undo.setEnabled(stack.canUndo())
+            self.act_redo.setEnabled(stack.canRedo())
+            self.act_undo.setText(f"撤销 {stack.undoText()}".strip() if stack.canUndo() else "撤销(&U)")
+            self.act_redo.setText(f"重做 {stack.redoText()}".strip() if stack.canRedo() else "重做(&R)")
+        if current is not None:
+            self.act_finalize.setEnabled(writable and not current.finalized)
+            self.act_unfinalize.setEnabled(writable and current.finalized)
+
+    def _run(self, slot) -> None:
+        self._guarded("操作未完成", "操作时遇到意外问题", slot)
+        self._update_actions()
+
+    def _guarded(self, title: str, unexpected: str, action):
+        """Run ``action``; explain a failure in a message box (never a traceback). None on failure."""
+        try:
+            result = action()
+            return True if result is None else result
+        except DeskError as exc:
+            QMessageBox.warning(self, title, str(exc))
+        except Exception:  # noqa: BLE001 - never show a traceback
+            log = logs.log_exception(title)
+            QMessageBox.critical(self, title, f"{unexpected}。详情已写入日志：{log}")
+        return None
+
+    # ------------------------------------------------------------ files
 
     def choose_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "打开绩效目标表文件", "", "绩效目标表文件 (*.db);;所有文件 (*)")
+        name, _ = QFileDialog.getOpenFileName(self, "打开绩效目标表文件", self._last_dir(),
+                                              "绩效目标表文件 (*.db);;所有文件 (*)")
         if name:
             self.open_file(Path(name))
+
+    def _last_dir(self) -> str:
+        recent = self.recent_files()
+        return str(Path(recent[0]).parent) if recent else str(Path.home())
+
+    def new_file(self) -> None:
+        dialog = NewFileDialog(self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        code, name, year = dialog.code.text().strip(), dialog.name.text().strip(), dialog.year.value()
+        from desk.domain.model import Unit
+
+        unit = Unit(code, name)
+        suggested = str(Path(self._last_dir()) / suggest_copy_name(unit, year))
+        target, _ = QFileDialog.getSaveFileName(self, "新建文件", suggested, "绩效目标表文件 (*.db)")
+        if not target:
+            return
+        Store.create(Path(target), unit=unit, year=year).close()
+        self.open_file(Path(target))
+
+    def open_file(self, path: Path) -> bool:
+        store = self._guarded("无法打开文件", "打开文件时遇到意外问题，文件未做任何改动", lambda: Store.open(path))
+        if store is None:
+            return False
+        if not self.close_file():
+            store.close()
+            return False
+        self.store = store
+        self.session = EditSession(store, self.forms, self)
+        self._build_workspace()
+        self._remember(path)
+        unit = store.unit()
+        unit_text = f"{unit.code} {unit.name}" if unit else "（未设置单位）"
+        ro = f"    【只读：{store.readonly_reason}】" if store.readonly else ""
+        self.header.setText(f"单位：{unit_text}    年度：{store.year() or ''}{ro}")
+        self.setWindowTitle(f"{store.path.name} — {unit_text} {store.year() or ''} — {APP_NAME}")
+        if getattr(store, "migrated_from", None):
+            self.statusBar().showMessage(f"文件已从数据格式第 {store.migrated_from} 版升级，原文件备份为 {store.backup_path.name}")
+        projects = self.session.projects()
+        if projects:
+            self.list_panel.select(projects[0].uid)
+        self._update_actions()
+        return True
+
+    def _build_workspace(self) -> None:
+        session = self.session
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 4, 6, 0)
+        self.header = QLabel(self.header.text())
+        layout.addWidget(self.header)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        left = QSplitter(Qt.Orientation.Vertical)
+        self.list_panel = ProjectListPanel(session)
+        self.check_panel = CheckPanel(session)
+        left.addWidget(self.list_panel)
+        left.addWidget(self.check_panel)
+        left.setStretchFactor(0, 3)
+        left.setStretchFactor(1, 2)
+        self.editor = ProjectEditor(session)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.editor)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([300, 980])
+        layout.addWidget(self.splitter)
+        self.setCentralWidget(central)
+        self.list_panel.selected.connect(self.show_project)
+        self.check_panel.jump.connect(self.editor.focus_field)
+        self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        session.saveStateChanged.connect(self.save_state.setText)
+        session.saveFailed.connect(lambda text: QMessageBox.warning(self, "保存失败", text))
+        session.undo_stack.indexChanged.connect(lambda _: self._update_actions())
+        session.projectChanged.connect(lambda _: self._update_actions())
+        session.projectsChanged.connect(self._projects_changed)
+        state = settings().value("window/splitter")
+        if isinstance(state, QByteArray):
+            self.splitter.restoreState(state)
+        self.save_state.setText("已打开" if not session.readonly else "只读")
+
+    def _projects_changed(self) -> None:
+        if self.editor.uid and self.session.project(self.editor.uid) is None:
+            projects = self.session.projects()
+            self.show_project(projects[0].uid if projects else None)
+            if projects:
+                self.list_panel.select(projects[0].uid)
+        self._update_actions()
+
+    def show_project(self, uid: str | None) -> None:
+        self.editor.show_project(uid)
+        self.check_panel.show_project(uid)
+        self._update_actions()
+
+    def current_project(self):
+        if self.session is None or self.editor is None or not self.editor.uid:
+            return None
+        return self.session.project(self.editor.uid)
+
+    def close_file(self) -> bool:
+        if self.session is None:
+            return True
+        settings().setValue("window/splitter", self.splitter.saveState())
+        if not self.session.close():
+            answer = QMessageBox.question(
+                self, "尚未保存", "有修改还没有写入文件（见状态栏）。仍然关闭吗？关闭后这些修改会丢失。",
+                QMessageBox.StandardButton.No | QMessageBox.StandardButton.Yes)
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        self.session = None
+        self.store = None
+        self.editor = None
+        self.list_panel = None
+        self.check_panel = None
+        return True
+
+    def recent_files(self) -> list[str]:
+        value = settings().value("recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in (value or []) if v]
+
+    def _remember(self, path: Path) -> None:
+        path_text = str(Path(path).resolve())
+        recent = [path_text] + [r for r in self.recent_files() if r != path_text]
+        settings().setValue("recent", recent[:MAX_RECENT])
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_files()
+        for i, path in enumerate(recent, 1):
+            action = self.recent_menu.addAction(f"&{i} {path}")
+            action.triggered.connect(lambda checked=False, p=path: self.open_file(Path(p)))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def export_copy(self) -> None:
+        store = self.store
+        suggested = str(store.path.parent / suggest_copy_name(store.unit(), store.year()))
+        target, _ = QFileDialog.getSaveFileName(self, "导出副本给上级", suggested, "绩效目标表文件 (*.db)")
+        if target:
+            self.session.wait_saved()
+            store.export_copy(Path(target))
+            self.statusBar().showMessage(f"已导出副本：{target}", 8000)
+
+    # ------------------------------------------------------------ printing
 
     def choose_pdf_target(self) -> None:
         if self.store is None:
@@ -109,76 +428,103 @@ class MainWindow(QMainWindow):
         if name:
             self.export_pdf(Path(name))
 
-    def export_pdf(self, target: Path) -> bool:
-        """Print every project of the open file to ``target``; problems are explained, never raised."""
+    def export_pdf(self, target: Path, selection: list[str] | None = None) -> bool:
+        """Print projects of the open file to ``target``; problems are explained, never raised."""
         if self.store is None:
             return False
-        path = self.store.path
-        if self._guarded("无法导出PDF", "导出时遇到意外问题", lambda: services.export_pdf(path, target)) is None:
+        session, path = self.session, self.store.path
+        if session is not None:
+            session.wait_saved()
+        if self._guarded("无法导出PDF", "导出时遇到意外问题",
+                         lambda: services.export_pdf(path, target, selection=selection)) is None:
             return False
-        self.statusBar().showMessage(f"已导出PDF：{target}")
+        self.statusBar().showMessage(f"已导出PDF：{target}", 8000)
         return True
 
-    def _guarded(self, title: str, unexpected: str, action):
-        """Run ``action``; explain a failure in a message box (never a traceback). None on failure."""
-        try:
-            return action()
-        except DeskError as exc:
-            QMessageBox.warning(self, title, str(exc))
-        except Exception:  # noqa: BLE001 - never show a traceback
-            log = logs.log_exception(title)
-            QMessageBox.critical(self, title, f"{unexpected}。详情已写入日志：{log}")
-        return None
+    def _current_pdf(self) -> Path | None:
+        p = self.current_project()
+        if p is None:
+            return None
+        target = Path(tempfile.mkdtemp(prefix="desk-preview-")) / "preview.pdf"
+        return target if self.export_pdf(target, [p.uid]) else None
 
-    def open_file(self, path: Path) -> bool:
-        store = self._guarded("无法打开文件", "打开文件时遇到意外问题，文件未做任何改动", lambda: Store.open(path))
-        if store is None:
-            return False
-        if self.store is not None:
-            self.store.close()
-        self.store = store
-        self.pdf_action.setEnabled(True)
-        self.refresh()
-        return True
+    def preview(self) -> PreviewDialog | None:
+        pdf = self._current_pdf()
+        if pdf is None:
+            return None
+        dialog = PreviewDialog(pdf, self.current_project().name, self)
+        dialog.open()
+        return dialog
 
-    def refresh(self) -> None:
-        store = self.store
-        if store is None:
+    def print_current(self) -> None:
+        dialog = self.preview()
+        if dialog is not None:
+            dialog.print_document()
+
+    # ------------------------------------------------------------ projects
+
+    def new_project(self) -> None:
+        p = self.session.new_project("hebei-project")
+        self.list_panel.select(p.uid)
+        self.editor.tabs.setCurrentIndex(0)
+        self.editor.name.setFocus()
+
+    def copy_project(self, next_year: bool) -> None:
+        p = self.current_project()
+        copy = self.session.copy_project(p.uid, next_year=next_year)
+        self.list_panel.select(copy.uid)
+        if next_year:
+            self.statusBar().showMessage(f"已复制到 {copy.year} 年度（同一文件中）", 8000)
+
+    def delete_project(self) -> None:
+        p = self.current_project()
+        answer = QMessageBox.question(self, "删除项目", f"删除项目“{p.name or '（未命名）'}”？可以用“撤销”恢复。",
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.session.delete_project(p.uid)
+
+    def finalize(self) -> None:
+        p = self.current_project()
+        answer = QMessageBox.question(
+            self, "定稿", f"定稿后项目“{p.name}”将被锁定，不能再修改（可“解除定稿”，会记录在历史中）。继续并打印吗？",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
             return
-        unit = store.unit()
-        unit_text = f"{unit.code} {unit.name}" if unit else "（未设置单位）"
-        self.header.setText(f"单位：{unit_text}    年度：{store.year() or ''}    文件：{store.path}")
-        self.setWindowTitle(f"{store.path.name} — {APP_NAME}")
-        if store.readonly:
-            self.banner.setText(f"只读：{store.readonly_reason}")
-            self.banner.show()
-        else:
-            self.banner.hide()
-        findings = services.check_store(store)
-        counts: dict[str, list[int]] = {}
-        for f in findings:
-            pair = counts.setdefault(f.project_uid, [0, 0])
-            pair[0 if f.severity == "error" else 1] += 1
-        projects = store.projects()
-        self.table.setRowCount(len(projects))
-        for row, p in enumerate(projects):
-            errors, warnings = counts.get(p.uid, [0, 0])
-            values = (p.code, p.name, display_money(p.budget.total, p.money_unit) + p.money_unit,
-                      str(len(p.indicators)), str(errors), str(warnings), str(p.revision))
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if col in (2, 3, 4, 5, 6):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.table.setItem(row, col, item)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.statusBar().showMessage(f"共 {len(projects)} 个项目，错误 {sum(c[0] for c in counts.values())} 条，"
-                                     f"提示 {sum(c[1] for c in counts.values())} 条")
+        self.session.finalize(p.uid)
+        self.editor.show_project(p.uid)
+        self.print_current()
+
+    def unfinalize(self) -> None:
+        p = self.current_project()
+        answer = QMessageBox.question(self, "解除定稿", f"解除项目“{p.name}”的定稿？已签字的纸质稿将与修改后的内容不一致。",
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.session.unfinalize(p.uid)
+            self.editor.show_project(p.uid)
+
+    # ------------------------------------------------------------ editing shortcuts
+
+    def copy_cells(self) -> None:
+        if self.editor.grid is not None:
+            self.editor.grid.copy()
+
+    def paste_cells(self) -> None:
+        if self.editor.grid is not None:
+            self.editor.tabs.setCurrentWidget(self.editor.grid_page)
+            self.editor.grid.paste()
+
+    # ------------------------------------------------------------ window state
+
+    def _restore_geometry(self) -> None:
+        geometry = settings().value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        settings().setValue("window/geometry", self.saveGeometry())
+        if not self.close_file():
+            event.ignore()
+            return
         super().closeEvent(event)
 
 
@@ -203,5 +549,5 @@ def run(path: Path | None = None, *, quit_after_ms: int | None = None) -> int:
         if quit_after_ms is not None:
             return 2
     if quit_after_ms is not None:
-        QTimer.singleShot(quit_after_ms, app.quit)
+        QTimer.singleShot(quit_after_ms, window.close)
     return app.exec()

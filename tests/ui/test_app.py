@@ -1,38 +1,64 @@
-"""The main window opens a file, lists its projects with their checks, explains refused files."""
+"""The main window: opening files, the list with badges, read-only files, refused files, PDF."""
+
+from dataclasses import replace
 
 from PySide6.QtWidgets import QMessageBox
 
 from desk import services
 from desk.store import Store
 from desk.ui.app import MainWindow
-from tests.helpers import UNIT
+from tests.helpers import UNIT, good_project
+
+
+def open_window(qtbot, path):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.open_file(path)
+    return window
 
 
 def test_main_window_shows_the_demo_file(qtbot, tmp_path):
-    path = services.make_demo(tmp_path / "demo.db")
-    window = MainWindow()
-    qtbot.addWidget(window)
-    assert window.open_file(path)
+    window = open_window(qtbot, services.make_demo(tmp_path / "demo.db"))
     assert "439001 玉田县无终街道办事处本级" in window.header.text() and "2023" in window.header.text()
-    assert window.table.rowCount() == 7
-    names = [window.table.item(r, 1).text() for r in range(7)]
-    assert names[0] == "城镇社区工作经费" and names[-1] == "招聘社区工作者工资保险"
-    assert window.table.item(0, 2).text() == "770000.00元"
-    last_errors = window.table.item(6, 4).text()
-    assert last_errors == "2"
-    assert window.banner.isHidden()
+    model = window.list_panel.model
+    assert model.rowCount() == 7
+    first = model.data(model.index(0))
+    assert first.startswith("1. 城镇社区工作经费\n13022923P00JXC415060P  770000.00元")
+    last = model.data(model.index(6))
+    assert "错误 2" in last
+    assert window.editor.name.text() == "城镇社区工作经费"
+    assert window.check_panel.summary.text().startswith("✓")
     window.close()
 
 
-def test_someone_elses_file_shows_a_read_only_banner(qtbot, tmp_path, monkeypatch):
+def test_search_and_status_filter(qtbot, tmp_path):
+    window = open_window(qtbot, services.make_demo(tmp_path / "demo.db"))
+    panel = window.list_panel
+    panel.search.setText("国有企业")
+    assert panel.proxy.rowCount() == 2
+    panel.search.setText("13022923P00JXC4150646")
+    assert panel.proxy.rowCount() == 1
+    panel.search.clear()
+    panel.status.setCurrentIndex(panel.status.findData("errors"))
+    assert panel.proxy.rowCount() == 1
+    panel.status.setCurrentIndex(panel.status.findData("warnings"))
+    assert panel.proxy.rowCount() == 2
+    assert "显示 2 / 共 7 个项目" == panel.count.text()
+    window.close()
+
+
+def test_someone_elses_file_opens_read_only(qtbot, tmp_path, monkeypatch):
     path = tmp_path / "office.db"
-    Store.create(path, unit=UNIT, year=2023).close()
+    with Store.create(path, unit=UNIT, year=2023) as store:
+        store.save_project(good_project())
+    before = path.read_bytes()
     monkeypatch.setenv("DESK_HOME", str(tmp_path / "supervisor"))
-    window = MainWindow()
-    qtbot.addWidget(window)
-    assert window.open_file(path)
-    assert not window.banner.isHidden() and "只读" in window.banner.text()
+    window = open_window(qtbot, path)
+    assert "只读" in window.header.text()
+    assert window.editor.name.isReadOnly() and not window.act_new_project.isEnabled()
+    assert "只读" in window.editor.locked_banner.text()
     window.close()
+    assert path.read_bytes() == before
 
 
 def test_refused_file_is_explained(qtbot, tmp_path, monkeypatch):
@@ -49,10 +75,7 @@ def test_refused_file_is_explained(qtbot, tmp_path, monkeypatch):
 
 
 def test_export_pdf_from_the_window(qtbot, tmp_path):
-    path = services.make_demo(tmp_path / "demo.db")
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.open_file(path)
+    window = open_window(qtbot, services.make_demo(tmp_path / "demo.db"))
     target = tmp_path / "out.pdf"
     assert window.export_pdf(target)
     assert target.read_bytes().startswith(b"%PDF")
@@ -61,20 +84,26 @@ def test_export_pdf_from_the_window(qtbot, tmp_path):
 
 
 def test_missing_glyphs_are_named_in_the_window(qtbot, tmp_path, monkeypatch):
-    from dataclasses import replace
-
-    from desk.store import Store
-    from tests.helpers import good_project
-
     path = tmp_path / "x.db"
     with Store.create(path, unit=UNIT, year=2023) as store:
         store.save_project(replace(good_project(), name="维稳经费𠀀"))
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append((title, text)))
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.open_file(path)
+    window = open_window(qtbot, path)
     assert not window.export_pdf(tmp_path / "out.pdf")
     assert shown and "项目“维稳经费𠀀”的项目名称" in shown[0][1] and "U+20000" in shown[0][1]
     assert not (tmp_path / "out.pdf").exists()
     window.close()
+
+
+def test_recent_files_and_geometry_are_remembered(qtbot, tmp_path):
+    path = services.make_demo(tmp_path / "demo.db")
+    window = open_window(qtbot, path)
+    window.resize(700, 500)
+    window.close()
+    again = MainWindow()
+    qtbot.addWidget(again)
+    assert again.recent_files()[0] == str(path.resolve())
+    assert again.size().width() == 700
+    assert again.recent_menu.actions()[0].text().endswith(str(path.resolve()))
+    again.close()

@@ -1,0 +1,589 @@
+"""The project editor: header, money, usage, goals, spending plan and the indicator grid.
+
+Each field commits when the clerk finishes it (Enter, Tab or leaving the
+field), as one undoable step through the session; the widgets then show what
+the session holds. Nothing here knows how the file is written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import (
+    QComboBox, QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+    QListWidgetItem, QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy, QTabWidget, QToolButton, QVBoxLayout,
+    QWidget,
+)
+
+from desk.domain.model import Budget, Project, SpendingPlan
+from desk.domain.money import display_money, parse_decimal, parse_money, percent_text
+from desk.errors import DeskError
+from desk.ui.grid import IndicatorModel, IndicatorView
+from desk.ui.session import EditSession
+
+SCHEME_LABELS = {"month_end": "按月末（3月底…12月底）", "quarter": "按季度（第一季度…第四季度）"}
+_PLAN_FIELD = re.compile(r"^plan\.points\[(\d+)\]$")
+_GOAL_FIELD = re.compile(r"^goals\[(\d+)\]$")
+
+
+class CommitLineEdit(QLineEdit):
+    """A line edit that reports a finished value once (Enter, Tab, focus out)."""
+
+    committed = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.editingFinished.connect(lambda: self.committed.emit(self.text()))
+
+    def show_value(self, text: str) -> None:
+        if self.text() != text:
+            self.blockSignals(True)
+            self.setText(text)
+            self.blockSignals(False)
+
+    def mark_error(self, message: str) -> None:
+        self.setStyleSheet("QLineEdit { background: #ffe4e4; }" if message else "")
+        self.setToolTip(message)
+
+
+class CommitTextEdit(QPlainTextEdit):
+    """Multi-line text committed when the field loses focus or typing pauses (0.8 s)."""
+
+    committed = Signal(str)
+    PAUSE_MS = 800
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._pause = QTimer(self)
+        self._pause.setSingleShot(True)
+        self._pause.setInterval(self.PAUSE_MS)
+        self._pause.timeout.connect(lambda: self.committed.emit(self.toPlainText()))
+        self.textChanged.connect(self._pause.start)
+
+    def focusOutEvent(self, event):  # noqa: N802
+        super().focusOutEvent(event)
+        self._pause.stop()
+        self.committed.emit(self.toPlainText())
+
+    def show_value(self, text: str) -> None:
+        if self.toPlainText() != text:
+            self.blockSignals(True)
+            self.setPlainText(text)
+            self.blockSignals(False)
+
+
+class PlanChart(QWidget):
+    """A small cumulative chart of the spending plan (blank checkpoints skipped)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.points: list[Decimal | None] = []
+        self.labels: tuple[str, ...] = ()
+        self.setMinimumSize(220, 110)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_plan(self, labels, points) -> None:
+        self.labels, self.points = tuple(labels), list(points)
+        self.update()
+
+    def paintEvent(self, event):  # noqa: N802
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = QRectF(self.rect()).adjusted(34, 8, -10, -22)
+        p.setPen(QPen(QColor(180, 180, 180)))
+        for pct in (0, 50, 100):
+            y = r.bottom() - r.height() * pct / 100
+            p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
+            p.drawText(QRectF(0, y - 8, 30, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{pct}%")
+        n = max(1, len(self.labels))
+        step = r.width() / n
+        pen = QPen(QColor(40, 90, 170), 2)
+        last = None
+        for i, label in enumerate(self.labels):
+            x = r.left() + step * (i + 0.5)
+            p.setPen(QColor(90, 90, 90))
+            p.drawText(QRectF(x - step / 2, r.bottom() + 2, step, 18), Qt.AlignmentFlag.AlignCenter, label)
+            value = self.points[i] if i < len(self.points) else None
+            if value is None:
+                continue
+            y = r.bottom() - r.height() * float(min(max(value, 0), 100)) / 100
+            p.setPen(pen)
+            if last is not None:
+                p.drawLine(last, QPointF(x, y))
+            p.setBrush(QColor(40, 90, 170))
+            p.drawEllipse(QPointF(x, y), 3, 3)
+            last = QPointF(x, y)
+        p.end()
+
+
+class ProjectEditor(QWidget):
+    """Edits one project of the session; ``show_project`` switches which."""
+
+    message = Signal(str)  # something to show in the status bar
+
+    def __init__(self, session: EditSession, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.uid: str | None = None
+        self.model: IndicatorModel | None = None
+        self.grid: IndicatorView | None = None
+        self._form_name = ""
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.locked_banner = QLabel("", self)
+        self.locked_banner.setStyleSheet("background:#e8f0fe; padding:4px;")
+        self.locked_banner.hide()
+        layout.addWidget(self.locked_banner)
+        self.tabs = QTabWidget(self)
+        layout.addWidget(self.tabs)
+
+        # --- tab 1: 基本信息
+        page = QWidget()
+        form = QVBoxLayout(page)
+        head = QGroupBox("项目")
+        grid = QGridLayout(head)
+        self.code = CommitLineEdit()
+        self.code.setPlaceholderText("可不填，最多 21 位")
+        self.name = CommitLineEdit()
+        self.form_combo = QComboBox()
+        for name, f in sorted(session_forms(session).items()):
+            if f.kind == "project":
+                self.form_combo.addItem(f"{name}", name)
+        grid.addWidget(QLabel("项目编码"), 0, 0)
+        grid.addWidget(self.code, 0, 1)
+        grid.addWidget(QLabel("项目名称"), 0, 2)
+        grid.addWidget(self.name, 0, 3)
+        grid.addWidget(QLabel("表样"), 1, 0)
+        grid.addWidget(self.form_combo, 1, 1)
+        grid.setColumnStretch(3, 2)
+        grid.setColumnStretch(1, 1)
+        form.addWidget(head)
+
+        money = QGroupBox("预算规模及资金用途")
+        mg = QGridLayout(money)
+        self.money_unit = QComboBox()
+        self.money_unit.addItems(["元", "万元"])
+        self.total = CommitLineEdit()
+        self.fiscal = CommitLineEdit()
+        self.other = CommitLineEdit()
+        for w in (self.total, self.fiscal, self.other):
+            w.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.balance = QLabel("")
+        mg.addWidget(QLabel("预算数"), 0, 0)
+        mg.addWidget(self.total, 0, 1)
+        mg.addWidget(QLabel("其中：财政资金"), 0, 2)
+        mg.addWidget(self.fiscal, 0, 3)
+        mg.addWidget(QLabel("其他资金"), 0, 4)
+        mg.addWidget(self.other, 0, 5)
+        mg.addWidget(QLabel("单位"), 0, 6)
+        mg.addWidget(self.money_unit, 0, 7)
+        mg.addWidget(self.balance, 1, 1, 1, 7)
+        mg.addWidget(QLabel("资金用途"), 2, 0, Qt.AlignmentFlag.AlignTop)
+        self.usage = CommitTextEdit()
+        self.usage.setFixedHeight(54)
+        mg.addWidget(self.usage, 2, 1, 1, 7)
+        form.addWidget(money)
+
+        lower = QHBoxLayout()
+        goals_box = QGroupBox("绩效目标")
+        gl = QVBoxLayout(goals_box)
+        self.goals = QListWidget()
+        self.goals.setMaximumHeight(110)
+        gl.addWidget(self.goals)
+        buttons = QHBoxLayout()
+        self.goal_add = QToolButton(text="添加")
+        self.goal_remove = QToolButton(text="删除")
+        self.goal_up = QToolButton(text="上移")
+        self.goal_down = QToolButton(text="下移")
+        for b in (self.goal_add, self.goal_remove, self.goal_up, self.goal_down):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        gl.addLayout(buttons)
+        lower.addWidget(goals_box, 1)
+
+        plan_box = QGroupBox("资金支出计划（累计 %）")
+        pl = QGridLayout(plan_box)
+        self.scheme = QComboBox()
+        pl.addWidget(self.scheme, 0, 0, 1, 5)
+        self.plan_labels: list[QLabel] = []
+        self.plan_edits: list[CommitLineEdit] = []
+        self.plan_amounts: list[QLabel] = []
+        for i in range(4):
+            label = QLabel("")
+            edit = CommitLineEdit()
+            edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+            edit.setPlaceholderText("可空")
+            amount = QLabel("")
+            amount.setStyleSheet("color:#666;")
+            pl.addWidget(label, 1, i + 1, Qt.AlignmentFlag.AlignCenter)
+            pl.addWidget(edit, 2, i + 1)
+            pl.addWidget(amount, 3, i + 1, Qt.AlignmentFlag.AlignRight)
+            self.plan_labels.append(label)
+            self.plan_edits.append(edit)
+            self.plan_amounts.append(amount)
+            edit.committed.connect(lambda text, i=i: self._commit_plan(i, text))
+        pl.addWidget(QLabel("累计 %"), 2, 0)
+        pl.addWidget(QLabel("金额"), 3, 0)
+        self.plan_check = QLabel("")
+        pl.addWidget(self.plan_check, 4, 0, 1, 5)
+        self.chart = PlanChart()
+        pl.addWidget(self.chart, 5, 0, 1, 5)
+        lower.addWidget(plan_box, 1)
+        form.addLayout(lower)
+        form.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(page)
+        self.tabs.addTab(scroll, "基本信息")
+
+        # --- tab 2: 绩效指标
+        self.grid_page = QWidget()
+        gp = QVBoxLayout(self.grid_page)
+        gp.setContentsMargins(4, 4, 4, 4)
+        bar = QHBoxLayout()
+        self.row_insert = QPushButton("插入行")
+        self.row_delete = QPushButton("删除行")
+        self.row_up = QPushButton("上移")
+        self.row_down = QPushButton("下移")
+        for b in (self.row_insert, self.row_delete, self.row_up, self.row_down):
+            bar.addWidget(b)
+        bar.addStretch(1)
+        bar.addWidget(QLabel("可从 Excel/WPS 复制整块粘贴（Ctrl+V）"))
+        gp.addLayout(bar)
+        self.grid_holder = QVBoxLayout()
+        gp.addLayout(self.grid_holder)
+        self.tabs.addTab(self.grid_page, "绩效指标")
+
+        # --- wiring
+        self.code.committed.connect(lambda t: self._edit("修改项目编码", ("code",), code=t.strip()))
+        self.name.committed.connect(lambda t: self._edit("修改项目名称", ("name",), name=t.strip()))
+        self.usage.committed.connect(lambda t: self._edit("修改资金用途", ("usage",), usage=t))
+        self.form_combo.activated.connect(self._commit_form)
+        self.money_unit.activated.connect(self._commit_money_unit)
+        self.total.committed.connect(lambda t: self._commit_money("total", t, self.total))
+        self.fiscal.committed.connect(lambda t: self._commit_money("fiscal", t, self.fiscal))
+        self.other.committed.connect(lambda t: self._commit_money("other", t, self.other))
+        self.scheme.activated.connect(self._commit_scheme)
+        self.goals.itemChanged.connect(lambda item: self._commit_goals())
+        self.goal_add.clicked.connect(self.add_goal)
+        self.goal_remove.clicked.connect(self.remove_goal)
+        self.goal_up.clicked.connect(lambda: self.move_goal(-1))
+        self.goal_down.clicked.connect(lambda: self.move_goal(1))
+        self.row_insert.clicked.connect(self.insert_row)
+        self.row_delete.clicked.connect(self.delete_rows)
+        self.row_up.clicked.connect(lambda: self.move_rows(-1))
+        self.row_down.clicked.connect(lambda: self.move_rows(1))
+        session.projectChanged.connect(self._project_changed)
+        self.setEnabled(False)
+
+    # ------------------------------------------------------------ showing
+
+    def project(self) -> Project | None:
+        return self.session.project(self.uid) if self.uid else None
+
+    def show_project(self, uid: str | None) -> None:
+        self.uid = uid
+        p = self.project()
+        self.setEnabled(p is not None)
+        if p is None:
+            return
+        self._ensure_grid(p)
+        self._refresh(p)
+
+    def _ensure_grid(self, p: Project) -> None:
+        form = self.session.form_for(p)
+        if self.model is not None and form.name == self._form_name:
+            return
+        if self.grid is not None:
+            self.grid.setParent(None)
+            self.grid.deleteLater()
+        self._form_name = form.name
+        self.model = IndicatorModel(form, commit=self._commit_indicators)
+        self.grid = IndicatorView(self.model, self.grid_page)
+        widths = [w * 4.2 for w in form.print.grid_widths_mm]
+        for col, w in enumerate(widths):
+            self.grid.setColumnWidth(col, int(w))
+        self.grid_holder.addWidget(self.grid)
+
+    def _project_changed(self, uid: str) -> None:
+        if uid == self.uid:
+            p = self.project()
+            if p is not None:
+                self._ensure_grid(p)
+                self._refresh(p)
+
+    def _refresh(self, p: Project) -> None:
+        session = self.session
+        locked = p.finalized or session.readonly
+        if p.finalized:
+            self.locked_banner.setText(f"已定稿（{p.finalized_by}，{p.finalized_at}）：内容已锁定，如需修改请用“项目 → 解除定稿”。")
+            self.locked_banner.show()
+        elif session.readonly:
+            self.locked_banner.setText(f"只读：{session.store.readonly_reason}")
+            self.locked_banner.show()
+        else:
+            self.locked_banner.hide()
+        for w in (self.code, self.name, self.total, self.fiscal, self.other):
+            w.setReadOnly(locked)
+        self.usage.setReadOnly(locked)
+        for w in (self.form_combo, self.money_unit, self.scheme, self.goal_add, self.goal_remove, self.goal_up,
+                  self.goal_down, self.row_insert, self.row_delete, self.row_up, self.row_down):
+            w.setEnabled(not locked)
+        for e in self.plan_edits:
+            e.setReadOnly(locked)
+        self.code.show_value(p.code)
+        self.name.show_value(p.name)
+        idx = self.form_combo.findData(p.form)
+        if idx >= 0:
+            self.form_combo.setCurrentIndex(idx)
+        self.money_unit.setCurrentText(p.money_unit)
+        unit = p.money_unit
+        self.total.show_value(display_money(p.budget.total, unit))
+        self.fiscal.show_value(display_money(p.budget.fiscal, unit))
+        self.other.show_value(display_money(p.budget.other, unit))
+        for w in (self.total, self.fiscal, self.other):
+            w.mark_error("")
+        self.usage.show_value(p.usage)
+        self._show_balance(p)
+        self._show_goals(p)
+        self._show_plan(p)
+        model = self.model
+        model.readonly = locked
+        model.set_indicators(p.indicators)
+        model.set_findings(session.findings(p.uid))
+        self.grid.update_spans()
+
+    def _show_balance(self, p: Project) -> None:
+        b, unit = p.budget, p.money_unit
+        found = [f for f in self.session.findings(p.uid) if f.code in ("MONEY_BALANCE", "MONEY_MISSING", "MONEY_NEGATIVE")]
+        if found:
+            self.balance.setText("✗ " + found[0].message)
+            self.balance.setStyleSheet("color:#b00020;")
+        elif b.total is not None:
+            self.balance.setText(f"✓ 预算数 {display_money(b.total, unit)}{unit} = 财政资金 + 其他资金")
+            self.balance.setStyleSheet("color:#1b7a2e;")
+        else:
+            self.balance.setText("")
+
+    def _show_goals(self, p: Project) -> None:
+        self.goals.blockSignals(True)
+        current = self.goals.currentRow()
+        self.goals.clear()
+        for g in p.goals:
+            item = QListWidgetItem(g)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+            self.goals.addItem(item)
+        if 0 <= current < self.goals.count():
+            self.goals.setCurrentRow(current)
+        self.goals.blockSignals(False)
+
+    def _show_plan(self, p: Project) -> None:
+        form = self.session.form_for(p)
+        self.scheme.blockSignals(True)
+        self.scheme.clear()
+        for key in form.plan_schemes:
+            self.scheme.addItem(SCHEME_LABELS.get(key, key), key)
+        self.scheme.setCurrentIndex(max(0, self.scheme.findData(p.plan.scheme)))
+        self.scheme.blockSignals(False)
+        labels = form.checkpoint_labels(p.plan.scheme)
+        points = list(p.plan.points) + [None] * (len(labels) - len(p.plan.points))
+        for i in range(4):
+            visible = i < len(labels)
+            for w in (self.plan_labels[i], self.plan_edits[i], self.plan_amounts[i]):
+                w.setVisible(visible)
+            if not visible:
+                continue
+            self.plan_labels[i].setText(labels[i])
+            self.plan_edits[i].show_value("" if points[i] is None else percent_text(points[i]))
+            self.plan_edits[i].mark_error("")
+            amount = ""
+            if points[i] is not None and p.budget.total is not None:
+                value = (p.budget.total * points[i] / 100).quantize(Decimal("0.01"))
+                amount = f"{display_money(value, p.money_unit)}{p.money_unit}"
+            self.plan_amounts[i].setText(amount)
+        found = [f for f in self.session.findings(p.uid) if f.code.startswith("PLAN_")]
+        if found:
+            self.plan_check.setText("✗ " + "；".join(f.message for f in found[:2]))
+            self.plan_check.setStyleSheet("color:#b00020;")
+        else:
+            self.plan_check.setText("✓ 累计进度逐期不减，年底为 100%")
+            self.plan_check.setStyleSheet("color:#1b7a2e;")
+        self.plan_check.setWordWrap(True)
+        self.chart.set_plan(labels, points[: len(labels)])
+
+    # ------------------------------------------------------------ committing
+
+    def _edit(self, text: str, key, **changes) -> None:
+        p = self.project()
+        if p is None:
+            return
+        self._push(replace(p, **changes), text, (p.uid,) + tuple(key))
+
+    def _push(self, after: Project, text: str, merge_key=None) -> None:
+        try:
+            self.session.edit(after, text, merge_key)
+        except DeskError as exc:
+            self.message.emit(str(exc))
+            self._refresh(self.project())
+
+    def _commit_form(self) -> None:
+        p = self.project()
+        name = self.form_combo.currentData()
+        if p is None or not name or name == p.form:
+            return
+        form = self.session.form_for(replace(p, form=name))
+        plan = p.plan
+        if plan.scheme not in form.plan_schemes:
+            plan = SpendingPlan(form.default_scheme, plan.points)
+        self._push(replace(p, form=name, plan=plan), "更换表样")
+
+    def _commit_money_unit(self) -> None:
+        p = self.project()
+        if p is not None:
+            self._push(replace(p, money_unit=self.money_unit.currentText()), "更换金额单位")
+
+    def _commit_money(self, key: str, text: str, widget: CommitLineEdit) -> None:
+        p = self.project()
+        if p is None or widget.isReadOnly():
+            return
+        labels = {"total": "预算数", "fiscal": "财政资金", "other": "其他资金"}
+        try:
+            amount = parse_money(text, what=labels[key], unit=p.money_unit)
+        except DeskError as exc:
+            widget.mark_error(str(exc))
+            self.message.emit(str(exc))
+            return
+        widget.mark_error("")
+        self._push(replace(p, budget=replace(p.budget, **{key: amount})), f"修改{labels[key]}", (p.uid, "budget", key))
+
+    def _commit_plan(self, i: int, text: str) -> None:
+        p = self.project()
+        if p is None or self.plan_edits[i].isReadOnly():
+            return
+        labels = self.session.form_for(p).checkpoint_labels(p.plan.scheme)
+        try:
+            value = parse_decimal(text.replace("%", "").replace("％", ""), what=f"“{labels[i]}”的累计进度")
+        except DeskError as exc:
+            self.plan_edits[i].mark_error(str(exc))
+            self.message.emit(str(exc))
+            return
+        points = list(p.plan.points) + [None] * (len(labels) - len(p.plan.points))
+        points[i] = value
+        self._push(replace(p, plan=replace(p.plan, points=tuple(points[: len(labels)]))),
+                   f"修改支出计划（{labels[i]}）", (p.uid, "plan", i))
+
+    def _commit_scheme(self) -> None:
+        p = self.project()
+        key = self.scheme.currentData()
+        if p is None or not key or key == p.plan.scheme:
+            return
+        labels = self.session.form_for(p).checkpoint_labels(key)
+        points = (tuple(p.plan.points) + (None,) * len(labels))[: len(labels)]
+        self._push(replace(p, plan=SpendingPlan(key, points)), "切换支出计划方式")
+
+    def _goal_texts(self) -> tuple[str, ...]:
+        return tuple(self.goals.item(i).text() for i in range(self.goals.count()))
+
+    def _commit_goals(self, text: str = "修改绩效目标") -> None:
+        p = self.project()
+        if p is not None:
+            self._push(replace(p, goals=self._goal_texts()), text)
+
+    def add_goal(self) -> None:
+        p = self.project()
+        if p is None:
+            return
+        self._push(replace(p, goals=p.goals + ("",)), "添加绩效目标")
+        row = self.goals.count() - 1
+        self.goals.setCurrentRow(row)
+        self.goals.editItem(self.goals.item(row))
+
+    def remove_goal(self) -> None:
+        p = self.project()
+        row = self.goals.currentRow()
+        if p is None or not (0 <= row < len(p.goals)):
+            return
+        self._push(replace(p, goals=p.goals[:row] + p.goals[row + 1:]), "删除绩效目标")
+
+    def move_goal(self, delta: int) -> None:
+        p = self.project()
+        row = self.goals.currentRow()
+        target = row + delta
+        if p is None or not (0 <= row < len(p.goals)) or not (0 <= target < len(p.goals)):
+            return
+        goals = list(p.goals)
+        goals[row], goals[target] = goals[target], goals[row]
+        self._push(replace(p, goals=tuple(goals)), "调整绩效目标顺序")
+        self.goals.setCurrentRow(target)
+
+    def _commit_indicators(self, indicators, text: str, merge_key) -> None:
+        p = self.project()
+        if p is None:
+            return
+        key = None if merge_key is None else (p.uid, "indicators") + tuple(merge_key)
+        self._push(replace(p, indicators=indicators), text, key)
+
+    def insert_row(self) -> None:
+        if self.grid is None:
+            return
+        current = self.grid.currentIndex()
+        row = current.row() + 1 if current.isValid() else self.model.rowCount()
+        self.model.insert_rows(row)
+        self.tabs.setCurrentWidget(self.grid_page)
+        self.grid.setCurrentIndex(self.model.index(row, self.model.column_of("name") or 0))
+
+    def delete_rows(self) -> None:
+        if self.grid is not None:
+            self.model.remove_rows(self.grid.selected_rows())
+
+    def move_rows(self, delta: int) -> None:
+        if self.grid is None:
+            return
+        column = max(0, self.grid.currentIndex().column())
+        moved = self.model.move_rows(self.grid.selected_rows(), delta)
+        if moved:
+            self.grid.select_block(moved[0], 0, len(moved), self.model.columnCount())
+            self.grid.setCurrentIndex(self.model.index(moved[0], column))
+
+    # ------------------------------------------------------------ jumping to a finding
+
+    def focus_field(self, field: str) -> None:
+        """Show the field a finding names and put the cursor there."""
+        simple = {"code": self.code, "name": self.name, "usage": self.usage, "budget.total": self.total,
+                  "budget.fiscal": self.fiscal, "budget.other": self.other, "form": self.form_combo,
+                  "plan": self.plan_edits[0], "goals": self.goals}
+        if field in simple:
+            self.tabs.setCurrentIndex(0)
+            simple[field].setFocus()
+            return
+        m = _PLAN_FIELD.match(field)
+        if m:
+            self.tabs.setCurrentIndex(0)
+            self.plan_edits[min(int(m.group(1)), 3)].setFocus()
+            return
+        m = _GOAL_FIELD.match(field)
+        if m:
+            self.tabs.setCurrentIndex(0)
+            self.goals.setCurrentRow(int(m.group(1)))
+            self.goals.setFocus()
+            return
+        if field.startswith("indicators") and self.model is not None:
+            self.tabs.setCurrentWidget(self.grid_page)
+            where = self.model.cell_for_field(field)
+            if where is not None and where[0] < self.model.rowCount():
+                index = self.model.index(*where)
+                self.grid.setCurrentIndex(index)
+                self.grid.scrollTo(index)
+            self.grid.setFocus()
+
+
+def session_forms(session: EditSession):
+    from desk.forms import default_forms
+
+    return session.forms if session.forms is not None else default_forms()

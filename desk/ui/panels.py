@@ -1,0 +1,236 @@
+"""The project list (search, filter, badges) and the live check panel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView, QListWidget, QListWidgetItem, QVBoxLayout, QWidget,
+)
+
+from desk.domain.money import display_money
+from desk.ui.session import EditSession
+
+UID_ROLE = Qt.ItemDataRole.UserRole + 1
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
+FIELD_ROLE = Qt.ItemDataRole.UserRole + 4
+
+FILTERS = (("all", "全部"), ("errors", "有错误"), ("warnings", "只有提示"), ("clean", "无问题"),
+           ("final", "已定稿"), ("draft", "未定稿"))
+
+
+def _dot(color: QColor, lock: bool = False) -> QIcon:
+    pix = QPixmap(14, 14)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setBrush(color)
+    p.setPen(Qt.PenStyle.NoPen)
+    if lock:
+        p.drawRect(2, 6, 10, 7)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.setPen(color)
+        p.drawArc(4, 1, 6, 9, 0, 180 * 16)
+    else:
+        p.drawEllipse(2, 2, 10, 10)
+    p.end()
+    return QIcon(pix)
+
+
+class ProjectListModel(QAbstractListModel):
+    def __init__(self, session: EditSession, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.uids = [p.uid for p in session.projects()]
+        self._icons = {"error": _dot(QColor(200, 40, 40)), "warning": _dot(QColor(230, 160, 0)),
+                       "clean": _dot(QColor(40, 150, 70)), "final": _dot(QColor(40, 90, 170), lock=True)}
+        session.projectsChanged.connect(self.reload)
+        session.projectChanged.connect(self._changed)
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self.uids = [p.uid for p in self.session.projects()]
+        self.endResetModel()
+
+    def _changed(self, uid: str) -> None:
+        if uid in self.uids:
+            idx = self.index(self.uids.index(uid))
+            self.dataChanged.emit(idx, idx)
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.uids)
+
+    def counts(self, uid: str) -> tuple[int, int]:
+        found = self.session.findings(uid)
+        errors = sum(1 for f in found if f.severity == "error")
+        return errors, len(found) - errors
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self.uids):
+            return None
+        uid = self.uids[index.row()]
+        p = self.session.project(uid)
+        if p is None:
+            return None
+        errors, warnings = self.counts(uid)
+        if role == Qt.ItemDataRole.DisplayRole:
+            badges = []
+            if p.finalized:
+                badges.append("已定稿")
+            if errors:
+                badges.append(f"错误 {errors}")
+            if warnings:
+                badges.append(f"提示 {warnings}")
+            money = f"{display_money(p.budget.total, p.money_unit)}{p.money_unit}" if p.budget.total is not None else ""
+            second = "  ".join(x for x in (p.code, money, " · ".join(badges)) if x)
+            return f"{index.row() + 1}. {p.name or '（未命名项目）'}\n{second}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            if p.finalized:
+                return self._icons["final"]
+            return self._icons["error" if errors else "warning" if warnings else "clean"]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{p.name}\n项目编码：{p.code or '（空）'}\n错误 {errors} 条，提示 {warnings} 条" + (
+                f"\n已定稿：{p.finalized_by} {p.finalized_at}" if p.finalized else "")
+        if role == UID_ROLE:
+            return uid
+        if role == SEARCH_ROLE:
+            return f"{p.name}\n{p.code}"
+        if role == STATUS_ROLE:
+            return ("final" if p.finalized else "draft", "errors" if errors else "warnings" if warnings else "clean")
+        return None
+
+
+class ProjectFilter(QSortFilterProxyModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.text = ""
+        self.status = "all"
+
+    def _change(self, **values) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.9
+            self.beginFilterChange()
+            self.__dict__.update(values)
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.__dict__.update(values)
+            self.invalidateRowsFilter()
+
+    def set_text(self, text: str) -> None:
+        self._change(text=text.strip().lower())
+
+    def set_status(self, status: str) -> None:
+        self._change(status=status)
+
+    def filterAcceptsRow(self, row, parent):  # noqa: N802
+        index = self.sourceModel().index(row, 0, parent)
+        if self.text and self.text not in (index.data(SEARCH_ROLE) or "").lower():
+            return False
+        if self.status == "all":
+            return True
+        lock, checks = index.data(STATUS_ROLE)
+        return self.status in (lock, checks)
+
+
+class ProjectListPanel(QWidget):
+    selected = Signal(str)  # uid
+
+    def __init__(self, session: EditSession, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索项目名称或编码")
+        self.search.setClearButtonEnabled(True)
+        self.status = QComboBox()
+        for key, label in FILTERS:
+            self.status.addItem(label, key)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.status)
+        layout.addLayout(top)
+        self.model = ProjectListModel(session, self)
+        self.proxy = ProjectFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.view = QListView()
+        self.view.setModel(self.proxy)
+        self.view.setWordWrap(True)
+        self.view.setUniformItemSizes(True)
+        self.view.setSpacing(1)
+        layout.addWidget(self.view)
+        self.count = QLabel("")
+        layout.addWidget(self.count)
+        self.search.textChanged.connect(self.proxy.set_text)
+        self.status.currentIndexChanged.connect(lambda _: self.proxy.set_status(self.status.currentData()))
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
+        self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.rowsRemoved.connect(self._update_count)
+        self.proxy.modelReset.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+        self._update_count()
+
+    def _update_count(self, *args) -> None:
+        self.count.setText(f"显示 {self.proxy.rowCount()} / 共 {self.model.rowCount()} 个项目")
+
+    def _current_changed(self, current, previous) -> None:
+        uid = current.data(UID_ROLE) if current.isValid() else None
+        if uid:
+            self.selected.emit(uid)
+
+    def current_uid(self) -> str | None:
+        index = self.view.currentIndex()
+        return index.data(UID_ROLE) if index.isValid() else None
+
+    def select(self, uid: str) -> None:
+        if uid not in self.model.uids:
+            return
+        source = self.model.index(self.model.uids.index(uid))
+        index = self.proxy.mapFromSource(source)
+        if not index.isValid():  # hidden by the filter: show everything
+            self.search.clear()
+            self.status.setCurrentIndex(0)
+            index = self.proxy.mapFromSource(source)
+        self.view.setCurrentIndex(index)
+
+
+class CheckPanel(QWidget):
+    """The findings of the current project; activating one jumps to its field."""
+
+    jump = Signal(str)  # field path
+
+    def __init__(self, session: EditSession, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.uid: str | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        self.summary = QLabel("")
+        layout.addWidget(self.summary)
+        self.list = QListWidget()
+        self.list.setWordWrap(True)
+        layout.addWidget(self.list)
+        self.list.itemActivated.connect(lambda item: self.jump.emit(item.data(FIELD_ROLE)))
+        self.list.itemClicked.connect(lambda item: self.jump.emit(item.data(FIELD_ROLE)))
+        session.projectChanged.connect(lambda uid: uid == self.uid and self.refresh())
+        self._icons = {"error": _dot(QColor(200, 40, 40)), "warning": _dot(QColor(230, 160, 0))}
+
+    def show_project(self, uid: str | None) -> None:
+        self.uid = uid
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.list.clear()
+        if not self.uid:
+            self.summary.setText("")
+            return
+        found = sorted(self.session.findings(self.uid), key=lambda f: f.severity != "error")
+        errors = sum(1 for f in found if f.severity == "error")
+        if not found:
+            self.summary.setText("✓ 审核通过：没有错误和提示")
+        else:
+            self.summary.setText(f"错误 {errors} 条，提示 {len(found) - errors} 条（点击定位到该栏）")
+        for f in found:
+            item = QListWidgetItem(self._icons[f.severity], f"{'错误' if f.severity == 'error' else '提示'}：{f.message}")
+            item.setData(FIELD_ROLE, f.field)
+            item.setToolTip(f"{f.code} · {f.field}")
+            self.list.addItem(item)
