@@ -229,7 +229,10 @@ class MainWindow(QMainWindow):
             self, f"关于{APP_NAME}", f"{APP_NAME} {__version__}\n街道办事处预算绩效目标表的离线填报、审核、打印与汇总。"))
         h.addAction(about)
 
-    def _update_actions(self) -> None:
+    def _save_failed(self, text: str) -> None:
+        QMessageBox.warning(self, "保存失败", text)
+
+    def _update_actions(self, *_) -> None:
         has_file = self.session is not None
         current = self.current_project()
         writable = has_file and not self.session.readonly
@@ -345,9 +348,9 @@ class MainWindow(QMainWindow):
         self.check_panel.jump.connect(self.editor.focus_field)
         self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         session.saveStateChanged.connect(self.save_state.setText)
-        session.saveFailed.connect(lambda text: QMessageBox.warning(self, "保存失败", text))
-        session.undo_stack.indexChanged.connect(lambda _: self._update_actions())
-        session.projectChanged.connect(lambda _: self._update_actions())
+        session.saveFailed.connect(self._save_failed)
+        session.undo_stack.indexChanged.connect(self._update_actions)
+        session.projectChanged.connect(self._update_actions)
         session.projectsChanged.connect(self._projects_changed)
         state = settings().value("window/splitter")
         if isinstance(state, QByteArray):
@@ -382,6 +385,9 @@ class MainWindow(QMainWindow):
                 QMessageBox.StandardButton.No | QMessageBox.StandardButton.Yes)
             if answer != QMessageBox.StandardButton.Yes:
                 return False
+        for signal in (self.session.saveStateChanged, self.session.saveFailed, self.session.projectChanged,
+                       self.session.projectsChanged, self.session.undo_stack.indexChanged):
+            signal.disconnect()
         self.session = None
         self.store = None
         self.editor = None
