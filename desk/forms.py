@@ -227,6 +227,7 @@ def load_form(path: Path, trees: dict[str, IndicatorTree], schemes: dict[str, tu
         limits=dict(limits),
         goals_layout=goals_layout,
         money_unit=money_unit,
+        label=str(data.get("label") or name),
         print=_load_print(data, where, tuple(columns), goals_layout),
         raw=data,
     )

@@ -118,6 +118,7 @@ class FormDef:
     limits: dict[str, int]
     goals_layout: str = "single"  # "single" numbered cell, or "rows" 目标1…N
     money_unit: str = "元"
+    label: str = ""  # how the form is offered to the clerk, e.g. 河北·指标值一列
     print: PrintSpec = PrintSpec()
     raw: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import QByteArray, QLibraryInfo, QLocale, QSettings, Qt, QTi
 from PySide6.QtGui import QAction, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QMainWindow,
-    QMessageBox, QSpinBox, QSplitter, QVBoxLayout, QWidget,
+    QMessageBox, QSizePolicy, QSpinBox, QSplitter, QVBoxLayout, QWidget,
 )
 
 from desk import __version__, logs, paths, services
@@ -327,6 +327,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 4, 6, 0)
         self.header = QLabel(self.header.text())
+        self.header.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout.addWidget(self.header)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QSplitter(Qt.Orientation.Vertical)
@@ -341,8 +342,9 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.editor)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([300, 980])
-        layout.addWidget(self.splitter)
+        width = max(self.width(), 800)
+        self.splitter.setSizes([int(width * 0.27), width - int(width * 0.27)])
+        layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self.list_panel.selected.connect(self.show_project)
         self.check_panel.jump.connect(self.editor.focus_field)

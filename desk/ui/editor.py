@@ -83,7 +83,7 @@ class PlanChart(QWidget):
         super().__init__(parent)
         self.points: list[Decimal | None] = []
         self.labels: tuple[str, ...] = ()
-        self.setMinimumSize(220, 110)
+        self.setMinimumSize(120, 110)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_plan(self, labels, points) -> None:
@@ -93,12 +93,12 @@ class PlanChart(QWidget):
     def paintEvent(self, event):  # noqa: N802
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = QRectF(self.rect()).adjusted(34, 8, -10, -22)
+        r = QRectF(self.rect()).adjusted(44, 8, -10, -22)
         p.setPen(QPen(QColor(180, 180, 180)))
         for pct in (0, 50, 100):
             y = r.bottom() - r.height() * pct / 100
             p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
-            p.drawText(QRectF(0, y - 8, 30, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{pct}%")
+            p.drawText(QRectF(0, y - 8, 40, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{pct}%")
         n = max(1, len(self.labels))
         step = r.width() / n
         pen = QPen(QColor(40, 90, 170), 2)
@@ -153,7 +153,7 @@ class ProjectEditor(QWidget):
         self.form_combo = QComboBox()
         for name, f in sorted(session_forms(session).items()):
             if f.kind == "project":
-                self.form_combo.addItem(f"{name}", name)
+                self.form_combo.addItem(f.label, name)
         grid.addWidget(QLabel("项目编码"), 0, 0)
         grid.addWidget(self.code, 0, 1)
         grid.addWidget(QLabel("项目名称"), 0, 2)
@@ -189,11 +189,11 @@ class ProjectEditor(QWidget):
         mg.addWidget(self.usage, 2, 1, 1, 7)
         form.addWidget(money)
 
-        lower = QHBoxLayout()
         goals_box = QGroupBox("绩效目标")
         gl = QVBoxLayout(goals_box)
         self.goals = QListWidget()
-        self.goals.setMaximumHeight(110)
+        self.goals.setMinimumHeight(50)
+        self.goals.setMaximumHeight(90)
         gl.addWidget(self.goals)
         buttons = QHBoxLayout()
         self.goal_add = QToolButton(text="添加")
@@ -204,10 +204,12 @@ class ProjectEditor(QWidget):
             buttons.addWidget(b)
         buttons.addStretch(1)
         gl.addLayout(buttons)
-        lower.addWidget(goals_box, 1)
+        form.addWidget(goals_box)
 
         plan_box = QGroupBox("资金支出计划（累计 %）")
-        pl = QGridLayout(plan_box)
+        plan_row = QHBoxLayout(plan_box)
+        pl = QGridLayout()
+        plan_row.addLayout(pl, 3)
         self.scheme = QComboBox()
         pl.addWidget(self.scheme, 0, 0, 1, 5)
         self.plan_labels: list[QLabel] = []
@@ -219,7 +221,7 @@ class ProjectEditor(QWidget):
             edit.setAlignment(Qt.AlignmentFlag.AlignRight)
             edit.setPlaceholderText("可空")
             amount = QLabel("")
-            amount.setStyleSheet("color:#666;")
+            amount.setStyleSheet("color:#666; font-size: 8pt;")
             pl.addWidget(label, 1, i + 1, Qt.AlignmentFlag.AlignCenter)
             pl.addWidget(edit, 2, i + 1)
             pl.addWidget(amount, 3, i + 1, Qt.AlignmentFlag.AlignRight)
@@ -232,9 +234,9 @@ class ProjectEditor(QWidget):
         self.plan_check = QLabel("")
         pl.addWidget(self.plan_check, 4, 0, 1, 5)
         self.chart = PlanChart()
-        pl.addWidget(self.chart, 5, 0, 1, 5)
-        lower.addWidget(plan_box, 1)
-        form.addLayout(lower)
+        self.chart.setMinimumSize(120, 110)
+        plan_row.addWidget(self.chart, 2)
+        form.addWidget(plan_box)
         form.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -306,10 +308,8 @@ class ProjectEditor(QWidget):
         self._form_name = form.name
         self.model = IndicatorModel(form, commit=self._commit_indicators)
         self.grid = IndicatorView(self.model, self.grid_page)
-        widths = [w * 4.2 for w in form.print.grid_widths_mm]
-        for col, w in enumerate(widths):
-            self.grid.setColumnWidth(col, int(w))
         self.grid_holder.addWidget(self.grid)
+        self.grid.fit_columns()
 
     def _project_changed(self, uid: str) -> None:
         if uid == self.uid:

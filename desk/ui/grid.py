@@ -362,7 +362,12 @@ class IndicatorView(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
                              | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.horizontalHeader().setStretchLastSection(True)
+        # Columns share the width in the proportions of the printed form until
+        # the clerk drags a column border.
+        self.weights = list(model.form.print.grid_widths_mm)
+        self._auto_fit = True
+        self._fitting = False
+        self.horizontalHeader().sectionResized.connect(self._user_resized)
         tree = model.form.tree
 
         def level1_choices(index):
@@ -383,6 +388,26 @@ class IndicatorView(QTableView):
         model.rowsInserted.connect(self.update_spans)
         model.rowsRemoved.connect(self.update_spans)
         model.dataChanged.connect(self._data_changed)
+
+    def _user_resized(self, *args) -> None:
+        if not self._fitting:
+            self._auto_fit = False
+
+    def fit_columns(self) -> None:
+        if not self._auto_fit or not self.weights:
+            return
+        width = self.viewport().width()
+        total = sum(self.weights)
+        self._fitting = True
+        try:
+            for col, weight in enumerate(self.weights):
+                self.setColumnWidth(col, max(40, int(width * weight / total)))
+        finally:
+            self._fitting = False
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        self.fit_columns()
 
     def imodel(self) -> IndicatorModel:
         return self.model()

@@ -83,7 +83,7 @@ class ProjectListModel(QAbstractListModel):
             if warnings:
                 badges.append(f"提示 {warnings}")
             money = f"{display_money(p.budget.total, p.money_unit)}{p.money_unit}" if p.budget.total is not None else ""
-            second = "  ".join(x for x in (p.code, money, " · ".join(badges)) if x)
+            second = "  ".join(x for x in (" · ".join(badges), money, p.code) if x)
             return f"{index.row() + 1}. {p.name or '（未命名项目）'}\n{second}"
         if role == Qt.ItemDataRole.DecorationRole:
             if p.finalized:

@@ -23,7 +23,7 @@ def test_main_window_shows_the_demo_file(qtbot, tmp_path):
     model = window.list_panel.model
     assert model.rowCount() == 7
     first = model.data(model.index(0))
-    assert first.startswith("1. 城镇社区工作经费\n13022923P00JXC415060P  770000.00元")
+    assert first == "1. 城镇社区工作经费\n770000.00元  13022923P00JXC415060P"
     last = model.data(model.index(6))
     assert "错误 2" in last
     assert window.editor.name.text() == "城镇社区工作经费"
