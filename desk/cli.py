@@ -91,6 +91,7 @@ def _main_parser() -> Parser:
     parser.add_argument("--demo", action="store_true", help="用示例数据启动（每次重新生成示例文件）")
     parser.add_argument("--version", action="version", version=f"desk {__version__}", help="显示版本号并退出")
     parser.add_argument("--quit-after", type=int, metavar="毫秒", help=argparse.SUPPRESS)
+    parser.add_argument("--report-ready", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -245,7 +246,7 @@ def run_gui(args) -> int:
     path = Path(args.file) if args.file else None
     if args.demo:
         path = services.make_demo()
-    return run(path, quit_after_ms=args.quit_after)
+    return run(path, quit_after_ms=args.quit_after, report_ready=args.report_ready)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -107,3 +107,24 @@ def test_recent_files_and_geometry_are_remembered(qtbot, tmp_path):
     assert again.size().width() == 700
     assert again.recent_menu.actions()[0].text().endswith(str(path.resolve()))
     again.close()
+
+
+def test_print_preview_and_printing(qtbot, tmp_path):
+    from PySide6.QtPrintSupport import QPrinter
+
+    from desk.ui.app import print_pdf
+
+    window = open_window(qtbot, services.make_demo(tmp_path / "demo.db"))
+    dialog = window.preview()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    assert dialog.document.pageCount() == 1
+    assert "城镇社区工作经费" in dialog.windowTitle()
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    target = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(target))
+    assert print_pdf(dialog.document, printer)
+    assert target.read_bytes().startswith(b"%PDF") and target.stat().st_size > 10_000
+    dialog.close()
+    window.close()
