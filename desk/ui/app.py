@@ -484,19 +484,18 @@ class MainWindow(QMainWindow):
         if next_year:
             self.statusBar().showMessage(f"已复制到 {copy.year} 年度（同一文件中）", 8000)
 
+    def _confirm(self, title: str, text: str) -> bool:
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        return QMessageBox.question(self, title, text, buttons) == QMessageBox.StandardButton.Yes
+
     def delete_project(self) -> None:
         p = self.current_project()
-        answer = QMessageBox.question(self, "删除项目", f"删除项目“{p.name or '（未命名）'}”？可以用“撤销”恢复。",
-                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-        if answer == QMessageBox.StandardButton.Yes:
+        if self._confirm("删除项目", f"删除项目“{p.name or '（未命名）'}”？可以用“撤销”恢复。"):
             self.session.delete_project(p.uid)
 
     def finalize(self) -> None:
         p = self.current_project()
-        answer = QMessageBox.question(
-            self, "定稿", f"定稿后项目“{p.name}”将被锁定，不能再修改（可“解除定稿”，会记录在历史中）。继续并打印吗？",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not self._confirm("定稿", f"定稿后项目“{p.name}”将被锁定，不能再修改（可“解除定稿”，会记录在历史中）。继续并打印吗？"):
             return
         self.session.finalize(p.uid)
         self.editor.show_project(p.uid)
@@ -504,9 +503,7 @@ class MainWindow(QMainWindow):
 
     def unfinalize(self) -> None:
         p = self.current_project()
-        answer = QMessageBox.question(self, "解除定稿", f"解除项目“{p.name}”的定稿？已签字的纸质稿将与修改后的内容不一致。",
-                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-        if answer == QMessageBox.StandardButton.Yes:
+        if self._confirm("解除定稿", f"解除项目“{p.name}”的定稿？已签字的纸质稿将与修改后的内容不一致。"):
             self.session.unfinalize(p.uid)
             self.editor.show_project(p.uid)
 

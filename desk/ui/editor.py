@@ -154,12 +154,8 @@ class ProjectEditor(QWidget):
         for name, f in sorted(session_forms(session).items()):
             if f.kind == "project":
                 self.form_combo.addItem(f.label, name)
-        grid.addWidget(QLabel("项目编码"), 0, 0)
-        grid.addWidget(self.code, 0, 1)
-        grid.addWidget(QLabel("项目名称"), 0, 2)
-        grid.addWidget(self.name, 0, 3)
-        grid.addWidget(QLabel("表样"), 1, 0)
-        grid.addWidget(self.form_combo, 1, 1)
+        _label_row(grid, 0, [("项目编码", self.code), ("项目名称", self.name)])
+        _label_row(grid, 1, [("表样", self.form_combo)])
         grid.setColumnStretch(3, 2)
         grid.setColumnStretch(1, 1)
         form.addWidget(head)
@@ -174,14 +170,8 @@ class ProjectEditor(QWidget):
         for w in (self.total, self.fiscal, self.other):
             w.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.balance = QLabel("")
-        mg.addWidget(QLabel("预算数"), 0, 0)
-        mg.addWidget(self.total, 0, 1)
-        mg.addWidget(QLabel("其中：财政资金"), 0, 2)
-        mg.addWidget(self.fiscal, 0, 3)
-        mg.addWidget(QLabel("其他资金"), 0, 4)
-        mg.addWidget(self.other, 0, 5)
-        mg.addWidget(QLabel("单位"), 0, 6)
-        mg.addWidget(self.money_unit, 0, 7)
+        _label_row(mg, 0, [("预算数", self.total), ("其中：财政资金", self.fiscal), ("其他资金", self.other),
+                           ("单位", self.money_unit)])
         mg.addWidget(self.balance, 1, 1, 1, 7)
         mg.addWidget(QLabel("资金用途"), 2, 0, Qt.AlignmentFlag.AlignTop)
         self.usage = CommitTextEdit()
@@ -581,6 +571,13 @@ class ProjectEditor(QWidget):
                 self.grid.setCurrentIndex(index)
                 self.grid.scrollTo(index)
             self.grid.setFocus()
+
+
+def _label_row(grid: QGridLayout, row: int, pairs) -> None:
+    """Label, field, label, field … along one row of a grid layout."""
+    for i, (label, widget) in enumerate(pairs):
+        grid.addWidget(QLabel(label), row, 2 * i)
+        grid.addWidget(widget, row, 2 * i + 1)
 
 
 def session_forms(session: EditSession):
