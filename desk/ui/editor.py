@@ -14,12 +14,12 @@ from decimal import Decimal
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+    QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
     QListWidgetItem, QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy, QTabWidget, QToolButton, QVBoxLayout,
     QWidget,
 )
 
-from desk.domain.model import Budget, Project, SpendingPlan
+from desk.domain.model import Project, SpendingPlan
 from desk.domain.money import display_money, parse_decimal, parse_money, percent_text
 from desk.errors import DeskError
 from desk.ui.grid import IndicatorModel, IndicatorView

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from desk.domain.checks import Finding
 from desk.domain.formdef import FormDef
-from desk.domain.model import Indicator, Project
+from desk.domain.model import Indicator
 from desk.domain.values import make_value, parse_value, split_columns
 
 COMPARATOR_CHOICES = ("≥", "≤", "=", ">", "<", "文字描述")

@@ -1,0 +1,194 @@
+"""The printed table as rows and cells, from a project and its form definition.
+
+Shared by the PDF and the Excel renderers, so both lay a table out the same
+way, and by the 校验码, which is computed from exactly what is printed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from desk.domain.formdef import FormDef, PrintSpec
+from desk.domain.model import Project, Unit
+from desk.domain.money import display_money, percent_text
+from desk.domain.values import split_columns
+from desk.render.layout import Band, Cell, Row
+
+MM = 72.0 / 25.4
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """One table to print: the project, its title number and its form."""
+
+    project: Project
+    index: int
+    form: FormDef
+    unit: Unit | None
+
+
+# ---------------------------------------------------------------- content
+
+def printed_fields(project: Project, form: FormDef) -> list[tuple[str, str, str]]:
+    """(field path, label, text) of everything the table prints from the project."""
+    out = [("code", "项目编码", project.code), ("name", "项目名称", project.name), ("usage", "资金用途", project.usage)]
+    for i, goal in enumerate(project.goals):
+        out.append((f"goals[{i}]", f"绩效目标{i + 1}", goal))
+    labels = {"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "description": "绩效指标描述",
+              "basis": "指标值确定依据"}
+    for i, ind in enumerate(project.indicators):
+        for key, label in labels.items():
+            out.append((f"indicators[{i}].{key}", f"指标第{i + 1}行的{label}", getattr(ind, key)))
+        out.append((f"indicators[{i}].value", f"指标第{i + 1}行的指标值", ind.value_text))
+    return out
+
+
+def _goal_lines(goals: tuple[str, ...]) -> str:
+    goals = tuple(g for g in goals if g.strip())
+    if len(goals) == 1 and re.match(r"^\s*\d+[.、．]", goals[0]):
+        return goals[0]
+    return "\n".join(f"{i + 1}.{g}" for i, g in enumerate(goals))
+
+
+def build_rows(job: PrintJob) -> tuple[list[Band], list[Row], list[Band]]:
+    """The table of one project as bands and rows (texts not yet wrapped)."""
+    p, form = job.project, job.form
+    spec = form.print
+    mm = lambda values: tuple(v * MM for v in values)  # noqa: E731
+    head: list[Band] = []
+    rows: list[Row] = []
+    tail: list[Band] = []
+    ts, gs = spec.text_size, spec.grid_size
+    for block in spec.blocks:
+        if block == "title":
+            title = spec.title_template.format(index=job.index, name=p.name, code=p.code, year=p.year)
+            head.append(Band("title", (title,), spec.title_size * 2.0, spec.title_size))
+        elif block == "unit_line":
+            unit_text = f"{job.unit.code}{job.unit.name}" if job.unit else p.unit_code
+            head.append(Band("unit_line", (unit_text, f"单位：{p.money_unit}"), spec.unit_line_size * 1.8,
+                             spec.unit_line_size))
+        elif block == "header":
+            code_label, name_label = spec.header_labels
+            rows.append(Row("header", mm(spec.header_widths_mm), [
+                Cell(0, code_label, label=True, size=ts), Cell(1, p.code, size=ts),
+                Cell(2, name_label, label=True, size=ts), Cell(3, p.name, size=ts)]))
+        elif block == "money":
+            unit = p.money_unit
+            b = p.budget
+            widths = mm(spec.money_widths_mm)
+            key = ("money", spec.money_label, ts)
+            rows.append(Row("money", widths, [
+                Cell(1, spec.money_labels[0], label=True, size=ts),
+                Cell(2, display_money(b.total, unit), size=ts),
+                Cell(3, spec.money_labels[1], label=True, size=ts),
+                Cell(4, display_money(b.fiscal, unit), size=ts),
+                Cell(5, spec.money_labels[2], label=True, size=ts),
+                Cell(6, display_money(b.other, unit), size=ts)], groups={0: key}, keep="money"))
+            rows.append(Row("money", widths, [Cell(1, p.usage, span=6, align="left", size=ts)],
+                            groups={0: key}, keep="money"))
+        elif block == "plan":
+            labels = form.checkpoint_labels(p.plan.scheme)
+            widths = _plan_widths(spec, len(labels))
+            key = ("plan", spec.plan_label, ts)
+            rows.append(Row("plan", widths, [Cell(i + 1, lab, label=True, size=ts) for i, lab in enumerate(labels)],
+                            groups={0: key}, keep="plan"))
+            points = list(p.plan.points) + [None] * (len(labels) - len(p.plan.points))
+            rows.append(Row("plan", widths, [
+                Cell(i + 1, "" if pt is None else f"{percent_text(pt)}%", size=ts)
+                for i, pt in enumerate(points[: len(labels)])], groups={0: key}, keep="plan"))
+        elif block == "goals":
+            widths = mm(spec.goals_widths_mm)
+            goals = tuple(g for g in p.goals if g.strip()) or ("",)
+            if form.goals_layout == "rows":
+                key = ("goals", spec.goals_label, ts)
+                for i, goal in enumerate(goals):
+                    rows.append(Row("goals", widths, [Cell(1, f"目标{i + 1}", label=True, size=ts),
+                                                      Cell(2, goal, align="left", size=ts)], groups={0: key}))
+            else:
+                rows.append(Row("goals", widths, [Cell(0, spec.goals_label, label=True, size=ts),
+                                                  Cell(1, _goal_lines(goals), align="left", size=ts)]))
+        elif block == "grid":
+            rows.extend(_grid_rows(p, form, spec, gs))
+        elif block == "signoff":
+            for line in spec.signoff:
+                tail.append(Band("signoff", tuple(line), spec.text_size * 2.6, spec.text_size))
+    return head, rows, tail
+
+
+def _plan_widths(spec: PrintSpec, count: int) -> tuple[float, ...]:
+    widths = spec.plan_widths_mm
+    if len(widths) != count + 1:
+        rest = spec.body_width_mm - widths[0]
+        widths = (widths[0],) + tuple(rest / count for _ in range(count))
+    return tuple(w * MM for w in widths)
+
+
+def _grid_rows(p: Project, form: FormDef, spec: PrintSpec, size: float) -> list[Row]:
+    widths = tuple(w * MM for w in spec.grid_widths_mm)
+    columns = form.columns
+    keys = [c.key for c in columns]
+    rows: list[Row] = []
+    split = form.value_layout == "split"
+    if split and {"comparator", "number", "unit"} <= set(keys):
+        first = keys.index("comparator")
+        top = []
+        for i, col in enumerate(columns):
+            if col.key == "comparator":
+                top.append(Cell(i, "指标值", span=3, label=True, size=size))
+            elif col.key in ("number", "unit"):
+                continue
+            else:
+                top.append(Cell(i, col.label, label=True, size=size))
+        group_cols = {i: (f"head-{i}", col.label, size) for i, col in enumerate(columns)
+                      if col.key not in ("comparator", "number", "unit")}
+        rows.append(Row("grid", widths, [c for c in top if c.col not in group_cols], groups=group_cols,
+                        header=True, keep="grid-head"))
+        rows.append(Row("grid", widths, [Cell(first + k, columns[first + k].label, label=True, size=size)
+                                         for k in range(3)], groups=group_cols, header=True, keep="grid-head"))
+    else:
+        rows.append(Row("grid", widths, [Cell(i, c.label, label=True, size=size) for i, c in enumerate(columns)],
+                        header=True, keep="grid-head"))
+    aligns = spec.grid_align
+    group_l1 = keys.index("level1") if "level1" in keys else None
+    group_l2 = keys.index("level2") if "level2" in keys else None
+    run = l2_run = 0
+    previous: tuple[str, str] | None = None
+    for ind in p.indicators:
+        # a merged cell covers consecutive rows with the same 一级 (and 二级 within it)
+        if previous is None or ind.level1 != previous[0]:
+            run += 1
+        if previous is None or (ind.level1, ind.level2) != previous:
+            l2_run += 1
+        previous = (ind.level1, ind.level2)
+        values = {
+            "name": ind.name, "description": ind.description, "basis": ind.basis, "value": ind.value_text,
+        }
+        comparator, number, unit = split_columns(ind.target)
+        values.update(comparator=comparator, number=number, unit=unit)
+        cells = []
+        groups = {}
+        for i, key in enumerate(keys):
+            if i == group_l1:
+                groups[i] = (f"l1-{run}", ind.level1, size)
+            elif i == group_l2:
+                groups[i] = (f"l2-{run}-{l2_run}", ind.level2, size)
+            else:
+                cells.append(Cell(i, values.get(key, ""), align=aligns[i], size=size))
+        rows.append(Row("grid", widths, cells, groups=groups))
+    return rows
+
+
+def checksum(job: PrintJob) -> str:
+    """校验码: 8 hex digits over everything the table prints (not page numbers)."""
+    head, rows, tail = build_rows(job)
+    content = {
+        "bands": [[b.kind, list(b.texts)] for b in head + tail],
+        "rows": [[r.block, [[c.col, c.span, c.text] for c in r.cells],
+                  sorted([col, key, label] for col, (key, label, _) in r.groups.items())] for r in rows],
+    }
+    digest = hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+    code = digest[:8].upper()
+    return f"{code[:4]}-{code[4:]}"
