@@ -28,6 +28,8 @@ COMMANDS = {
     "check": "审核文件中的所有表，列出错误和提示",
     "export-copy": "导出一个压缩的单文件副本（给上级）",
     "export-pdf": "打印为 PDF（全部项目或所选项目；可每个项目一个文件）",
+    "export-xlsx": "导出为 Excel：每个项目一张按表样排版的工作表，另附“指标明细”表",
+    "import-xlsx": "从 Excel 导入绩效目标表（先列出找到的内容；同一项目再次导入则更新）",
 }
 
 MAIN_DESCRIPTION = """绩效目标表：街道办事处预算绩效目标表的离线填报、审核、打印与汇总。
@@ -124,6 +126,19 @@ def _command_parser(name: str) -> Parser:
         parser.add_argument("--form", metavar="表样", help="用此表样打印（默认用各项目自己的表样），如 hebei-project-split")
         parser.add_argument("--split", metavar="文件夹", help="每个项目一个 PDF，文件名为“项目编码_项目名称.pdf”")
         parser.add_argument("--font", metavar="字体文件", help="使用此 TrueType 字体（.ttf/.ttc）")
+    elif name == "export-xlsx":
+        parser.add_argument("db", metavar="文件.db")
+        parser.add_argument("-o", "--output", required=True, metavar="输出.xlsx")
+        parser.add_argument("--project", nargs="+", metavar="uid或项目编码", help="只导出这些项目")
+        parser.add_argument("--form", metavar="表样", help="用此表样排版（默认用各项目自己的表样）")
+    elif name == "import-xlsx":
+        parser.add_argument("xlsx", metavar="输入.xlsx")
+        parser.add_argument("--db", required=True, metavar="文件.db", help="导入到此文件；不存在时新建")
+        parser.add_argument("--unit-code", metavar="编码", help="单位编码（表中没有单位行时必填）")
+        parser.add_argument("--unit-name", metavar="名称", help="单位名称")
+        parser.add_argument("--year", type=int, metavar="年度", help="预算年度（新建文件时必填）")
+        parser.add_argument("--dry-run", action="store_true", help="只列出找到的内容和需要核对的单元格，不写入")
+        parser.add_argument("--take-over", action="store_true", help="文件是在另一台电脑上创建的，仍要在本机修改")
     parser.epilog = "出错时退出码非 0；check 发现“错误”级问题时退出码为 1。"
     return parser
 
@@ -229,6 +244,29 @@ def cmd_export_pdf(args) -> int:
     return EXIT_OK
 
 
+def cmd_export_xlsx(args) -> int:
+    from desk import services
+
+    out = services.export_xlsx(Path(args.db), Path(args.output), selection=args.project, form_name=args.form)
+    print(f"已生成 Excel：{out}")
+    return EXIT_OK
+
+
+def cmd_import_xlsx(args) -> int:
+    from desk import services
+
+    plan = services.plan_xlsx_import(Path(args.xlsx), Path(args.db), unit_code=args.unit_code,
+                                     unit_name=args.unit_name, year=args.year)
+    for line in plan.summary_lines():
+        print(line)
+    if args.dry_run:
+        print("（试运行：未写入任何内容）")
+        return EXIT_OK
+    report = services.apply_xlsx_import(plan, Path(args.db), take_over=args.take_over)
+    print(f"{report.summary()}：{args.db}")
+    return EXIT_OK
+
+
 HANDLERS = {
     "new": cmd_new,
     "import-json": cmd_import_json,
@@ -236,6 +274,8 @@ HANDLERS = {
     "check": cmd_check,
     "export-copy": cmd_export_copy,
     "export-pdf": cmd_export_pdf,
+    "export-xlsx": cmd_export_xlsx,
+    "import-xlsx": cmd_import_xlsx,
 }
 
 

@@ -192,3 +192,125 @@ def export_pdf(db_path: Path, out: Path | None = None, *, selection: list[str] |
         write_file_atomically(Path(out), pdf.render(jobs, fonts, title=title))
         written.append(Path(out))
     return written
+
+
+# ---------------------------------------------------------------- Excel
+
+def export_xlsx(db_path: Path, out: Path, *, selection: list[str] | None = None,
+                form_name: str | None = None) -> Path:
+    from desk.render import xlsx
+    from desk.store import write_file_atomically
+
+    with Store.open(db_path, readonly=True) as store:
+        jobs = print_jobs(store, selection, form_name)
+    write_file_atomically(Path(out), xlsx.render(jobs))
+    return Path(out)
+
+
+@dataclass
+class XlsxImportPlan:
+    """What an Excel import found and what it would do, before anything is written."""
+
+    source: str
+    tables: list  # FoundTable, with projects completed (uid, unit, year)
+    actions: list[str]  # "新增" or "更新" per table
+    warnings: list
+    unit: object
+    year: int
+
+    def summary_lines(self) -> list[str]:
+        from desk.domain.money import display_money
+
+        lines = [f"在“{self.source}”中找到 {len(self.tables)} 张绩效目标表："]
+        for t, action in zip(self.tables, self.actions):
+            p = t.project
+            money = f"，预算数 {display_money(p.budget.total, p.money_unit)}{p.money_unit}" if p.budget.total is not None else ""
+            lines.append(f"  {t.where}  {p.name or '（未命名）'}（{p.code or '无编码'}）：{len(p.indicators)} 条指标{money} → {action}")
+        if self.warnings:
+            lines.append(f"需要核对的单元格 {len(self.warnings)} 处：")
+            lines.extend(f"  {w}" for w in self.warnings)
+        return lines
+
+    @property
+    def updates(self) -> int:
+        return self.actions.count("更新")
+
+
+def plan_xlsx_import(xlsx_path: Path, db_path: Path, *, unit_code: str | None = None, unit_name: str | None = None,
+                     year: int | None = None, forms: dict[str, FormDef] | None = None) -> XlsxImportPlan:
+    from dataclasses import replace
+
+    from desk.domain.model import Unit, new_uid
+    from desk.io.xlsx_import import WorkbookError, read_workbook
+
+    forms = forms if forms is not None else default_forms()
+    xlsx_path = Path(xlsx_path)
+    try:
+        data = xlsx_path.read_bytes()
+    except FileNotFoundError:
+        raise WorkbookError(f"找不到文件“{xlsx_path}”") from None
+    except OSError as exc:
+        raise WorkbookError(f"无法读取“{xlsx_path}”：{exc.strerror}") from None
+    result = read_workbook(data, forms, name=xlsx_path.name)
+    existing: list = []
+    file_unit = file_year = None
+    if Path(db_path).exists():
+        with Store.open(db_path, readonly=True) as store:
+            existing = store.projects()
+            file_unit, file_year = store.unit(), store.year()
+    year = year or file_year
+    if not year:
+        raise StoreError("无法确定年度：请用 --year 指定（如 --year 2024）。")
+    found_unit = next((t.unit for t in result.tables if t.unit), None)
+    code = unit_code or (found_unit.code if found_unit else None) or (file_unit.code if file_unit else None)
+    if not code:
+        raise StoreError("无法确定单位：表中没有“439001…”这样的单位行，请用 --unit-code 和 --unit-name 指定。")
+    name = unit_name or (found_unit.name if found_unit and found_unit.code == code else None) or (
+        file_unit.name if file_unit and file_unit.code == code else None) or code
+    unit = Unit(code, name)
+    tables, actions = [], []
+    taken: set[str] = set()
+    for t in result.tables:
+        p = t.project
+        match = next((e for e in existing if e.uid not in taken and e.unit_code == unit.code and e.year == year and (
+            (p.code and e.code == p.code) or (not p.code and e.name == p.name))), None)
+        if match is not None:
+            taken.add(match.uid)
+            t.project = replace(p, uid=match.uid, unit_code=unit.code, year=year, form=match.form,
+                                finalized_at=match.finalized_at, finalized_by=match.finalized_by)
+            actions.append("更新")
+        else:
+            t.project = replace(p, uid=new_uid(), unit_code=unit.code, year=year)
+            actions.append("新增")
+        tables.append(t)
+    return XlsxImportPlan(xlsx_path.name, tables, actions, result.warnings, unit, year)
+
+
+def apply_xlsx_import(plan: XlsxImportPlan, db_path: Path, *, take_over: bool = False) -> ImportReport:
+    """Write every table of the plan in one transaction, or nothing."""
+    db_path = Path(db_path)
+    created = not db_path.exists()
+    store = Store.create(db_path, unit=plan.unit, year=plan.year) if created else Store.open(
+        db_path, readonly=False, take_over=take_over)
+    counts = Counter()
+    try:
+        with store.transaction():
+            store.add_unit(plan.unit)
+            for t, action in zip(plan.tables, plan.actions):
+                before = store.project(t.project.uid)
+                if before is not None and before.finalized:
+                    raise StoreError(f"项目“{before.name}”已定稿，不能用 Excel 覆盖；请先解除定稿。")
+                saved = store.save_project(t.project, action="import", note=f"从 {plan.source} {t.where} 导入")
+                if before is None:
+                    counts["added"] += 1
+                elif saved.revision != before.revision:
+                    counts["updated"] += 1
+                else:
+                    counts["unchanged"] += 1
+    except BaseException:
+        store.close()
+        if created:
+            db_path.unlink(missing_ok=True)
+        raise
+    store.close()
+    return ImportReport(counts["added"], counts["updated"], counts["unchanged"], created)

@@ -1,0 +1,573 @@
+"""Read 绩效目标表 from Excel workbooks offices already have.
+
+Label-driven: the reader looks for the form's labels (项目编码, 预算数,
+资金支出计划 checkpoints, 绩效目标, the 一级指标…指标值确定依据 header) wherever
+they are, so it reads tables converted from Word, typed by hand, stacked in
+one sheet or one per sheet, merged or filled-down, one-cell or three-column
+指标值, and our own export. Every doubtful cell is reported with its sheet and
+address; text that cannot be read as a number stays text.
+Pure: bytes in, domain objects and a report out; nothing is written here.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from desk.domain.formdef import FormDef, IndicatorTree
+from desk.domain.model import Budget, Indicator, Project, SpendingPlan, Unit
+from desk.domain.money import CENT, WAN
+from desk.domain.values import make_value, parse_value
+from desk.errors import InputError
+
+FLAT_SHEET = "指标明细"
+MONTH_LABELS = ("3月底", "6月底", "10月底", "12月底")
+QUARTER_LABELS = ("第一季度", "第二季度", "第三季度", "第四季度")
+_QUARTER_ALIASES = {"一季度": 0, "二季度": 1, "三季度": 2, "四季度": 3, "第1季度": 0, "第2季度": 1, "第3季度": 2,
+                    "第4季度": 3}
+_TITLE = re.compile(r"绩效目标表$")
+_NUMBERING = re.compile(r"^\s*[（(]?\d+[)）]?\s*[.．、]?\s*")
+_UNIT_LINE = re.compile(r"^(\d{6,12})\s*([\u4e00-\u9fff（）()A-Za-z0-9·]{2,60})$")
+_MONEY_UNIT = re.compile(r"单位[:：]\s*(万元|元)")
+_GOAL_SPLIT = re.compile(r"(?:^|[；;\n]\s*)(?:目标\s*\d+\s*[:：.．、]?|\d+\s*[.．、]|[（(]\d+[)）])\s*")
+
+
+class WorkbookError(InputError):
+    """The file cannot be read as a workbook of tables."""
+
+
+@dataclass(frozen=True)
+class Warning_:
+    where: str  # 工作表!单元格, e.g. 表1!C7
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}：{self.message}"
+
+
+@dataclass
+class FoundTable:
+    sheet: str
+    row: int  # first row of the table (1-based)
+    title: str
+    project: Project  # unit_code/year/uid are filled in by the caller
+    unit: Unit | None
+    layout: str  # "single" or "split" 指标值
+    warnings: list[Warning_] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        return f"{self.sheet}!A{self.row}"
+
+
+@dataclass
+class ReadResult:
+    tables: list[FoundTable]
+
+    @property
+    def warnings(self) -> list[Warning_]:
+        return [w for t in self.tables for w in t.warnings]
+
+
+# ---------------------------------------------------------------- opening
+
+def open_workbook(data: bytes, name: str = "Excel 文件"):
+    if data[:4] == b"\xd0\xcf\x11\xe0":
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise WorkbookError(f"“{name}”设置了打开密码，无法读取。请在 Excel/WPS 中取消密码后另存为 .xlsx 再导入。")
+        raise WorkbookError(f"“{name}”是旧版 Excel（.xls）文件，请在 Excel/WPS 中“另存为” .xlsx 格式后再导入。")
+    if data[:4] != b"PK\x03\x04":
+        raise WorkbookError(f"“{name}”不是 Excel（.xlsx）文件。")
+    try:
+        return load_workbook(io.BytesIO(data), data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
+        raise WorkbookError(f"“{name}”已损坏，无法读取（{type(exc).__name__}）。文件未导入任何内容。") from None
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on broken parts
+        raise WorkbookError(f"“{name}”无法读取：{exc}。文件未导入任何内容。") from None
+
+
+# ---------------------------------------------------------------- the sheet as a grid
+
+class Sheet:
+    """Cell values by (row, col), 1-based, with merged ranges resolved to their top-left cell."""
+
+    def __init__(self, ws):
+        self.title = ws.title
+        self.values: dict[tuple[int, int], object] = {}
+        self.formats: dict[tuple[int, int], str] = {}
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None and cell.value != "":
+                    self.values[(cell.row, cell.column)] = cell.value
+                    self.formats[(cell.row, cell.column)] = cell.number_format or ""
+        self.span_end: dict[tuple[int, int], tuple[int, int]] = {}  # top-left -> (last row, last col)
+        self.owner: dict[tuple[int, int], tuple[int, int]] = {}  # any cell of a merge -> top-left
+        for rng in ws.merged_cells.ranges:
+            top_left = (rng.min_row, rng.min_col)
+            self.span_end[top_left] = (rng.max_row, rng.max_col)
+            for r in range(rng.min_row, rng.max_row + 1):
+                for c in range(rng.min_col, rng.max_col + 1):
+                    self.owner[(r, c)] = top_left
+        self.max_row = max((r for r, _ in self.values), default=0)
+        self.max_col = max((c for _, c in self.values), default=0)
+
+    def raw(self, r: int, c: int):
+        return self.values.get((r, c))
+
+    def text(self, r: int, c: int) -> str:
+        return cell_text(self.values.get((r, c)), self.formats.get((r, c), ""))
+
+    def key(self, r: int, c: int) -> str:
+        """Text with all white space removed, for matching labels."""
+        return re.sub(r"\s+", "", self.text(r, c))
+
+    def row_cells(self, r: int) -> list[int]:
+        return sorted(c for (rr, c) in self.values if rr == r)
+
+    def end_col(self, r: int, c: int) -> int:
+        return self.span_end.get((r, c), (r, c))[1]
+
+    def end_row(self, r: int, c: int) -> int:
+        return self.span_end.get((r, c), (r, c))[0]
+
+    def ref(self, r: int, c: int) -> str:
+        return f"{self.title}!{get_column_letter(c)}{r}"
+
+
+def cell_text(value, number_format: str = "") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float)):
+        if "%" in number_format:
+            return f"{_plain(Decimal(repr(value)) * 100)}%"
+        return _plain(Decimal(repr(value)))
+    if isinstance(value, (datetime, date)):
+        return value.strftime("%Y年%m月%d日")
+    return str(value).strip()
+
+
+def _plain(d: Decimal) -> str:
+    text = format(d.normalize(), "f")
+    return text
+
+
+# ---------------------------------------------------------------- labels
+
+LABELS = {
+    "code": re.compile(r"^(项目编码|项目代码|项目编号)$"),
+    "name": re.compile(r"^(预算)?项目名称$"),
+    "budget_block": re.compile(r"^(预算规模及资金用途|项目资金|资金规模)"),
+    "total": re.compile(r"^(预算数|预算金额|资金总额|项目总预算|年度预算数)(（[万元]+）|\([万元]+\))?$"),
+    "fiscal": re.compile(r"^(其中[:：]?)?(财政资金|财政拨款)(（[万元]+）|\([万元]+\))?$"),
+    "other": re.compile(r"^(其他资金)(（[万元]+）|\([万元]+\))?$"),
+    "usage": re.compile(r"^(项目资金主要用途|资金用途|主要用途|资金主要用途)$"),
+    "plan": re.compile(r"^资金支出计划"),
+    "goals": re.compile(r"^(项目)?(年度)?(总体)?绩效目标$"),
+    "signoff": re.compile(r"^(填报单位|单位负责人|填报人|联系电话|填报日期)"),
+}
+GRID_HEADERS = {
+    "level1": re.compile(r"^一级指标$"),
+    "level2": re.compile(r"^二级指标$"),
+    "name": re.compile(r"^三级指标(名称)?$"),
+    "description": re.compile(r"^(绩效)?指标(描述|内容|解释)$"),
+    "value": re.compile(r"^(指标值|目标值|绩效指标值|年度指标值)$"),
+    "basis": re.compile(r"^(指标值)?(确定依据|设定依据)$|^评分依据$"),
+}
+SPLIT_HEADERS = {
+    "comparator": re.compile(r"^(符号|比较符|运算符)$"),
+    "number": re.compile(r"^(值|数值|指标值)$"),
+    "unit": re.compile(r"^单位(（文字描述）|\(文字描述\)|/文字描述)?$|^计量单位$"),
+}
+
+
+def _is_label(key: str) -> bool:
+    if not key:
+        return False
+    if any(p.match(key) for p in LABELS.values()):
+        return True
+    return any(p.match(key) for p in GRID_HEADERS.values())
+
+
+# ---------------------------------------------------------------- numbers
+
+def read_amount(raw, text: str, unit: str, where: str, warnings: list[Warning_]):
+    if raw is None or text == "":
+        return None
+    try:
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            value = Decimal(repr(raw))
+        else:
+            cleaned = unicodedata.normalize("NFKC", text).replace(",", "").replace("，", "").replace(" ", "")
+            cleaned = re.sub(r"(万元|元)$", "", cleaned)
+            value = Decimal(cleaned)
+        if not value.is_finite():
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        warnings.append(Warning_(where, f"金额“{text}”不是数字，未导入此金额"))
+        return None
+    if unit == "万元":
+        value *= WAN
+    if value != value.quantize(CENT):
+        warnings.append(Warning_(where, f"金额“{text}”超过两位小数（分），已四舍五入到分"))
+    return value.quantize(CENT)
+
+
+def read_percent(raw, text: str, fmt: str, where: str, warnings: list[Warning_]):
+    if raw is None or text == "":
+        return None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        value = Decimal(repr(raw))
+        return value * 100 if "%" in fmt else value
+    cleaned = unicodedata.normalize("NFKC", text).replace("%", "").replace(" ", "")
+    if re.fullmatch(r"\d+(\.\d+)?", cleaned):
+        return Decimal(cleaned)
+    fixed = re.sub(r"^[.,。，]+|[.,。，]+$", "", cleaned)
+    if re.fullmatch(r"\d+(\.\d+)?", fixed):
+        warnings.append(Warning_(where, f"支出进度“{text}”有多余的符号，按 {fixed}% 读取，请核对"))
+        return Decimal(fixed)
+    warnings.append(Warning_(where, f"支出进度“{text}”不是百分数，此时点按空白导入"))
+    return None
+
+
+# ---------------------------------------------------------------- tables
+
+def find_anchors(sheet: Sheet) -> list[int]:
+    """First rows of the tables in a sheet: title rows, or the 项目编码/名称 row when untitled."""
+    anchors: list[int] = []
+    last_title = -10
+    for r in range(1, sheet.max_row + 1):
+        cells = sheet.row_cells(r)
+        keys = [sheet.key(r, c) for c in cells]
+        if any(_TITLE.search(k) for k in keys):
+            anchors.append(r)
+            last_title = r
+        elif any(LABELS["code"].match(k) or LABELS["name"].match(k) for k in keys):
+            if r - last_title > 3 and not (anchors and r - anchors[-1] <= 3):
+                # an untitled table; a unit line just above belongs to it
+                start = r
+                for up in (1, 2):
+                    if r - up >= 1 and any(_UNIT_LINE.match(sheet.key(r - up, c)) or _MONEY_UNIT.search(sheet.key(r - up, c))
+                                           for c in sheet.row_cells(r - up)):
+                        start = r - up
+                anchors.append(start)
+    return anchors
+
+
+def read_sheet(sheet: Sheet, forms: dict[str, FormDef]) -> list[FoundTable]:
+    anchors = find_anchors(sheet)
+    tables = []
+    for i, start in enumerate(anchors):
+        end = anchors[i + 1] - 1 if i + 1 < len(anchors) else sheet.max_row
+        table = _read_table(sheet, start, end, forms)
+        if table is not None:
+            tables.append(table)
+    return tables
+
+
+def _find(sheet: Sheet, rows: range, pattern: re.Pattern) -> tuple[int, int] | None:
+    for r in rows:
+        for c in sheet.row_cells(r):
+            if pattern.match(sheet.key(r, c)):
+                return (r, c)
+    return None
+
+
+def _right_value(sheet: Sheet, r: int, c: int) -> tuple[int, int] | None:
+    """The value cell to the right of a label: the next non-empty cell, unless it is another label."""
+    col = sheet.end_col(r, c) + 1
+    while col <= sheet.max_col:
+        if (r, col) in sheet.values:
+            if _is_label(sheet.key(r, col)):
+                return None
+            return (r, col)
+        owner = sheet.owner.get((r, col))
+        col = (sheet.end_col(*owner) if owner else col) + 1
+    return None
+
+
+def _read_table(sheet: Sheet, start: int, end: int, forms: dict[str, FormDef]) -> FoundTable | None:
+    rows = range(start, end + 1)
+    warnings: list[Warning_] = []
+    used: set[tuple[int, int]] = set()
+    title = ""
+    unit: Unit | None = None
+    money_unit = "元"
+    for r in list(range(max(1, start - 2), start)) + list(rows)[:4]:
+        for c in sheet.row_cells(r):
+            key = sheet.key(r, c)
+            if r >= start and _TITLE.search(key) and not title:
+                title = sheet.text(r, c)
+                used.add((r, c))
+            m = _UNIT_LINE.match(key)
+            if m and unit is None:
+                unit = Unit(m.group(1), m.group(2))
+                used.add((r, c))
+            m = _MONEY_UNIT.search(key)
+            if m:
+                money_unit = m.group(1)
+                used.add((r, c))
+    grid_at = _find(sheet, rows, GRID_HEADERS["level1"])
+    head_rows = range(start, grid_at[0]) if grid_at else rows
+
+    def value_of(label: str) -> tuple[str, tuple[int, int] | None, tuple[int, int] | None]:
+        at = _find(sheet, head_rows, LABELS[label])
+        if at is None:
+            return "", None, None
+        used.add(at)
+        cell = _right_value(sheet, *at)
+        if cell is None:
+            return "", at, None
+        used.add(cell)
+        return sheet.text(*cell), at, cell
+
+    code, code_at, code_cell = value_of("code")
+    name, name_at, _ = value_of("name")
+    if name_at is None and code_cell is not None:
+        # the 项目名称 label is missing: the name sits right after the code
+        after = _right_value(sheet, *code_cell)
+        if after is not None:
+            name = sheet.text(*after)
+            used.add(after)
+    if name_at is None and code_at is None and not title and grid_at is None:
+        return None
+    if not name and title:
+        name = _TITLE.sub("", _NUMBERING.sub("", title)).strip()
+        if name.endswith("项目支出"):
+            name = name[: -len("项目支出")]
+    for label in ("total", "fiscal", "other"):
+        at = _find(sheet, head_rows, LABELS[label])
+        if at is not None:
+            m = re.search(r"(万元|元)", sheet.key(*at))
+            if m:
+                money_unit = m.group(1)
+    amounts = {}
+    usage = ""
+    for label in ("total", "fiscal", "other"):
+        at = _find(sheet, head_rows, LABELS[label])
+        if at is None:
+            amounts[label] = None
+            continue
+        used.add(at)
+        cell = _right_value(sheet, *at)
+        if cell is None:
+            amounts[label] = None
+            continue
+        used.add(cell)
+        amounts[label] = read_amount(sheet.raw(*cell), sheet.text(*cell), money_unit, sheet.ref(*cell), warnings)
+    usage_text, usage_at, _ = value_of("usage")
+    block = _find(sheet, head_rows, LABELS["budget_block"])
+    if block is not None:
+        used.add(block)
+        if not usage_text:
+            # the usage text is the row of the 预算规模及资金用途 block without money labels
+            for r in range(block[0], sheet.end_row(*block) + 1):
+                cells = [c for c in sheet.row_cells(r) if c > sheet.end_col(*block) and (r, c) not in used]
+                keys = [sheet.key(r, c) for c in cells]
+                if cells and not any(_is_label(k) for k in keys):
+                    usage_text = "\n".join(sheet.text(r, c) for c in cells)
+                    used.update((r, c) for c in cells)
+                    break
+    usage = usage_text
+    scheme, points = _read_plan(sheet, head_rows, used, warnings)
+    goals = _read_goals(sheet, head_rows, used)
+    layout = "single"
+    indicators: tuple[Indicator, ...] = ()
+    if grid_at is not None:
+        indicators, layout = _read_grid(sheet, grid_at[0], end, used, warnings)
+    form_name = _guess_form(indicators, layout, forms)
+    tree = forms[form_name].tree if form_name in forms else None
+    if tree is not None:
+        indicators = tuple(replace(i, level1=tree.canonical(i.level1), level2=tree.canonical(i.level2))
+                           for i in indicators)
+    labels = forms[form_name].checkpoint_labels(scheme) if form_name in forms else MONTH_LABELS
+    points = (tuple(points) + (None,) * len(labels))[: len(labels)]
+    project = Project(
+        uid="", unit_code=unit.code if unit else "", year=0, form=form_name, code=code, name=name,
+        money_unit=money_unit,
+        budget=Budget(amounts.get("total"), amounts.get("fiscal"), amounts.get("other")),
+        usage=usage, plan=SpendingPlan(scheme, points), goals=goals, indicators=indicators,
+    )
+    _report_unused(sheet, start, grid_at[0] if grid_at else end + 1, used, warnings)
+    return FoundTable(sheet.title, start, title or name, project, unit, layout, warnings)
+
+
+def _read_plan(sheet: Sheet, rows: range, used: set, warnings: list[Warning_]):
+    for r in rows:
+        found: dict[int, int] = {}
+        scheme = None
+        for c in sheet.row_cells(r):
+            key = sheet.key(r, c)
+            if key in MONTH_LABELS:
+                found[MONTH_LABELS.index(key)] = c
+                scheme = "month_end"
+            elif key in QUARTER_LABELS:
+                found[QUARTER_LABELS.index(key)] = c
+                scheme = "quarter"
+            elif key in _QUARTER_ALIASES:
+                found[_QUARTER_ALIASES[key]] = c
+                scheme = "quarter"
+        if len(found) >= 2 and scheme:
+            points: list[Decimal | None] = [None] * 4
+            value_row = sheet.end_row(r, min(found.values())) + 1
+            for i, c in found.items():
+                used.add((r, c))
+                cell = None
+                for cc in range(c, sheet.end_col(r, c) + 1):
+                    if (value_row, cc) in sheet.values:
+                        cell = (value_row, cc)
+                        break
+                if cell is None:
+                    continue
+                used.add(cell)
+                points[i] = read_percent(sheet.raw(*cell), sheet.text(*cell), sheet.formats.get(cell, ""),
+                                         sheet.ref(*cell), warnings)
+            label = _find(sheet, range(r, r + 1), LABELS["plan"])
+            if label:
+                used.add(label)
+            return scheme, points
+    return "month_end", [None] * 4
+
+
+def split_goals(text: str) -> tuple[str, ...]:
+    """One cell of goals: “1.…\\n2.…” or “目标1…；目标2…” into separate goals."""
+    text = text.strip()
+    if not text:
+        return ()
+    parts = [p.strip(" ；;\n") for p in _GOAL_SPLIT.split(text)]
+    parts = [p for p in parts if p]
+    if len(parts) <= 1:
+        stripped = _GOAL_SPLIT.sub("", text, count=1).strip() if _GOAL_SPLIT.match(text) else text
+        return (stripped,)
+    return tuple(parts)
+
+
+def _read_goals(sheet: Sheet, rows: range, used: set) -> tuple[str, ...]:
+    at = _find(sheet, rows, LABELS["goals"])
+    if at is None:
+        return ()
+    used.add(at)
+    goals: list[str] = []
+    last_row = sheet.end_row(*at)
+    r = at[0]
+    while r <= last_row:
+        cells = [c for c in sheet.row_cells(r) if c > sheet.end_col(*at)]
+        if cells and re.fullmatch(r"目标\s*\d+", sheet.key(r, cells[0])) and len(cells) > 1:
+            used.update((r, c) for c in cells)
+            goals.append(" ".join(sheet.text(r, c) for c in cells[1:]))
+            # rows of 目标N may continue below the label's merged range
+            if r == last_row and r + 1 in rows:
+                nxt = [c for c in sheet.row_cells(r + 1)]
+                if nxt and re.fullmatch(r"目标\s*\d+", sheet.key(r + 1, nxt[0])):
+                    last_row += 1
+        elif cells:
+            used.update((r, c) for c in cells)
+            goals.extend(split_goals("\n".join(sheet.text(r, c) for c in cells)))
+        r += 1
+    return tuple(goals)
+
+
+def _read_grid(sheet: Sheet, header_row: int, end: int, used: set, warnings: list[Warning_]):
+    columns: dict[str, int] = {}
+    for c in sheet.row_cells(header_row):
+        key = sheet.key(header_row, c)
+        for field_name, pattern in GRID_HEADERS.items():
+            if pattern.match(key) and field_name not in columns:
+                columns[field_name] = c
+                used.add((header_row, c))
+    layout = "single"
+    first_data = header_row + 1
+    sub = header_row + 1
+    split_cols: dict[str, int] = {}
+    for c in sheet.row_cells(sub):
+        key = sheet.key(sub, c)
+        for field_name, pattern in SPLIT_HEADERS.items():
+            if pattern.match(key) and field_name not in split_cols:
+                split_cols[field_name] = c
+    if {"comparator", "number"} <= set(split_cols) or {"comparator", "unit"} <= set(split_cols):
+        layout = "split"
+        used.update((sub, c) for c in split_cols.values())
+        first_data = sub + 1
+        columns.pop("value", None)
+    inds: list[Indicator] = []
+    l1 = l2 = ""
+    for r in range(first_data, end + 1):
+        cells = sheet.row_cells(r)
+        if not cells:
+            continue
+        if any(LABELS["signoff"].match(sheet.key(r, c)) for c in cells) or any(
+                _TITLE.search(sheet.key(r, c)) for c in cells):
+            break
+
+        def get(name: str, source=columns) -> str:
+            c = source.get(name)
+            return sheet.text(r, c) if c else ""
+
+        row_l1, row_l2 = get("level1"), get("level2")
+        if row_l1:
+            if row_l1 != l1:
+                l2 = ""
+            l1 = row_l1
+        if row_l2:
+            l2 = row_l2
+        name, description, basis = get("name"), get("description"), get("basis")
+        if layout == "split":
+            comparator, number, unit_text = (get(k, split_cols) for k in ("comparator", "number", "unit"))
+            target = make_value(comparator, number, unit_text)
+            if comparator and comparator not in ("文字描述", "定性") and target.is_qualitative:
+                warnings.append(Warning_(sheet.ref(r, split_cols["comparator"]),
+                                         f"符号“{comparator}”无法识别，指标值按文字“{target.value}”导入"))
+        else:
+            target = parse_value(get("value"))
+        for c in cells:
+            if c in columns.values() or c in split_cols.values():
+                used.add((r, c))
+        if not (name or description or basis or target.value):
+            continue  # a category row or an empty row
+        inds.append(Indicator(l1, l2, name, description, target.comparator, target.value, target.unit, basis))
+    return tuple(inds), layout
+
+
+def _guess_form(indicators: tuple[Indicator, ...], layout: str, forms: dict[str, FormDef]) -> str:
+    if any(i.level1.strip() == "成本指标" for i in indicators) and "project-2021" in forms:
+        return "project-2021"
+    if layout == "split" and "hebei-project-split" in forms:
+        return "hebei-project-split"
+    return "hebei-project" if "hebei-project" in forms else next(iter(forms))
+
+
+def _report_unused(sheet: Sheet, start: int, stop: int, used: set, warnings: list[Warning_]) -> None:
+    """Cells above the grid that no field took: reported, so nothing disappears silently."""
+    for r in range(start, stop):
+        for c in sheet.row_cells(r):
+            if (r, c) in used:
+                continue
+            key = sheet.key(r, c)
+            if not key or LABELS["plan"].match(key) or LABELS["budget_block"].match(key) or _is_label(key):
+                continue
+            warnings.append(Warning_(sheet.ref(r, c), f"未识别的内容“{sheet.text(r, c)[:40]}”，没有导入"))
+
+
+def read_workbook(data: bytes, forms: dict[str, FormDef], *, name: str = "Excel 文件") -> ReadResult:
+    wb = open_workbook(data, name)
+    tables: list[FoundTable] = []
+    for ws in wb.worksheets:
+        if ws.title == FLAT_SHEET:
+            continue
+        tables.extend(read_sheet(Sheet(ws), forms))
+    if not tables:
+        raise WorkbookError(f"在“{name}”中没有找到绩效目标表（没有“项目编码”“项目名称”或“…绩效目标表”标题）。")
+    return ReadResult(tables)
+
+
+__all__ = ["FoundTable", "ReadResult", "Warning_", "WorkbookError", "read_workbook", "split_goals",
+           "IndicatorTree"]
