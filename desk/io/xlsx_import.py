@@ -370,7 +370,10 @@ def _read_table(sheet: Sheet, start: int, end: int, forms: dict[str, FormDef]) -
         used.add(block)
         if not usage_text:
             # the usage text is the row of the 预算规模及资金用途 block without money labels
-            for r in range(block[0], sheet.end_row(*block) + 1):
+            last = sheet.end_row(*block)
+            if last == block[0] and block[0] + 1 in head_rows and (block[0] + 1, block[1]) not in sheet.values:
+                last += 1  # the label is not merged: the usage row is the one below it
+            for r in range(block[0], last + 1):
                 cells = [c for c in sheet.row_cells(r) if c > sheet.end_col(*block) and (r, c) not in used]
                 keys = [sheet.key(r, c) for c in cells]
                 if cells and not any(_is_label(k) for k in keys):

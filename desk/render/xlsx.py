@@ -40,6 +40,17 @@ def _clean(text: str) -> str:
     return _ILLEGAL.sub("\ufffd", text or "")
 
 
+def _put(ws, row: int, col: int, value):
+    """Write a value; text is always stored as text (a 指标值 like “=100%” must not become a formula)."""
+    cell = ws.cell(row, col)
+    if isinstance(value, str):
+        cell.value = _clean(value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell
+
+
 def sheet_names(titles: Sequence[str]) -> list[str]:
     """Valid (≤ 31 characters, no []:*?/\\) and unique sheet names, in order."""
     used: set[str] = {FLAT_SHEET.lower()}
@@ -88,16 +99,16 @@ def write_table(ws, job: PrintJob) -> None:
     font = Font(name=FONT_NAME, size=spec.text_size)
     for band in head:
         if band.kind == "title":
-            cell = ws.cell(r, 1, _clean(band.texts[0]))
+            cell = _put(ws, r, 1, band.texts[0])
             cell.font = Font(name="黑体", size=spec.title_size, bold=True)
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
             ws.row_dimensions[r].height = spec.title_size * 2.2
         elif band.kind == "unit_line":
             half = max(1, ncols // 2)
-            left = ws.cell(r, 1, _clean(band.texts[0]))
+            left = _put(ws, r, 1, band.texts[0])
             left.font = font
-            right = ws.cell(r, half + 1, _clean(band.texts[1]))
+            right = _put(ws, r, half + 1, band.texts[1])
             right.font = font
             right.alignment = Alignment(horizontal="right")
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=half)
@@ -115,7 +126,7 @@ def write_table(ws, job: PrintJob) -> None:
         for c in row.cells:
             x0, x1 = starts[c.col], starts[c.col + c.span]
             c0, c1 = col_of[x0] + 1, col_of[x1]
-            cell = ws.cell(r, c0, _clean(c.text))
+            cell = _put(ws, r, c0, c.text)
             cell.font = Font(name=FONT_NAME, size=c.size, bold=False)
             align = "center" if c.label else c.align
             cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
@@ -164,7 +175,7 @@ def write_table(ws, job: PrintJob) -> None:
             per = max(1, ncols // max(1, len(band.texts)))
             for i, label in enumerate(band.texts):
                 text = f"{label}：" + ("    年  月  日" if "日期" in label else "")
-                cell = ws.cell(r, 1 + i * per, _clean(text))
+                cell = _put(ws, r, 1 + i * per, text)
                 cell.font = font
             ws.row_dimensions[r].height = 24
             r += 1
@@ -185,7 +196,7 @@ def write_table(ws, job: PrintJob) -> None:
 
 def _close_group(ws, run, merges) -> None:
     key, start, c0, c1, label, end, size, is_label = run
-    cell = ws.cell(start, c0, _clean(label))
+    cell = _put(ws, start, c0, label)
     cell.font = Font(name=FONT_NAME, size=size)
     cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     if is_label:
@@ -209,10 +220,11 @@ def write_flat(ws, jobs: Sequence[PrintJob]) -> None:
         total = float(p.budget.total) if p.budget.total is not None else None
         for ind in p.indicators:
             comparator, number, unit = split_columns(ind.target)
-            ws.append([_clean(x) if isinstance(x, str) else x for x in (
-                p.unit_code, unit_name, p.year, p.code, p.name, total, ind.level1, ind.level2, ind.name,
-                ind.description, comparator, number, unit, ind.basis)])
-            ws.cell(ws.max_row, 6).number_format = "#,##0.00"
+            r = ws.max_row + 1
+            for c, value in enumerate((p.unit_code, unit_name, p.year, p.code, p.name, total, ind.level1, ind.level2,
+                                       ind.name, ind.description, comparator, number, unit, ind.basis), 1):
+                _put(ws, r, c, value)
+            ws.cell(r, 6).number_format = "#,##0.00"
     widths = (10, 24, 7, 24, 28, 14, 12, 16, 24, 30, 8, 10, 16, 24)
     for i, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = w

@@ -1,0 +1,150 @@
+"""Excel export: the form layout, merged cells with borders, print setup, the flat sheet, round trips."""
+
+import io
+import shutil
+import subprocess
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from desk.domain.model import Budget, Indicator, Project, SpendingPlan
+from desk.forms import default_forms, get_form
+from desk.io import jsonio
+from desk.io.xlsx_import import read_workbook
+from desk.render import xlsx
+from desk.render.table import PrintJob
+from tests.conftest import ROOT
+from tests.helpers import UNIT
+
+FORMS = default_forms()
+FIELDS = ("code", "name", "money_unit", "budget", "usage", "plan", "goals", "indicators")
+
+
+@pytest.fixture(scope="module")
+def yutian():
+    return jsonio.loads((ROOT / "resources/demo/yutian-2023.json").read_text("utf-8"))
+
+
+def export(projects, form="hebei-project"):
+    return xlsx.render([PrintJob(p, i + 1, get_form(form), UNIT) for i, p in enumerate(projects)])
+
+
+def test_sheet_names_are_valid_and_unique():
+    names = xlsx.sheet_names(["1.社区/工作:经费?" + "很长" * 20, "1.社区/工作:经费?" + "很长" * 20, "指标明细"])
+    assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
+    assert len({n.lower() for n in names}) == 3 and names[2] != "指标明细"
+
+
+def test_layout_merges_borders_and_print_setup(yutian):
+    wb = load_workbook(io.BytesIO(export(yutian.projects)))
+    assert wb.sheetnames[-1] == "指标明细" and len(wb.sheetnames) == 8
+    ws = wb.worksheets[0]
+    assert ws["A1"].value == "1.城镇社区工作经费绩效目标表"
+    merged = [str(r) for r in ws.merged_cells.ranges]
+    header_row = next(r for r in range(1, 30) if ws.cell(r, 1).value == "一级指标")
+    assert any(m.startswith(f"A{header_row + 1}:") for m in merged), "产出指标 merged over its rows"
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row <= 2:
+            continue  # title and unit line have no borders
+        for r in range(rng.min_row, rng.max_row + 1):
+            assert ws.cell(r, rng.min_col).border.left.style == "thin", (str(rng), r)
+            assert ws.cell(r, rng.max_col).border.right.style == "thin", (str(rng), r)
+        for c in range(rng.min_col, rng.max_col + 1):
+            assert ws.cell(rng.min_row, c).border.top.style == "thin", (str(rng), c)
+            assert ws.cell(rng.max_row, c).border.bottom.style == "thin", (str(rng), c)
+    assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == f"${header_row}:${header_row}"
+    assert ws.cell(header_row + 1, 5).alignment.wrap_text
+
+
+def test_flat_sheet_has_one_row_per_indicator(yutian):
+    wb = load_workbook(io.BytesIO(export(yutian.projects)))
+    ws = wb["指标明细"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == xlsx.FLAT_COLUMNS
+    assert len(rows) - 1 == sum(len(p.indicators) for p in yutian.projects) == 49
+    first = rows[1]
+    assert first[:6] == ("439001", "玉田县无终街道办事处本级", 2023, "13022923P00JXC415060P", "城镇社区工作经费", 770000)
+    assert first[10:13] == ("≥", "25", "个")
+    assert ws.cell(2, 11).data_type == "s"
+    assert ws.auto_filter.ref.startswith("A1:")
+
+
+@pytest.mark.parametrize("form", ["hebei-project", "hebei-project-split", "project-2021"])
+def test_yutian_export_imports_back(yutian, form):
+    result = read_workbook(export(yutian.projects, form), FORMS)
+    assert result.warnings == []
+    for table, p in zip(result.tables, yutian.projects):
+        for field in FIELDS:
+            assert getattr(table.project, field) == getattr(p, field), (form, table.where, field)
+
+
+def test_libreoffice_opens_the_export(yutian, tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice is not installed")
+    path = tmp_path / "out.xlsx"
+    path.write_bytes(export(yutian.projects))
+    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=300, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert (tmp_path / "out.pdf").stat().st_size > 5000
+
+
+WORDS = "社区工作经费服务群众满意度稳定发展提高质量保障运转居民活动"
+text = st.text(alphabet=WORDS + "ABCxyz0123456789（）、", min_size=1, max_size=14)
+goal_text = st.text(alphabet=WORDS, min_size=1, max_size=14)
+amount = st.one_of(st.none(), st.integers(min_value=0, max_value=10**12).map(lambda f: (Decimal(f) / 100).quantize(Decimal("0.01"))))
+percent = st.one_of(st.none(), st.integers(min_value=0, max_value=10000).map(lambda x: (Decimal(x) / 100).normalize()))
+tree = get_form("hebei-project").tree
+levels = st.sampled_from([(l1.name, l2) for l1 in tree.level1 for l2 in l1.children])
+
+
+@st.composite
+def indicator(draw):
+    l1, l2 = draw(levels)
+    if draw(st.booleans()):
+        comparator = draw(st.sampled_from(["≥", "≤", "=", ">", "<"]))
+        value = draw(st.from_regex(r"\A[1-9][0-9]{0,5}(\.[0-9]{1,2})?\Z"))
+        unit = draw(st.sampled_from(["%", "个", "万元", "人/元", "平方米"]))
+    else:
+        comparator, value, unit = "", draw(text), ""
+    return Indicator(l1, l2, draw(text), draw(st.one_of(st.just(""), text)), comparator, value, unit,
+                     draw(st.one_of(st.just(""), text)))
+
+
+@st.composite
+def project(draw):
+    return Project(
+        uid="x", unit_code=UNIT.code, year=2024, code=draw(st.from_regex(r"\A[A-Z0-9]{1,21}\Z")), name=draw(text),
+        money_unit=draw(st.sampled_from(["元", "万元"])), budget=Budget(draw(amount), draw(amount), draw(amount)),
+        usage=draw(st.one_of(st.just(""), text)),
+        plan=SpendingPlan(draw(st.sampled_from(["month_end", "quarter"])), tuple(draw(st.lists(percent, min_size=4, max_size=4)))),
+        goals=tuple(draw(st.lists(goal_text, max_size=3))),
+        indicators=tuple(draw(st.lists(indicator(), min_size=1, max_size=6))),
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(project(), min_size=1, max_size=3), st.sampled_from(["hebei-project", "hebei-project-split"]))
+def test_random_projects_survive_export_and_import(projects, form):
+    result = read_workbook(export(projects, form), FORMS)
+    assert len(result.tables) == len(projects)
+    for table, p in zip(result.tables, projects):
+        for field in FIELDS:
+            assert getattr(table.project, field) == getattr(p, field), field
+
+
+def test_values_starting_with_equals_stay_text():
+    from tests.helpers import good_project
+
+    p = good_project()
+    inds = (p.indicators[0].__class__(**{**p.indicators[0].__dict__, "comparator": "=", "value": "100", "unit": "%"}),)
+    wb = load_workbook(io.BytesIO(export([p.__class__(**{**p.__dict__, "indicators": inds})], "hebei-project-split")))
+    cells = [c for row in wb.worksheets[0].iter_rows() for c in row if c.value in ("=", "=100%")]
+    assert cells and all(c.data_type == "s" for c in cells)
+    flat = wb["指标明细"]
+    assert flat.cell(2, 11).value == "=" and flat.cell(2, 11).data_type == "s"
