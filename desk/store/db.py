@@ -386,9 +386,16 @@ class Store:
         self._signature = _signature(self.path)
         self._dirty = False
 
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
     def pending_write(self) -> "PendingWrite | None":
-        """The bytes to write for the changes so far (taken on the thread that owns the store)."""
-        if not self._dirty or self._closed:
+        """The bytes to write for the changes so far (taken on the thread that owns the store).
+
+        None inside a transaction: only committed states ever reach the disk.
+        """
+        if not self._dirty or self._closed or self._depth > 0:
             return None
         if _signature(self.path) != self._signature:
             raise FileChangedError(self.path)

@@ -76,6 +76,32 @@ class NewFileDialog(QDialog):
         form.addRow(buttons)
 
 
+class ImportPreviewDialog(QDialog):
+    """What an Excel import found, before anything is written."""
+
+    def __init__(self, plan, parent=None):
+        super().__init__(parent)
+        from PySide6.QtWidgets import QPlainTextEdit
+
+        self.setWindowTitle(f"导入Excel — {plan.source}")
+        self.resize(760, 460)
+        layout = QVBoxLayout(self)
+        text = QPlainTextEdit()
+        text.setReadOnly(True)
+        text.setPlainText("\n".join(plan.summary_lines()))
+        layout.addWidget(text)
+        note = "点击“导入”把以上项目全部写入本文件（可以撤销）。"
+        if plan.updates:
+            note = f"其中 {plan.updates} 个项目已在本文件中，导入会用 Excel 中的内容更新它们（可以撤销）。"
+        layout.addWidget(QLabel(note))
+        buttons = QDialogButtonBox()
+        buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
 class PreviewDialog(QDialog):
     """打印预览: the PDF of the current project as it will print; 打印… sends it to a printer."""
 
@@ -173,6 +199,8 @@ class MainWindow(QMainWindow):
         self.act_new_file = a("新建文件(&N)…", self.new_file, S.New, needs_file=False)
         self.act_open = a("打开(&O)…", self.choose_file, S.Open, needs_file=False)
         self.act_export_copy = a("导出副本给上级(&E)…", self.export_copy)
+        self.act_import_xlsx = a("导入Excel(&I)…", self.choose_xlsx_import, needs_write=True)
+        self.act_export_xlsx = a("导出Excel(&X)…", self.choose_xlsx_export)
         self.pdf_action = a("导出PDF(&P)…", self.choose_pdf_target, "Ctrl+Shift+P")
         self.act_preview = a("打印预览(&V)…", self.preview, "Ctrl+Shift+V", needs_project=True)
         self.act_print = a("打印(&R)…", self.print_current, S.Print, needs_project=True)
@@ -204,7 +232,9 @@ class MainWindow(QMainWindow):
         self.recent_menu = m.addMenu("最近文件(&R)")
         self._fill_recent()
         m.addSeparator()
-        for act in (self.act_export_copy, self.pdf_action, self.act_preview, self.act_print):
+        m.addAction(self.act_import_xlsx)
+        m.addSeparator()
+        for act in (self.act_export_copy, self.act_export_xlsx, self.pdf_action, self.act_preview, self.act_print):
             m.addAction(act)
         m.addSeparator()
         m.addAction(self.act_quit)
@@ -425,6 +455,46 @@ class MainWindow(QMainWindow):
             self.session.wait_saved()
             store.export_copy(Path(target))
             self.statusBar().showMessage(f"已导出副本：{target}", 8000)
+
+    # ------------------------------------------------------------ Excel
+
+    def choose_xlsx_import(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "导入Excel", self._last_dir(), "Excel 文件 (*.xlsx);;所有文件 (*)")
+        if name:
+            self.import_xlsx(Path(name))
+
+    def import_xlsx(self, path: Path, *, ask=None) -> int:
+        """Show what the workbook holds, then add or update the projects as one undoable step."""
+        session, store = self.session, self.store
+        session.wait_saved()
+        unit = store.unit()
+        plan = services.plan_xlsx_import(path, store.path, unit_code=unit.code if unit else None,
+                                         unit_name=unit.name if unit else None, year=store.year())
+        accepted = ask(plan) if ask is not None else ImportPreviewDialog(plan, self).exec() == QDialog.DialogCode.Accepted
+        if not accepted:
+            return 0
+        locked = [session.project(t.project.uid) for t, a in zip(plan.tables, plan.actions) if a == "更新"]
+        locked = [p for p in locked if p is not None and p.finalized]
+        if locked:
+            raise DeskError(f"项目“{locked[0].name}”已定稿，不能用 Excel 覆盖；请先解除定稿。未导入任何内容。")
+        with session.batch(f"导入 {plan.source}"):
+            for table, action in zip(plan.tables, plan.actions):
+                if action == "新增":
+                    session.add_project(table.project, text="导入")
+                else:
+                    session.edit(table.project, "导入")
+        if plan.tables:
+            self.list_panel.select(plan.tables[0].project.uid)
+        self.statusBar().showMessage(f"已从 {plan.source} 导入 {len(plan.tables)} 张表", 8000)
+        return len(plan.tables)
+
+    def choose_xlsx_export(self) -> None:
+        suggested = str(self.store.path.with_suffix(".xlsx"))
+        name, _ = QFileDialog.getSaveFileName(self, "导出Excel", suggested, "Excel 文件 (*.xlsx)")
+        if name:
+            self.session.wait_saved()
+            services.export_xlsx(self.store.path, Path(name))
+            self.statusBar().showMessage(f"已导出Excel：{name}", 8000)
 
     # ------------------------------------------------------------ printing
 

@@ -9,6 +9,7 @@ window; the status says 正在保存… / 已保存.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import replace
@@ -215,6 +216,31 @@ class EditSession(QObject):
                     note=f"解除定稿（{holder_name()}，原定稿 {p.finalized_by} {p.finalized_at}）")
         self.undo_stack.clear()
         return self._projects[uid]
+
+    @contextlib.contextmanager
+    def batch(self, text: str):
+        """Several changes as one undo step and one store transaction: all are written, or none."""
+        self._require_editable()
+        self.undo_stack.beginMacro(text)
+        try:
+            with self.store.transaction():
+                yield
+        except BaseException:
+            self.undo_stack.endMacro()
+            # The store rolled everything back: drop the half-made step and show the file as it is.
+            self.undo_stack.clear()
+            self._reload()
+            raise
+        self.undo_stack.endMacro()
+        self._schedule_write()
+
+    def _reload(self) -> None:
+        self._projects = {p.uid: p for p in self.store.projects()}
+        self._order = list(self._projects)
+        self._findings = {uid: self._check(p) for uid, p in self._projects.items()}
+        self.projectsChanged.emit()
+        for uid in self._order:
+            self.projectChanged.emit(uid)
 
     def _apply(self, uid: str, project: Project | None, *, position: int | None = None,
                action: str = "save", note: str = "") -> None:

@@ -346,3 +346,20 @@ def test_deferred_writes_reach_the_disk_in_order(db_path):
         store.close()
     with Store.open(db_path) as again:
         assert again.project(p.uid).usage == "第二次"
+
+
+def test_no_write_is_taken_inside_a_transaction(db_path):
+    store = Store.open(db_path)
+    try:
+        store.defer_writes = True
+        p = store.save_project(good_project())
+        with store.transaction():
+            store.save_project(replace(p, usage="未提交"))
+            assert store.pending_write() is None  # an uncommitted state never reaches the disk
+        pending = store.pending_write()
+        pending.run()
+        store.finish_write(pending)
+    finally:
+        store.close()
+    with Store.open(db_path) as again:
+        assert again.project(p.uid).usage == "未提交"

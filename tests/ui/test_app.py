@@ -128,3 +128,29 @@ def test_print_preview_and_printing(qtbot, tmp_path):
     assert target.read_bytes().startswith(b"%PDF") and target.stat().st_size > 10_000
     dialog.close()
     window.close()
+
+
+def test_import_excel_into_the_open_file_is_one_undo_step(qtbot, tmp_path):
+    from tests.conftest import SAMPLES
+
+    path = tmp_path / "new.db"
+    Store.create(path, unit=UNIT, year=2023).close()
+    window = open_window(qtbot, path)
+    seen = []
+    count = window.import_xlsx(SAMPLES / "yutian-2023-project-tables.xlsx", ask=lambda plan: seen.append(plan) or True)
+    assert count == 7 and seen[0].actions == ["新增"] * 7
+    assert window.list_panel.model.rowCount() == 7
+    assert window.session.undo_stack.undoText() == "导入 yutian-2023-project-tables.xlsx"
+    window.act_undo.trigger()
+    assert window.list_panel.model.rowCount() == 0
+    window.act_redo.trigger()
+    assert window.list_panel.model.rowCount() == 7
+    # importing again updates the same projects (asked first)
+    again = []
+    window.import_xlsx(SAMPLES / "yutian-2023-project-tables.xlsx", ask=lambda plan: again.append(plan) or True)
+    assert again[0].actions == ["更新"] * 7 and window.list_panel.model.rowCount() == 7
+    target = tmp_path / "out.xlsx"
+    window.session.wait_saved()
+    services.export_xlsx(path, target)
+    assert target.read_bytes()[:2] == b"PK"
+    window.close()

@@ -230,3 +230,30 @@ def test_project_filter_passes_qtmodeltester(qtbot, qtmodeltester, tmp_path):
     window.list_panel.status.setCurrentIndex(2)
     window.act_new_project.trigger()
     window.close()
+
+
+def test_a_failing_batch_writes_nothing(qtbot, tmp_path):
+    from dataclasses import replace
+    from decimal import Decimal
+
+    import pytest
+
+    from desk import services
+    from tests.helpers import good_project
+
+    path = services.make_demo(tmp_path / "demo.db")
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.open_file(path)
+    session = window.session
+    before = [p.content_key() for p in session.projects()]
+    bad = replace(good_project(), budget=replace(good_project().budget, total=Decimal("1.001")))
+    with pytest.raises(Exception, match="两位小数"):
+        with session.batch("导入"):
+            session.add_project(good_project(name="第一个", code="A1"))
+            session.add_project(bad)
+    assert [p.content_key() for p in session.projects()] == before
+    assert not session.undo_stack.canUndo()
+    window.close()
+    with Store.open(path) as store:
+        assert [p.content_key() for p in store.projects()] == before
