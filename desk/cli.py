@@ -30,6 +30,7 @@ COMMANDS = {
     "export-pdf": "打印为 PDF（全部项目或所选项目；可每个项目一个文件）",
     "export-xlsx": "导出为 Excel：每个项目一张按表样排版的工作表，另附“指标明细”表",
     "import-xlsx": "从 Excel 导入绩效目标表（先列出找到的内容；同一项目再次导入则更新）",
+    "merge": "上级汇总：把收到的各单位文件合并到汇总文件（收到的文件不会被改动）",
 }
 
 MAIN_DESCRIPTION = """绩效目标表：街道办事处预算绩效目标表的离线填报、审核、打印与汇总。
@@ -139,6 +140,10 @@ def _command_parser(name: str) -> Parser:
         parser.add_argument("--year", type=int, metavar="年度", help="预算年度（新建文件时必填）")
         parser.add_argument("--dry-run", action="store_true", help="只列出找到的内容和需要核对的单元格，不写入")
         parser.add_argument("--take-over", action="store_true", help="文件是在另一台电脑上创建的，仍要在本机修改")
+    elif name == "merge":
+        parser.add_argument("out", metavar="汇总.db", help="汇总文件；不存在时新建")
+        parser.add_argument("sources", nargs="+", metavar="收到的.db", help="各单位报来的文件（只读打开）")
+        parser.add_argument("--report", metavar="报告.json", help="把合并报告写成 JSON（added、updated、unchanged、conflicts、duplicates）")
     parser.epilog = "出错时退出码非 0；check 发现“错误”级问题时退出码为 1。"
     return parser
 
@@ -267,6 +272,25 @@ def cmd_import_xlsx(args) -> int:
     return EXIT_OK
 
 
+def cmd_merge(args) -> int:
+    from desk import services
+    from desk.store import write_file_atomically
+
+    report = services.merge_files(Path(args.out), [Path(p) for p in args.sources])
+    print(report.summary())
+    for c in report.conflicts:
+        print(f"  冲突：{c['project']}（{'、'.join(c['sources'])}）不同之处：{'、'.join(c['fields'])}，均未覆盖，请在程序中逐项选择")
+    for d in report.duplicates:
+        names = "、".join(f"{p['project']}（{p['source'] or '本文件'}）" for p in d["projects"])
+        print(f"  疑似重复（{d['match']}“{d['value']}”相同）：{names}")
+    for r in report.refused:
+        print(f"  拒收：{r['reason']}")
+    if args.report:
+        text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        write_file_atomically(Path(args.report), text.encode("utf-8"))
+    return EXIT_OK
+
+
 HANDLERS = {
     "new": cmd_new,
     "import-json": cmd_import_json,
@@ -276,6 +300,7 @@ HANDLERS = {
     "export-pdf": cmd_export_pdf,
     "export-xlsx": cmd_export_xlsx,
     "import-xlsx": cmd_import_xlsx,
+    "merge": cmd_merge,
 }
 
 

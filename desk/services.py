@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from desk import paths
+from desk.errors import DeskError
 from desk.domain.checks import ERROR, Finding, check_department, check_project
 from desk.domain.formdef import FormDef
 from desk.forms import default_forms
@@ -314,3 +315,152 @@ def apply_xlsx_import(plan: XlsxImportPlan, db_path: Path, *, take_over: bool = 
         raise
     store.close()
     return ImportReport(counts["added"], counts["updated"], counts["unchanged"], created)
+
+
+# ---------------------------------------------------------------- supervisors: merging received files
+
+@dataclass
+class MergeReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: list = field(default_factory=list)
+    duplicates: list = field(default_factory=list)
+    refused: list = field(default_factory=list)
+    sources: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "conflicts": self.conflicts, "duplicates": self.duplicates, "refused": self.refused,
+                "sources": self.sources}
+
+    def summary(self) -> str:
+        return (f"合并完成：新增 {self.added} 张，更新 {self.updated} 张，未变 {self.unchanged} 张；"
+                f"冲突 {len(self.conflicts)} 处，疑似重复 {len(self.duplicates)} 组，拒收文件 {len(self.refused)} 个")
+
+
+class MergeCancelled(DeskError):
+    def __init__(self):
+        super().__init__("已取消合并，汇总文件保持原样。")
+
+
+def _differing_fields(a, b) -> list[str]:
+    names = ("code", "name", "money_unit", "budget", "usage", "plan", "goals", "indicators", "tasks", "narrative",
+             "finalized_at")
+    return [n for n in names if hasattr(a, n) and getattr(a, n) != getattr(b, n)]
+
+
+def merge_files(out_path: Path, sources: list[Path], *, progress=None) -> MergeReport:
+    """Copy the content of received files into a consolidated file, all in one transaction.
+
+    Sources are opened read-only (their bytes never change). Matching is by uid:
+    a newer revision that descends from what we hold updates it; the same
+    content is skipped; two contents where neither descends from the other
+    are a conflict, kept aside and reported, never resolved silently.
+    ``progress(done, total)`` may return False to cancel (nothing is written).
+    """
+    import hashlib
+
+    from desk.store import StoreError as _StoreError
+
+    out_path = Path(out_path)
+    report = MergeReport()
+    readable = []
+    for src in sources:
+        src = Path(src)
+        try:
+            store = Store.open(src, readonly=True)
+        except _StoreError as exc:
+            report.refused.append({"file": str(src), "reason": str(exc)})
+            continue
+        readable.append((src, store))
+    created = False
+    try:
+        if out_path.exists():
+            out = Store.open(out_path, readonly=False)
+        else:
+            if not readable:
+                raise StoreError("没有可以合并的文件，未新建汇总文件。")
+            first = readable[0][1]
+            from desk.domain.model import Unit
+
+            out = Store.create(out_path, unit=Unit("汇总", "汇总文件"), year=first.year() or 2000)
+            created = True
+        try:
+            with out.transaction():
+                for done, (src, store) in enumerate(readable, 1):
+                    if progress is not None and progress(done - 1, len(readable)) is False:
+                        raise MergeCancelled()
+                    _merge_one(out, src, store, report, hashlib.sha256(src.read_bytes()).hexdigest())
+                if progress is not None and progress(len(readable), len(readable)) is False:
+                    raise MergeCancelled()
+                report.duplicates = _find_duplicates(out)
+        except BaseException:
+            out.close()
+            if created:
+                out_path.unlink(missing_ok=True)  # nothing of a failed or cancelled merge remains
+            raise
+        out.close()
+    finally:
+        for _, store in readable:
+            store.close()
+    return report
+
+
+def _merge_one(out: Store, src: Path, store: Store, report: MergeReport, sha: str) -> None:
+    received = out.record_received(src.name, sha)
+    report.sources.append({"file": str(src), "projects": store.project_count(),
+                           "departments": len(store.departments())})
+    for unit in store.units():
+        out.add_unit(unit)
+    items = [("project", p) for p in store.projects()] + [("department", d) for d in store.departments()]
+    for kind, item in items:
+        current = out.project(item.uid) if kind == "project" else out.department(item.uid)
+        save = out.save_project if kind == "project" else out.save_department
+        label = item.name or getattr(item, "code", "") or item.uid
+        if current is None:
+            save(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True)
+            out.add_history_rows(store.history_rows(item.uid))
+            out.note_received(item.uid, received, item.revision)
+            report.added += 1
+            continue
+        if current.content_key() == item.content_key():
+            out.note_received(item.uid, received, item.revision)
+            report.unchanged += 1
+            continue
+        theirs = store.history_contents(item.uid)
+        ours = out.history_contents(item.uid)
+        if current.content_key() in theirs:  # the office's version descends from ours: an update
+            save(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True)
+            out.add_history_rows(store.history_rows(item.uid))
+            out.note_received(item.uid, received, item.revision)
+            report.updated += 1
+        elif item.content_key() in ours:  # an older copy of what we hold
+            report.unchanged += 1
+        else:
+            out.add_conflict(item, src.name)
+            held_from = out.received_from().get(item.uid, ("", ""))[0]
+            sources = sorted({name for name in (held_from, src.name) if name})
+            report.conflicts.append({
+                "uid": item.uid, "project": label, "kind": kind, "sources": sources,
+                "fields": _differing_fields(current, item),
+                "held_revision": current.revision, "received_revision": item.revision,
+            })
+
+
+def _find_duplicates(out: Store) -> list[dict]:
+    """Different uids with the same unit, year and code (or name when there is no code)."""
+    groups: dict[tuple, list] = {}
+    received = out.received_from()
+    for p in out.projects():
+        key = (p.unit_code, p.year, "code", p.code) if p.code else (p.unit_code, p.year, "name", p.name)
+        groups.setdefault(key, []).append(p)
+    result = []
+    for (unit, year, by, value), items in groups.items():
+        if len(items) > 1:
+            result.append({
+                "unit_code": unit, "year": year, "match": "项目编码" if by == "code" else "项目名称", "value": value,
+                "projects": [{"uid": p.uid, "project": p.name, "source": received.get(p.uid, ("", ""))[0]}
+                             for p in items],
+            })
+    return result

@@ -51,7 +51,7 @@ from desk.store import schema
 from desk.store.schema import APPLICATION_ID, current_version
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-REQUIRED_TABLES = {"meta", "units", "projects", "indicators", "departments", "history"}
+REQUIRED_TABLES = {"meta", "units", "projects", "indicators", "departments", "history"}  # of version 1
 INDICATOR_COLUMNS = ("level1", "level2", "name", "description", "comparator", "value", "unit", "basis")
 
 
@@ -584,9 +584,15 @@ class Store:
         last = self._conn.execute("SELECT max(revision) FROM history WHERE uid = ?", (uid,)).fetchone()[0]
         return max(row[0] if row else 0, last or 0)
 
-    def _stamped(self, table: str, item, keep_stamp: bool):
-        """``item`` with the revision and time it is saved under."""
+    def _stamped(self, table: str, item, keep_stamp: bool, mirror: bool = False):
+        """``item`` with the revision and time it is saved under.
+
+        ``mirror`` (merging an office's file): keep the office's revision and
+        time when they are ahead of this file's.
+        """
         last = self._last_revision(table, item.uid)
+        if mirror and item.revision > last:
+            return item
         if last == 0:
             # First time this file sees it: keep the revision it brings.
             stamp = item.updated_at if keep_stamp and item.updated_at else now_iso()
@@ -594,7 +600,7 @@ class Store:
         return replace(item, revision=last + 1, updated_at=now_iso())
 
     def save_project(self, project: Project, *, action: str = "save", note: str = "",
-                     keep_stamp: bool = False) -> Project:
+                     keep_stamp: bool = False, mirror: bool = False) -> Project:
         """Save a project; returns it with its new revision and time.
 
         Unchanged content makes no new revision. A new project keeps the
@@ -608,7 +614,7 @@ class Store:
             existing = self.project(project.uid)
             if existing is not None and existing.content_key() == project.content_key():
                 return existing
-            saved = self._stamped("projects", project, keep_stamp)
+            saved = self._stamped("projects", project, keep_stamp, mirror)
             row = {
                 "uid": saved.uid, "unit_code": saved.unit_code, "year": saved.year, "form": saved.form,
                 "code": saved.code, "name": saved.name, "money_unit": saved.money_unit,
@@ -661,7 +667,7 @@ class Store:
                                    [(i, u) for i, u in enumerate(order)])
 
     def save_department(self, dept: DepartmentPlan, *, action: str = "save", note: str = "",
-                        keep_stamp: bool = False) -> DepartmentPlan:
+                        keep_stamp: bool = False, mirror: bool = False) -> DepartmentPlan:
         self._require_writable()
         _validate_department(dept)
         with self.transaction():
@@ -669,7 +675,7 @@ class Store:
             existing = self.department(dept.uid)
             if existing is not None and existing.content_key() == dept.content_key():
                 return existing
-            saved = self._stamped("departments", dept, keep_stamp)
+            saved = self._stamped("departments", dept, keep_stamp, mirror)
             n = saved.narrative
             row = {
                 "uid": saved.uid, "unit_code": saved.unit_code, "year": saved.year, "form": saved.form,
@@ -712,6 +718,66 @@ class Store:
             gone = self._stamped("departments", existing, keep_stamp=False)
             self._record("department", gone, "delete", note)
             self._conn.execute("DELETE FROM departments WHERE uid = ?", (uid,))
+
+    # ------------------------------------------------------------ received files (supervisors)
+
+    def history_contents(self, uid: str) -> list[tuple]:
+        """The content of every recorded revision of ``uid`` (content_key), oldest first."""
+        out = []
+        for kind, blob in self._conn.execute("SELECT kind, snapshot FROM history WHERE uid = ? ORDER BY id", (uid,)):
+            data = json.loads(zlib.decompress(blob).decode("utf-8"))
+            item = project_from_dict(data) if kind == "project" else department_from_dict(data)
+            out.append(item.content_key())
+        return out
+
+    def history_rows(self, uid: str) -> list[tuple]:
+        return self._conn.execute(
+            "SELECT kind, uid, revision, saved_at, action, note, snapshot FROM history WHERE uid = ? ORDER BY id",
+            (uid,)).fetchall()
+
+    def add_history_rows(self, rows: list[tuple]) -> None:
+        """Copy history rows from another file (revisions this file has not seen)."""
+        with self.transaction():
+            for row in rows:
+                seen = self._conn.execute("SELECT 1 FROM history WHERE uid = ? AND revision = ? AND snapshot = ?",
+                                          (row[1], row[2], row[6])).fetchone()
+                if seen is None:
+                    self._conn.execute("INSERT INTO history(kind, uid, revision, saved_at, action, note, snapshot)"
+                                       " VALUES (?,?,?,?,?,?,?)", row)
+
+    def record_received(self, name: str, sha256: str) -> int:
+        with self.transaction():
+            cur = self._conn.execute("INSERT INTO received_files(name, sha256, received_at) VALUES (?,?,?)",
+                                     (name, sha256, now_iso()))
+            return cur.lastrowid
+
+    def note_received(self, uid: str, received_id: int, revision: int) -> None:
+        with self.transaction():
+            self._conn.execute("INSERT OR REPLACE INTO received_items(uid, received_id, revision) VALUES (?,?,?)",
+                               (uid, received_id, revision))
+
+    def received_from(self) -> dict[str, tuple[str, str]]:
+        """uid → (file name, received at) of the latest received file that brought it."""
+        rows = self._conn.execute(
+            "SELECT i.uid, f.name, f.received_at FROM received_items i JOIN received_files f ON f.id = i.received_id"
+            " ORDER BY f.id").fetchall()
+        return {uid: (name, at) for uid, name, at in rows}
+
+    def add_conflict(self, item, source: str) -> None:
+        kind = "project" if isinstance(item, Project) else "department"
+        snapshot = project_to_dict(item) if kind == "project" else department_to_dict(item)
+        blob = zlib.compress(json.dumps(snapshot, ensure_ascii=False, sort_keys=True).encode("utf-8"), 6)
+        with self.transaction():
+            self._conn.execute("INSERT INTO conflicts(kind, uid, source, detected_at, snapshot) VALUES (?,?,?,?,?)",
+                               (kind, item.uid, source, now_iso(), blob))
+
+    def conflicts(self) -> list[tuple[int, str, object]]:
+        """(id, source file, the received version) of unresolved conflicts."""
+        out = []
+        for cid, kind, source, blob in self._conn.execute("SELECT id, kind, source, snapshot FROM conflicts ORDER BY id"):
+            data = json.loads(zlib.decompress(blob).decode("utf-8"))
+            out.append((cid, source, project_from_dict(data) if kind == "project" else department_from_dict(data)))
+        return out
 
     # ------------------------------------------------------------ copies
 

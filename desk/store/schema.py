@@ -141,9 +141,39 @@ def _v2(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    """A supervisor's consolidated file: which received file brought what, and unresolved conflicts."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE received_files (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            received_at TEXT NOT NULL
+        );
+        CREATE TABLE received_items (
+            uid TEXT NOT NULL,
+            received_id INTEGER NOT NULL REFERENCES received_files(id),
+            revision INTEGER NOT NULL,
+            PRIMARY KEY (uid, received_id)
+        );
+        CREATE TABLE conflicts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            uid TEXT NOT NULL,
+            source TEXT NOT NULL,
+            detected_at TEXT NOT NULL,
+            snapshot BLOB NOT NULL
+        );
+        """,
+    )
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1,
     2: _v2,
+    3: _v3,
 }
 
 
