@@ -414,13 +414,21 @@ def _merge_one(out: Store, src: Path, store: Store, report: MergeReport, sha: st
     for unit in store.units():
         out.add_unit(unit)
     items = [("project", p) for p in store.projects()] + [("department", d) for d in store.departments()]
+    held = out.uids()
     for kind, item in items:
-        current = out.project(item.uid) if kind == "project" else out.department(item.uid)
+        if item.uid not in held:
+            current = None
+        else:
+            current = out.project(item.uid) if kind == "project" else out.department(item.uid)
         save = out.save_project if kind == "project" else out.save_department
         label = item.name or getattr(item, "code", "") or item.uid
         if current is None:
-            save(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True)
-            out.add_history_rows(store.history_rows(item.uid))
+            if kind == "project":
+                out.save_project(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True,
+                                 history=store.history_rows(item.uid))
+            else:
+                save(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True)
+                out.add_history_rows(store.history_rows(item.uid))
             out.note_received(item.uid, received, item.revision)
             report.added += 1
             continue

@@ -203,6 +203,9 @@ class Store:
         # When True, commits only mark the file dirty; the caller writes with
         # pending_write() (off the UI thread) and finish_write().
         self.defer_writes = False
+        # Caches of what the database holds; dropped when a transaction rolls back.
+        self._unit_codes: set[str] | None = None
+        self._positions: dict[str, int] = {}
 
     # ------------------------------------------------------------ opening
 
@@ -366,7 +369,16 @@ class Store:
         before = self._conn.total_changes
         self._depth += 1
         try:
-            with self.db.atomic():
+            if outer:
+                try:
+                    with self.db.atomic():
+                        yield self
+                except BaseException:
+                    self._unit_codes = None
+                    self._positions.clear()
+                    raise
+            else:
+                # Inside a transaction: an error propagates and rolls the outer one back whole.
                 yield self
         finally:
             self._depth -= 1
@@ -571,26 +583,31 @@ class Store:
             row = self._conn.execute("SELECT name FROM units WHERE code = ?", (unit.code,)).fetchone()
             if row is None:
                 self._conn.execute("INSERT INTO units(code, name) VALUES (?, ?)", (unit.code, unit.name))
+                if self._unit_codes is not None:
+                    self._unit_codes.add(unit.code)
             elif row[0] != unit.name and unit.name:
                 self._conn.execute("UPDATE units SET name = ? WHERE code = ?", (unit.name, unit.code))
 
     def _require_unit(self, code: str) -> None:
-        if self._conn.execute("SELECT 1 FROM units WHERE code = ?", (code,)).fetchone() is None:
+        if self._unit_codes is None:
+            self._unit_codes = {r[0] for r in self._conn.execute("SELECT code FROM units")}
+        if code not in self._unit_codes:
             raise InputError(f"单位编码“{code}”不在本文件的单位列表中")
 
     def _last_revision(self, table: str, uid: str) -> int:
         """The highest revision this file has seen for ``uid`` (live row or history)."""
-        row = self._conn.execute(f"SELECT revision FROM {table} WHERE uid = ?", (uid,)).fetchone()
-        last = self._conn.execute("SELECT max(revision) FROM history WHERE uid = ?", (uid,)).fetchone()[0]
-        return max(row[0] if row else 0, last or 0)
+        return self._conn.execute(
+            f"SELECT max(coalesce((SELECT revision FROM {table} WHERE uid = ?), 0),"
+            " coalesce((SELECT max(revision) FROM history WHERE uid = ?), 0))", (uid, uid)).fetchone()[0]
 
-    def _stamped(self, table: str, item, keep_stamp: bool, mirror: bool = False):
+    def _stamped(self, table: str, item, keep_stamp: bool, mirror: bool = False, last: int | None = None):
         """``item`` with the revision and time it is saved under.
 
         ``mirror`` (merging an office's file): keep the office's revision and
         time when they are ahead of this file's.
         """
-        last = self._last_revision(table, item.uid)
+        if last is None:
+            last = self._last_revision(table, item.uid)
         if mirror and item.revision > last:
             return item
         if last == 0:
@@ -600,7 +617,7 @@ class Store:
         return replace(item, revision=last + 1, updated_at=now_iso())
 
     def save_project(self, project: Project, *, action: str = "save", note: str = "",
-                     keep_stamp: bool = False, mirror: bool = False) -> Project:
+                     keep_stamp: bool = False, mirror: bool = False, history: list[tuple] | None = None) -> Project:
         """Save a project; returns it with its new revision and time.
 
         Unchanged content makes no new revision. A new project keeps the
@@ -614,7 +631,8 @@ class Store:
             existing = self.project(project.uid)
             if existing is not None and existing.content_key() == project.content_key():
                 return existing
-            saved = self._stamped("projects", project, keep_stamp, mirror)
+            last = self._last_revision("projects", project.uid)
+            saved = self._stamped("projects", project, keep_stamp, mirror, last)
             row = {
                 "uid": saved.uid, "unit_code": saved.unit_code, "year": saved.year, "form": saved.form,
                 "code": saved.code, "name": saved.name, "money_unit": saved.money_unit,
@@ -628,21 +646,44 @@ class Store:
             }
             if existing is None:
                 row["position"] = self._next_position("projects")
-                self.db["projects"].insert(row)
+                self._insert("projects", row)
             else:
-                self.db["projects"].update(saved.uid, row)
-            self._conn.execute("DELETE FROM indicators WHERE project_uid = ?", (saved.uid,))
+                self._update("projects", saved.uid, row)
+            if existing is not None:
+                self._conn.execute("DELETE FROM indicators WHERE project_uid = ?", (saved.uid,))
             self._conn.executemany(
                 f"INSERT INTO indicators(project_uid, position, {', '.join(INDICATOR_COLUMNS)})"
                 f" VALUES (?, ?, {', '.join('?' for _ in INDICATOR_COLUMNS)})",
                 [(saved.uid, i, *(getattr(ind, c) for c in INDICATOR_COLUMNS))
                  for i, ind in enumerate(saved.indicators)])
-            self._record("project", saved, action, note)
+            if history is not None and last == 0 and any(h[2] == saved.revision for h in history):
+                # a project new to this file, with the history it brings (which holds this revision)
+                self._insert_history(history)
+            else:
+                if history is not None:
+                    self.add_history_rows(history)
+                self._record("project", saved, action, note)
         return saved
 
+    def _insert_history(self, rows: list[tuple]) -> None:
+        self._conn.executemany("INSERT INTO history(kind, uid, revision, saved_at, action, note, snapshot)"
+                               " VALUES (?,?,?,?,?,?,?)", rows)
+
+    def _insert(self, table: str, row: dict) -> None:
+        names = ", ".join(row)
+        self._conn.execute(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' for _ in row)})", tuple(row.values()))
+
+    def _update(self, table: str, uid: str, row: dict) -> None:
+        sets = ", ".join(f"{k} = ?" for k in row if k != "uid")
+        self._conn.execute(f"UPDATE {table} SET {sets} WHERE uid = ?", (*(v for k, v in row.items() if k != "uid"), uid))
+
     def _next_position(self, table: str) -> int:
-        value = self._conn.execute(f"SELECT max(position) FROM {table}").fetchone()[0]
-        return 0 if value is None else value + 1
+        value = self._positions.get(table)
+        if value is None:
+            top = self._conn.execute(f"SELECT max(position) FROM {table}").fetchone()[0]
+            value = 0 if top is None else top + 1
+        self._positions[table] = value + 1
+        return value
 
     def delete_project(self, uid: str, *, note: str = "") -> None:
         self._require_writable()
@@ -665,6 +706,7 @@ class Store:
             order.insert(max(0, min(index, len(order))), uid)
             self._conn.executemany("UPDATE projects SET position = ? WHERE uid = ?",
                                    [(i, u) for i, u in enumerate(order)])
+            self._positions.pop("projects", None)
 
     def save_department(self, dept: DepartmentPlan, *, action: str = "save", note: str = "",
                         keep_stamp: bool = False, mirror: bool = False) -> DepartmentPlan:
@@ -691,9 +733,9 @@ class Store:
             }
             if existing is None:
                 row["position"] = self._next_position("departments")
-                self.db["departments"].insert(row)
+                self._insert("departments", row)
             else:
-                self.db["departments"].update(saved.uid, row)
+                self._update("departments", saved.uid, row)
             self._conn.execute("DELETE FROM department_tasks WHERE department_uid = ?", (saved.uid,))
             self._conn.executemany(
                 "INSERT INTO department_tasks(department_uid, position, name, content, total, fiscal, other)"
@@ -720,6 +762,10 @@ class Store:
             self._conn.execute("DELETE FROM departments WHERE uid = ?", (uid,))
 
     # ------------------------------------------------------------ received files (supervisors)
+
+    def uids(self) -> set[str]:
+        """The uids of every project and department table in the file."""
+        return {r[0] for r in self._conn.execute("SELECT uid FROM projects UNION ALL SELECT uid FROM departments")}
 
     def history_contents(self, uid: str) -> list[tuple]:
         """The content of every recorded revision of ``uid`` (content_key), oldest first."""
