@@ -31,6 +31,9 @@ COMMANDS = {
     "export-xlsx": "导出为 Excel：每个项目一张按表样排版的工作表，另附“指标明细”表",
     "import-xlsx": "从 Excel 导入绩效目标表（先列出找到的内容；同一项目再次导入则更新）",
     "merge": "上级汇总：把收到的各单位文件合并到汇总文件（收到的文件不会被改动）",
+    "review": "上级审核：给一张表写审核状态和意见",
+    "export-reviews": "导出审核意见（发回给单位）",
+    "import-reviews": "导入上级发回的审核意见（不改动表的内容）",
 }
 
 MAIN_DESCRIPTION = """绩效目标表：街道办事处预算绩效目标表的离线填报、审核、打印与汇总。
@@ -144,6 +147,20 @@ def _command_parser(name: str) -> Parser:
         parser.add_argument("out", metavar="汇总.db", help="汇总文件；不存在时新建")
         parser.add_argument("sources", nargs="+", metavar="收到的.db", help="各单位报来的文件（只读打开）")
         parser.add_argument("--report", metavar="报告.json", help="把合并报告写成 JSON（added、updated、unchanged、conflicts、duplicates）")
+    elif name == "review":
+        parser.add_argument("db", metavar="汇总.db")
+        parser.add_argument("--project", required=True, metavar="uid或项目编码")
+        parser.add_argument("--status", required=True, choices=["草稿", "已提交", "退回修改", "审核通过"], metavar="状态",
+                            help="草稿、已提交、退回修改 或 审核通过")
+        parser.add_argument("--comment", default="", metavar="意见")
+    elif name == "export-reviews":
+        parser.add_argument("db", metavar="汇总.db")
+        parser.add_argument("-o", "--output", required=True, metavar="审核意见.json")
+        parser.add_argument("--unit-code", metavar="编码", help="只导出这个单位的表的意见")
+    elif name == "import-reviews":
+        parser.add_argument("db", metavar="文件.db")
+        parser.add_argument("reviews", metavar="审核意见.json")
+        parser.add_argument("--take-over", action="store_true", help="文件是在另一台电脑上创建的，仍要在本机修改")
     parser.epilog = "出错时退出码非 0；check 发现“错误”级问题时退出码为 1。"
     return parser
 
@@ -291,6 +308,32 @@ def cmd_merge(args) -> int:
     return EXIT_OK
 
 
+def cmd_review(args) -> int:
+    from desk import services
+
+    review = services.set_review(Path(args.db), args.project, args.status, args.comment)
+    print(f"已记录审核意见：{review.status}" + (f"（{review.comment}）" if review.comment else ""))
+    return EXIT_OK
+
+
+def cmd_export_reviews(args) -> int:
+    from desk import services
+
+    count = services.export_reviews(Path(args.db), Path(args.output), unit_code=args.unit_code)
+    print(f"已导出 {count} 条审核意见：{args.output}")
+    return EXIT_OK
+
+
+def cmd_import_reviews(args) -> int:
+    from desk import services
+
+    taken, unknown = services.import_reviews(Path(args.db), Path(args.reviews), take_over=args.take_over)
+    print(f"已导入 {taken} 条审核意见（表的内容未改动）")
+    for name in unknown:
+        print(f"  本文件中没有这张表，意见未导入：{name}")
+    return EXIT_OK
+
+
 HANDLERS = {
     "new": cmd_new,
     "import-json": cmd_import_json,
@@ -301,6 +344,9 @@ HANDLERS = {
     "export-xlsx": cmd_export_xlsx,
     "import-xlsx": cmd_import_xlsx,
     "merge": cmd_merge,
+    "review": cmd_review,
+    "export-reviews": cmd_export_reviews,
+    "import-reviews": cmd_import_reviews,
 }
 
 

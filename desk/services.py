@@ -472,3 +472,85 @@ def _find_duplicates(out: Store) -> list[dict]:
                              for p in items],
             })
     return result
+
+
+# ---------------------------------------------------------------- 审核意见 (review comments)
+
+REVIEWS_FORMAT = "desk-reviews"
+
+
+def set_review(db_path: Path, key: str, status: str, comment: str = "") -> object:
+    """Supervisor: record a status and comment on a table (by uid or 项目编码)."""
+    from desk.domain.model import Review
+    from desk.store.lock import holder_name
+
+    with Store.open(db_path, readonly=False) as store:
+        hits = store.find_projects(key)
+        if not hits:
+            raise StoreError(f"文件中没有 uid 或项目编码为“{key}”的项目。")
+        if len(hits) > 1:
+            raise StoreError(f"项目编码“{key}”对应多个项目，请改用 uid。")
+        p = hits[0]
+        from desk.domain.model import now_iso
+
+        review = Review(p.uid, status, comment, holder_name(), now_iso(), p.revision)
+        store.save_review(review)
+    return review
+
+
+def export_reviews(db_path: Path, out: Path, *, unit_code: str | None = None) -> int:
+    """导出审核意见: the reviews of one office's tables (or all) as a small JSON file."""
+    import json as _json
+
+    from desk.store import write_file_atomically
+
+    with Store.open(db_path, readonly=True) as store:
+        projects = {p.uid: p for p in store.projects() if unit_code in (None, p.unit_code)}
+        reviews = [r for uid, r in store.reviews().items() if uid in projects]
+    data = {
+        "format": REVIEWS_FORMAT, "version": 1, "unit_code": unit_code,
+        "reviews": [{"uid": r.uid, "project": projects[r.uid].name, "code": projects[r.uid].code,
+                     "status": r.status, "comment": r.comment, "reviewer": r.reviewer,
+                     "reviewed_at": r.reviewed_at, "revision": r.revision} for r in reviews],
+    }
+    write_file_atomically(Path(out), (_json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    return len(reviews)
+
+
+def import_reviews(db_path: Path, reviews_path: Path, *, take_over: bool = False) -> tuple[int, list[str]]:
+    """Clerk: take in a supervisor's 审核意见; the tables themselves are not changed.
+
+    Returns (reviews taken in, names of reviewed tables this file does not have).
+    """
+    import json as _json
+
+    from desk.domain.codec import JsonShapeError, Reader
+    from desk.domain.model import REVIEW_STATUSES, Review
+
+    try:
+        data = _json.loads(Path(reviews_path).read_text("utf-8-sig"))
+    except FileNotFoundError:
+        raise StoreError(f"找不到文件“{reviews_path}”") from None
+    except (ValueError, UnicodeDecodeError):
+        raise JsonShapeError(f"“{Path(reviews_path).name}”不是审核意见文件（不是有效的 JSON）") from None
+    root = Reader(data, "$")
+    if root.get("format", str) != REVIEWS_FORMAT:
+        root.fail(f"应为 “{REVIEWS_FORMAT}”（这不是审核意见文件）", "format")
+    items = []
+    for r in root.items("reviews", required=True):
+        status = r.get("status", str)
+        if status not in REVIEW_STATUSES:
+            r.fail(f"只能是 {'、'.join(REVIEW_STATUSES)}", "status")
+        items.append((Review(r.get("uid", str), status, r.text("comment"), r.text("reviewer"), r.text("reviewed_at"),
+                             r.get("revision", int, required=False, default=0)), r.text("project")))
+    taken, unknown = 0, []
+    with Store.open(db_path, readonly=False, take_over=take_over) as store:
+        held = store.uids()
+        with store.transaction():
+            for review, name in items:
+                if review.uid in held:
+                    store.save_review(review)
+                    taken += 1
+                else:
+                    unknown.append(name or review.uid)
+    return taken, unknown

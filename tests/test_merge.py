@@ -131,3 +131,50 @@ def test_merge_command_writes_the_report(tmp_path, offices, capsys):
     data = json.loads(report_path.read_text("utf-8"))
     assert set(data) >= {"added", "updated", "unchanged", "conflicts", "duplicates"}
     assert (data["added"], data["updated"], data["unchanged"]) == (9, 0, 0)
+
+
+def test_review_comments_round_trip_from_supervisor_to_clerk(qtbot, tmp_path, offices, capsys, desk_home, monkeypatch):
+    office = offices[0]
+    out = tmp_path / "汇总.db"
+    # the supervisor works on another computer
+    monkeypatch.setenv("DESK_HOME", str(tmp_path / "supervisor"))
+    services.merge_files(out, [office])
+    with Store.open(out) as store:
+        a, b = store.projects()[:2]
+    assert main(["review", str(out), "--project", a.code, "--status", "退回修改", "--comment", "满意度指标值偏低"]) == 0
+    assert main(["review", str(out), "--project", b.uid, "--status", "审核通过"]) == 0
+    reviews_file = tmp_path / "审核意见.json"
+    assert main(["export-reviews", str(out), "-o", str(reviews_file), "--unit-code", OFFICES[0].code]) == 0
+    assert "已导出 2 条" in capsys.readouterr().out
+    # back on the clerk's computer
+    monkeypatch.setenv("DESK_HOME", str(desk_home))
+    with Store.open(office) as store:
+        before = [(p.content_key(), p.revision) for p in store.projects()]
+    assert main(["import-reviews", str(office), str(reviews_file)]) == 0
+    assert "已导入 2 条审核意见" in capsys.readouterr().out
+    with Store.open(office) as store:
+        assert [(p.content_key(), p.revision) for p in store.projects()] == before
+        reviews = store.reviews()
+        assert reviews[a.uid].status == "退回修改" and reviews[a.uid].comment == "满意度指标值偏低"
+        assert reviews[b.uid].status == "审核通过"
+    from desk.ui.app import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.open_file(office)
+    try:
+        model = window.list_panel.model
+        assert "退回修改" in model.data(model.index(0))
+        window.list_panel.select(a.uid)
+        assert "满意度指标值偏低" in window.editor.review_banner.text()
+    finally:
+        window.close()
+
+
+def test_a_file_that_is_not_a_reviews_file_is_refused(tmp_path, offices, capsys):
+    wrong = tmp_path / "x.json"
+    wrong.write_text('{"format": "desk", "version": 1}', "utf-8")
+    before = offices[0].read_bytes()
+    assert main(["import-reviews", str(offices[0]), str(wrong)]) == 2
+    assert "不是审核意见文件" in capsys.readouterr().err
+    assert offices[0].read_bytes() == before

@@ -160,3 +160,18 @@ class DepartmentPlan:
             self.uid, self.unit_code, self.year, self.form, self.name, self.money_unit,
             self.tasks, self.goals, self.indicators, self.narrative,
         )
+
+
+REVIEW_STATUSES = ("草稿", "已提交", "退回修改", "审核通过")
+
+
+@dataclass(frozen=True)
+class Review:
+    """A supervisor's 审核意见 on one table (kept apart from the table's content)."""
+
+    uid: str
+    status: str = "已提交"
+    comment: str = ""
+    reviewer: str = ""
+    reviewed_at: str = ""
+    revision: int = 0  # the table's revision the review was made on

@@ -35,8 +35,8 @@ import sqlite_utils
 from desk import __version__
 from desk.domain.codec import department_from_dict, department_to_dict, project_from_dict, project_to_dict
 from desk.domain.model import (
-    Budget, DepartmentPlan, DepartmentTask, Indicator, Narrative, Project, SpendingPlan,
-    SubGoal, Unit, now_iso,
+    REVIEW_STATUSES, Budget, DepartmentPlan, DepartmentTask, Indicator, Narrative, Project, Review,
+    SpendingPlan, SubGoal, Unit, now_iso,
 )
 from desk.domain.money import from_fen, to_fen
 from desk.errors import InputError
@@ -762,6 +762,20 @@ class Store:
             self._conn.execute("DELETE FROM departments WHERE uid = ?", (uid,))
 
     # ------------------------------------------------------------ received files (supervisors)
+
+    def reviews(self) -> dict[str, Review]:
+        return {r[0]: Review(*r) for r in self._conn.execute(
+            "SELECT uid, status, comment, reviewer, reviewed_at, revision FROM reviews")}
+
+    def save_review(self, review: Review) -> None:
+        """Record 审核意见; the table itself (content, revision) is not touched."""
+        if review.status not in REVIEW_STATUSES:
+            raise InputError(f"审核状态只能是：{'、'.join(REVIEW_STATUSES)}")
+        with self.transaction():
+            self._conn.execute(
+                "INSERT OR REPLACE INTO reviews(uid, status, comment, reviewer, reviewed_at, revision)"
+                " VALUES (?,?,?,?,?,?)",
+                (review.uid, review.status, review.comment, review.reviewer, review.reviewed_at, review.revision))
 
     def uids(self) -> set[str]:
         """The uids of every project and department table in the file."""

@@ -142,7 +142,7 @@ def _v2(conn: sqlite3.Connection) -> None:
 
 
 def _v3(conn: sqlite3.Connection) -> None:
-    """A supervisor's consolidated file: which received file brought what, and unresolved conflicts."""
+    """Supervisors: which received file brought what, unresolved conflicts, and 审核意见."""
     run_script(
         conn,
         """
@@ -165,6 +165,15 @@ def _v3(conn: sqlite3.Connection) -> None:
             source TEXT NOT NULL,
             detected_at TEXT NOT NULL,
             snapshot BLOB NOT NULL
+        );
+        -- 审核意见: a supervisor's status and comment per table; never part of the table's content.
+        CREATE TABLE reviews (
+            uid TEXT PRIMARY KEY,
+            status TEXT NOT NULL CHECK (status IN ('草稿', '已提交', '退回修改', '审核通过')),
+            comment TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            reviewed_at TEXT NOT NULL,
+            revision INTEGER NOT NULL
         );
         """,
     )

@@ -139,6 +139,11 @@ class ProjectEditor(QWidget):
         self.locked_banner.setStyleSheet("background:#e8f0fe; padding:4px;")
         self.locked_banner.hide()
         layout.addWidget(self.locked_banner)
+        self.review_banner = QLabel("", self)
+        self.review_banner.setWordWrap(True)
+        self.review_banner.setStyleSheet("background:#fff4ce; padding:4px;")
+        self.review_banner.hide()
+        layout.addWidget(self.review_banner)
         self.tabs = QTabWidget(self)
         layout.addWidget(self.tabs)
 
@@ -319,6 +324,14 @@ class ProjectEditor(QWidget):
             self.locked_banner.show()
         else:
             self.locked_banner.hide()
+        review = session.reviews.get(p.uid)
+        if review is not None:
+            comment = f"：{review.comment}" if review.comment else ""
+            self.review_banner.setText(f"审核意见（{review.status}，{review.reviewer} {review.reviewed_at[:16]}，"
+                                       f"针对第 {review.revision} 版）{comment}")
+            self.review_banner.show()
+        else:
+            self.review_banner.hide()
         for w in (self.code, self.name, self.total, self.fiscal, self.other):
             w.setReadOnly(locked)
         self.usage.setReadOnly(locked)

@@ -76,6 +76,9 @@ class ProjectListModel(QAbstractListModel):
         errors, warnings = self.counts(uid)
         if role == Qt.ItemDataRole.DisplayRole:
             badges = []
+            review = self.session.reviews.get(uid)
+            if review is not None:
+                badges.append(review.status)
             if p.finalized:
                 badges.append("已定稿")
             if errors:

@@ -110,6 +110,7 @@ class EditSession(QObject):
             self._projects[p.uid] = p
             self._order.append(p.uid)
             self._findings[p.uid] = self._check(p)
+        self.reviews = store.reviews()
         self._writing = False
         self._signals = _WriteSignals()
         self._signals.done.connect(self._write_done)
@@ -235,12 +236,25 @@ class EditSession(QObject):
         self._schedule_write()
 
     def _reload(self) -> None:
+        self.reviews = self.store.reviews()
         self._projects = {p.uid: p for p in self.store.projects()}
         self._order = list(self._projects)
         self._findings = {uid: self._check(p) for uid, p in self._projects.items()}
         self.projectsChanged.emit()
         for uid in self._order:
             self.projectChanged.emit(uid)
+
+    def set_review(self, uid: str, status: str, comment: str) -> None:
+        """审核意见 on a table: recorded at once, not an edit of the table (not on the undo stack)."""
+        from desk.domain.model import Review
+
+        self._require_editable()
+        p = self._projects[uid]
+        review = Review(uid, status, comment, holder_name(), now_iso(), p.revision)
+        self.store.save_review(review)
+        self.reviews[uid] = review
+        self.projectChanged.emit(uid)
+        self._schedule_write()
 
     def _apply(self, uid: str, project: Project | None, *, position: int | None = None,
                action: str = "save", note: str = "") -> None:
