@@ -130,6 +130,8 @@ def _command_parser(name: str) -> Parser:
         parser.add_argument("--form", metavar="表样", help="用此表样打印（默认用各项目自己的表样），如 hebei-project-split")
         parser.add_argument("--split", metavar="文件夹", help="每个项目一个 PDF，文件名为“项目编码_项目名称.pdf”")
         parser.add_argument("--font", metavar="字体文件", help="使用此 TrueType 字体（.ttf/.ttc）")
+        parser.add_argument("--unit", metavar="单位编码", help="只打印这个单位的表（汇总文件中）")
+        parser.add_argument("--contents", action="store_true", help="在最前面加目录页（各表的起始页码）")
     elif name == "export-xlsx":
         parser.add_argument("db", metavar="文件.db")
         parser.add_argument("-o", "--output", required=True, metavar="输出.xlsx")
@@ -258,7 +260,7 @@ def cmd_export_pdf(args) -> int:
     written = services.export_pdf(
         Path(args.db), Path(args.output) if args.output else None, selection=args.project,
         form_name=args.form, split_dir=Path(args.split) if args.split else None,
-        font=Path(args.font) if args.font else None)
+        font=Path(args.font) if args.font else None, unit_code=args.unit, contents=args.contents)
     if args.split:
         print(f"已生成 {len(written)} 个 PDF：{args.split}")
     else:

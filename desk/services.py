@@ -163,7 +163,7 @@ def print_jobs(store: Store, selection: list[str] | None = None, form_name: str 
 
 def export_pdf(db_path: Path, out: Path | None = None, *, selection: list[str] | None = None,
                form_name: str | None = None, split_dir: Path | None = None,
-               font: Path | None = None) -> list[Path]:
+               font: Path | None = None, unit_code: str | None = None, contents: bool = False) -> list[Path]:
     """Write the PDF (or one PDF per project into ``split_dir``); returns the files written."""
     from desk.render import pdf
     from desk.render.fonts import find_fonts
@@ -171,6 +171,10 @@ def export_pdf(db_path: Path, out: Path | None = None, *, selection: list[str] |
 
     with Store.open(db_path, readonly=True) as store:
         jobs = print_jobs(store, selection, form_name)
+        if unit_code:
+            jobs = [j for j in jobs if j.project.unit_code == unit_code]
+            if not jobs:
+                raise StoreError(f"文件中没有单位“{unit_code}”的项目。")
         unit = store.unit()
         year = store.year()
     fonts = find_fonts(font)
@@ -190,7 +194,7 @@ def export_pdf(db_path: Path, out: Path | None = None, *, selection: list[str] |
     else:
         if out is None:
             raise StoreError("请用 -o 指定 PDF 文件名，或用 --split 指定文件夹。")
-        write_file_atomically(Path(out), pdf.render(jobs, fonts, title=title))
+        write_file_atomically(Path(out), pdf.render(jobs, fonts, title=title, contents=contents))
         written.append(Path(out))
     return written
 
@@ -204,7 +208,11 @@ def export_xlsx(db_path: Path, out: Path, *, selection: list[str] | None = None,
 
     with Store.open(db_path, readonly=True) as store:
         jobs = print_jobs(store, selection, form_name)
-    write_file_atomically(Path(out), xlsx.render(jobs))
+        counts: dict[str, list[int]] = {}
+        for f in check_store(store):
+            pair = counts.setdefault(f.project_uid, [0, 0])
+            pair[0 if f.severity == ERROR else 1] += 1
+    write_file_atomically(Path(out), xlsx.render(jobs, {k: tuple(v) for k, v in counts.items()}))
     return Path(out)
 
 

@@ -178,3 +178,27 @@ def test_a_file_that_is_not_a_reviews_file_is_refused(tmp_path, offices, capsys)
     assert main(["import-reviews", str(offices[0]), str(wrong)]) == 2
     assert "不是审核意见文件" in capsys.readouterr().err
     assert offices[0].read_bytes() == before
+
+
+def test_supervisor_outputs_pdf_with_contents_and_totals(tmp_path, offices):
+    from openpyxl import load_workbook
+
+    from tests.render.pdfread import pages_text
+
+    out = tmp_path / "汇总.db"
+    services.merge_files(out, offices)
+    pdf = tmp_path / "all.pdf"
+    services.export_pdf(out, pdf, contents=True)
+    texts = pages_text(pdf.read_bytes())
+    assert texts[0].startswith("汇总文件") and "目录" in texts[0].splitlines()[0]
+    assert len(texts) == 1 + 9
+    contents_lines = [ln for ln in texts[0].splitlines()[1:] if "绩效目标表" in ln]
+    assert len(contents_lines) == 9 and contents_lines[0].endswith("第 2 页")
+    assert "全文第 2 页" in texts[1]
+    one_unit = tmp_path / "unit.pdf"
+    services.export_pdf(out, one_unit, unit_code=OFFICES[1].code)
+    assert len(pages_text(one_unit.read_bytes())) == 3
+    xlsx_path = tmp_path / "all.xlsx"
+    services.export_xlsx(out, xlsx_path)
+    totals = list(load_workbook(xlsx_path)["按单位汇总"].iter_rows(values_only=True))
+    assert [r[0] for r in totals[1:4]] == [u.code for u in OFFICES] and totals[1][3] == 3

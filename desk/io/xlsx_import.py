@@ -635,7 +635,7 @@ def read_workbook(data: bytes, forms: dict[str, FormDef], *, name: str = "Excel 
     gc.disable()
     try:
         for ws in wb.worksheets:
-            if ws.title == FLAT_SHEET:
+            if ws.title in (FLAT_SHEET, "按单位汇总"):
                 continue
             tables.extend(read_sheet(Sheet(ws), forms))
     finally:

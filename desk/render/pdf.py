@@ -387,14 +387,30 @@ class _Painter:
             self.text(L.left, y, left_text, size)
 
 
-def render(jobs: Sequence[PrintJob], fonts: PrintFonts, *, title: str = "绩效目标表") -> bytes:
-    """All jobs into one PDF, each table starting on a new page."""
+CONTENTS_PER_PAGE = 32
+
+
+def render(jobs: Sequence[PrintJob], fonts: PrintFonts, *, title: str = "绩效目标表", contents: bool = False) -> bytes:
+    """All jobs into one PDF, each table starting on a new page.
+
+    ``contents``: begin with 目录 pages listing every table with the page it
+    starts on (pages of the whole document, also printed in each footer).
+    """
     if not jobs:
         raise PrintError("没有要打印的项目")
     missing = missing_glyphs(jobs, fonts)
     if missing:
         raise PrintError("字体缺字，未生成 PDF：" + "；".join(m.message() for m in missing[:5])
                          + (f"；另有 {len(missing) - 5} 处" if len(missing) > 5 else ""))
+    laid_out = []
+    for job in jobs:
+        spec = job.form.print
+        layout = _Layout(spec, fonts)
+        head, rows, tail = build_rows(job)
+        title_text = next((b.texts[0] for b in head if b.kind == "title"),
+                          spec.title_template.format(index=job.index, name=job.project.name, code=job.project.code,
+                                                     year=job.project.year))
+        laid_out.append((job, layout, layout.paginate(head, rows, tail, title_text), checksum(job), title_text))
     buffer = io.BytesIO()
     first_spec = jobs[0].form.print
     canvas = Canvas(buffer, pagesize=tuple(v * MM for v in first_spec.page_mm), invariant=1,
@@ -404,26 +420,48 @@ def render(jobs: Sequence[PrintJob], fonts: PrintFonts, *, title: str = "绩效�
     canvas.setCreator("desk")
     canvas.setProducer("desk")
     canvas.setSubject("")
-    for job in jobs:
+    contents_pages = -(-len(laid_out) // CONTENTS_PER_PAGE) if contents else 0
+    starts, page_no = [], contents_pages + 1
+    for _, _, pages, _, _ in laid_out:
+        starts.append(page_no)
+        page_no += len(pages)
+    if contents:
+        _draw_contents(canvas, fonts, first_spec, title, laid_out, starts, contents_pages)
+    for (job, layout, pages, code, _), start in zip(laid_out, starts):
         spec = job.form.print
         canvas.setPageSize(tuple(v * MM for v in spec.page_mm))
-        layout = _Layout(spec, fonts)
-        head, rows, tail = build_rows(job)
-        title_text = next((b.texts[0] for b in head if b.kind == "title"),
-                          spec.title_template.format(index=job.index, name=job.project.name, code=job.project.code,
-                                                     year=job.project.year))
-        pages = layout.paginate(head, rows, tail, title_text)
-        code = checksum(job)
         painter = _Painter(canvas, layout, fonts)
         left = job.project.code or ""
-        for page in pages:
+        for k, page in enumerate(pages):
             for band, y in page.bands:
                 painter.band(band, y)
             painter.rows(page.rows)
-            painter.footer(page, len(pages), code, left, spec.footer_size)
+            footer_left = f"{left}  全文第 {start + k} 页" if contents else left
+            painter.footer(page, len(pages), code, footer_left, spec.footer_size)
             canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _draw_contents(canvas, fonts: PrintFonts, spec: PrintSpec, title: str, laid_out, starts, count: int) -> None:
+    layout = _Layout(spec, fonts)
+    painter = _Painter(canvas, layout, fonts)
+    size = spec.text_size
+    for n in range(count):
+        y = layout.top
+        painter.text(layout.left + layout.body_w / 2, y - spec.title_size * 1.2, f"{title} 目录", spec.title_size,
+                     align="center", title=True)
+        y -= spec.title_size * 2.6
+        for i in range(n * CONTENTS_PER_PAGE, min(len(laid_out), (n + 1) * CONTENTS_PER_PAGE)):
+            job, _, pages, _, title_text = laid_out[i]
+            unit = job.unit.name if job.unit else job.project.unit_code
+            line = f"{title_text}（{unit}）"
+            painter.text(layout.left, y, line, size)
+            painter.text(layout.left + layout.body_w, y, f"第 {starts[i]} 页", size, align="right")
+            y -= size * 2.0
+        painter.text(layout.left + layout.body_w / 2, layout.bottom - FOOTER_MM * MM + 2 * MM,
+                     f"目录 第 {n + 1} 页 共 {count} 页", spec.footer_size, align="center")
+        canvas.showPage()
 
 
 def safe_file_name(project: Project) -> str:

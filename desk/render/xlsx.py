@@ -53,7 +53,7 @@ def _put(ws, row: int, col: int, value):
 
 def sheet_names(titles: Sequence[str]) -> list[str]:
     """Valid (≤ 31 characters, no []:*?/\\) and unique sheet names, in order."""
-    used: set[str] = {FLAT_SHEET.lower()}
+    used: set[str] = {FLAT_SHEET.lower(), "按单位汇总"}
     names = []
     for title in titles:
         base = _BAD_SHEET_CHARS.sub("_", title).strip("'") or "表"
@@ -232,14 +232,58 @@ def write_flat(ws, jobs: Sequence[PrintJob]) -> None:
     ws.auto_filter.ref = f"A1:{get_column_letter(len(FLAT_COLUMNS))}{max(ws.max_row, 1)}"
 
 
-def render(jobs: Sequence[PrintJob]) -> bytes:
-    """The workbook: one sheet per table in file order, then 指标明细."""
+TOTALS_SHEET = "按单位汇总"
+TOTALS_COLUMNS = ("单位编码", "单位名称", "年度", "项目数", "预算数合计（元）", "财政资金合计（元）", "其他资金合计（元）",
+                  "指标数", "错误", "提示")
+
+
+def write_totals(ws, jobs: Sequence[PrintJob], counts: dict[str, tuple[int, int]] | None = None) -> None:
+    """One row per unit and year: number of tables, money totals, indicators, check results."""
+    ws.append(list(TOTALS_COLUMNS))
+    for cell in ws[1]:
+        cell.font = Font(name=FONT_NAME, bold=True)
+        cell.fill = LABEL_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    groups: dict[tuple[str, int], list[PrintJob]] = {}
+    for job in jobs:
+        groups.setdefault((job.project.unit_code, job.project.year), []).append(job)
+    for (code, year), items in sorted(groups.items()):
+        unit_name = next((j.unit.name for j in items if j.unit), "")
+        sums = [sum((getattr(j.project.budget, k) or 0) for j in items) for k in ("total", "fiscal", "other")]
+        errors = sum((counts or {}).get(j.project.uid, (0, 0))[0] for j in items)
+        warnings = sum((counts or {}).get(j.project.uid, (0, 0))[1] for j in items)
+        r = ws.max_row + 1
+        for c, value in enumerate((code, unit_name, year, len(items), *(float(x) for x in sums),
+                                   sum(len(j.project.indicators) for j in items), errors, warnings), 1):
+            _put(ws, r, c, value)
+        for c in (5, 6, 7):
+            ws.cell(r, c).number_format = "#,##0.00"
+    last = ws.max_row
+    if last > 1:
+        r = last + 1
+        _put(ws, r, 1, "合计")
+        for c, letter in ((4, "D"), (5, "E"), (6, "F"), (7, "G"), (8, "H"), (9, "I"), (10, "J")):
+            ws.cell(r, c).value = f"=SUM({letter}2:{letter}{last})"
+            if c in (5, 6, 7):
+                ws.cell(r, c).number_format = "#,##0.00"
+    for i, w in enumerate((10, 26, 7, 8, 16, 16, 16, 8, 7, 7), 1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "A2"
+
+
+def render(jobs: Sequence[PrintJob], counts: dict[str, tuple[int, int]] | None = None) -> bytes:
+    """The workbook: one sheet per table in file order, then 指标明细 and 按单位汇总.
+
+    ``counts`` (uid → errors, warnings) fills the check columns of the totals.
+    """
     wb = Workbook()
     wb.remove(wb.active)
     titles = [f"{j.index}.{j.project.name or j.project.code or '未命名'}" for j in jobs]
     for job, name in zip(jobs, sheet_names(titles)):
         write_table(wb.create_sheet(name), job)
     write_flat(wb.create_sheet(FLAT_SHEET), jobs)
+    write_totals(wb.create_sheet(TOTALS_SHEET), jobs, counts)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

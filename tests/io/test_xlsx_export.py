@@ -40,7 +40,7 @@ def test_sheet_names_are_valid_and_unique():
 
 def test_layout_merges_borders_and_print_setup(yutian):
     wb = load_workbook(io.BytesIO(export(yutian.projects)))
-    assert wb.sheetnames[-1] == "指标明细" and len(wb.sheetnames) == 8
+    assert wb.sheetnames[-2:] == ["指标明细", "按单位汇总"] and len(wb.sheetnames) == 9
     ws = wb.worksheets[0]
     assert ws["A1"].value == "1.城镇社区工作经费绩效目标表"
     merged = [str(r) for r in ws.merged_cells.ranges]
@@ -148,3 +148,19 @@ def test_values_starting_with_equals_stay_text():
     assert cells and all(c.data_type == "s" for c in cells)
     flat = wb["指标明细"]
     assert flat.cell(2, 11).value == "=" and flat.cell(2, 11).data_type == "s"
+
+
+def test_totals_sheet_by_unit(yutian, tmp_path):
+    from desk import services
+
+    db = tmp_path / "x.db"
+    services.import_document(yutian, db)
+    out = tmp_path / "x.xlsx"
+    services.export_xlsx(db, out)
+    ws = load_workbook(out)["按单位汇总"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == xlsx.TOTALS_COLUMNS
+    assert rows[1][:4] == ("439001", "玉田县无终街道办事处本级", 2023, 7)
+    assert rows[1][4] == 770000 + 30720 + 20000 + 50000 + 100000 + 26000 + 8955000
+    assert rows[1][7:] == (49, 2, 2)  # indicators, errors, warnings of the sample
+    assert rows[2][0] == "合计" and rows[2][4] == "=SUM(E2:E2)"
