@@ -530,6 +530,22 @@ def import_reviews(db_path: Path, reviews_path: Path, *, take_over: bool = False
 
     Returns (reviews taken in, names of reviewed tables this file does not have).
     """
+    items = read_reviews_file(reviews_path)
+    taken, unknown = 0, []
+    with Store.open(db_path, readonly=False, take_over=take_over) as store:
+        held = store.uids()
+        with store.transaction():
+            for review, name in items:
+                if review.uid in held:
+                    store.save_review(review)
+                    taken += 1
+                else:
+                    unknown.append(name or review.uid)
+    return taken, unknown
+
+
+def read_reviews_file(reviews_path: Path) -> list:
+    """The (Review, table name) pairs of a 审核意见 file, checked."""
     import json as _json
 
     from desk.domain.codec import JsonShapeError, Reader
@@ -551,14 +567,4 @@ def import_reviews(db_path: Path, reviews_path: Path, *, take_over: bool = False
             r.fail(f"只能是 {'、'.join(REVIEW_STATUSES)}", "status")
         items.append((Review(r.get("uid", str), status, r.text("comment"), r.text("reviewer"), r.text("reviewed_at"),
                              r.get("revision", int, required=False, default=0)), r.text("project")))
-    taken, unknown = 0, []
-    with Store.open(db_path, readonly=False, take_over=take_over) as store:
-        held = store.uids()
-        with store.transaction():
-            for review, name in items:
-                if review.uid in held:
-                    store.save_review(review)
-                    taken += 1
-                else:
-                    unknown.append(name or review.uid)
-    return taken, unknown
+    return items

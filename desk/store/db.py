@@ -831,6 +831,10 @@ class Store:
             self._conn.execute("INSERT INTO conflicts(kind, uid, source, detected_at, snapshot) VALUES (?,?,?,?,?)",
                                (kind, item.uid, source, now_iso(), blob))
 
+    def resolve_conflict(self, conflict_id: int) -> None:
+        with self.transaction():
+            self._conn.execute("DELETE FROM conflicts WHERE id = ?", (conflict_id,))
+
     def conflicts(self) -> list[tuple[int, str, object]]:
         """(id, source file, the received version) of unresolved conflicts."""
         out = []

@@ -222,6 +222,12 @@ class MainWindow(QMainWindow):
         self.act_delete_project = a("删除项目(&D)…", self.delete_project, None, needs_project=True, needs_write=True)
         self.act_next_year = a("复制到下一年度(&Y)", lambda: self.copy_project(True), None, needs_project=True,
                                needs_write=True)
+        self.act_merge = a("合并收到的文件(&M)…", self.choose_merge_sources, needs_write=True)
+        self.act_overview = a("单位概览(&O)…", self.show_overview)
+        self.act_conflicts = a("处理冲突(&C)…", self.show_conflicts, needs_write=True)
+        self.act_review = a("审核意见(&R)…", self.edit_review, needs_project=True, needs_write=True)
+        self.act_export_reviews = a("导出审核意见(&E)…", self.choose_reviews_export)
+        self.act_import_reviews = a("导入审核意见(&I)…", self.choose_reviews_import, needs_write=True)
         self.act_finalize = a("定稿并打印(&F)…", self.finalize, None, needs_project=True, needs_write=True)
         self.act_unfinalize = a("解除定稿(&L)…", self.unfinalize, None, needs_project=True, needs_write=True)
 
@@ -253,6 +259,12 @@ class MainWindow(QMainWindow):
         p.addSeparator()
         p.addAction(self.act_finalize)
         p.addAction(self.act_unfinalize)
+        v = self.menuBar().addMenu("汇总(&S)")
+        for act in (self.act_merge, self.act_overview, self.act_conflicts):
+            v.addAction(act)
+        v.addSeparator()
+        for act in (self.act_review, self.act_export_reviews, self.act_import_reviews):
+            v.addAction(act)
         h = self.menuBar().addMenu("帮助(&H)")
         about = QAction("关于(&A)", self)
         about.triggered.connect(lambda: QMessageBox.about(
@@ -495,6 +507,100 @@ class MainWindow(QMainWindow):
             self.session.wait_saved()
             services.export_xlsx(self.store.path, Path(name))
             self.statusBar().showMessage(f"已导出Excel：{name}", 8000)
+
+    # ------------------------------------------------------------ supervisors
+
+    def choose_merge_sources(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "选择收到的文件", self._last_dir(), "绩效目标表文件 (*.db)")
+        if names:
+            self.merge([Path(n) for n in names])
+
+    def merge(self, sources: list[Path], *, cancel_after: int | None = None):
+        """Merge received files into the open file, with a progress bar and 取消 (nothing kept when cancelled)."""
+        from PySide6.QtWidgets import QProgressDialog
+
+        from desk.ui.supervisor import report_text
+
+        path = self.store.path
+        self.session.wait_saved()
+        self.close_file()
+        progress = QProgressDialog("正在合并收到的文件…", "取消", 0, len(sources), self)
+        progress.setWindowTitle("合并")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(0)
+
+        def step(done: int, total: int) -> bool:
+            progress.setMaximum(total)
+            progress.setValue(done)
+            QApplication.processEvents()
+            if cancel_after is not None and done >= cancel_after:
+                progress.cancel()
+            return not progress.wasCanceled()
+
+        try:
+            report = self._guarded("合并未完成", "合并时遇到意外问题，汇总文件保持原样",
+                                   lambda: services.merge_files(path, sources, progress=step))
+        finally:
+            progress.close()
+            self.open_file(path)
+        if report is not None and report is not True:
+            self.last_merge_report = report
+            QMessageBox.information(self, "合并结果", report_text(report))
+            return report
+        return None
+
+    def show_overview(self):
+        from desk.ui.supervisor import OverviewDialog
+
+        dialog = OverviewDialog(self.session, self)
+        dialog.unit_chosen.connect(lambda code: self.list_panel.search.setText(code))
+        dialog.open()
+        return dialog
+
+    def show_conflicts(self):
+        from desk.ui.supervisor import ConflictDialog
+
+        dialog = ConflictDialog(self.session, self)
+        dialog.open()
+        return dialog
+
+    def edit_review(self):
+        from desk.ui.supervisor import ReviewDialog
+
+        dialog = ReviewDialog(self.session, self.current_project().uid, self)
+        dialog.open()
+        return dialog
+
+    def choose_reviews_export(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "导出审核意见", str(self.store.path.with_suffix(".审核意见.json")),
+                                              "审核意见 (*.json)")
+        if name:
+            self.session.wait_saved()
+            count = services.export_reviews(self.store.path, Path(name))
+            self.statusBar().showMessage(f"已导出 {count} 条审核意见：{name}", 8000)
+
+    def choose_reviews_import(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "导入审核意见", self._last_dir(), "审核意见 (*.json)")
+        if name:
+            self.import_reviews(Path(name))
+
+    def import_reviews(self, path: Path) -> int:
+        """Take in a supervisor's 审核意见 (the tables themselves are not changed)."""
+        items = services.read_reviews_file(path)
+        held = {p.uid for p in self.session.projects()}
+        taken = 0
+        with self.session.store.transaction():
+            for review, _name in items:
+                if review.uid in held:
+                    self.session.store.save_review(review)
+                    taken += 1
+        self.session.reviews = self.session.store.reviews()
+        for review, _ in items:
+            if review.uid in held:
+                self.session.projectChanged.emit(review.uid)
+        self.session._schedule_write()
+        self.statusBar().showMessage(f"已导入 {taken} 条审核意见（表的内容未改动）", 8000)
+        return taken
 
     # ------------------------------------------------------------ printing
 

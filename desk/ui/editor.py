@@ -315,8 +315,12 @@ class ProjectEditor(QWidget):
 
     def _refresh(self, p: Project) -> None:
         session = self.session
-        locked = p.finalized or session.readonly
-        if p.finalized:
+        received = session.is_received(p)
+        locked = p.finalized or session.readonly or received
+        if received:
+            self.locked_banner.setText(f"单位报来的表（{p.unit_code}）：在汇总文件中只读。")
+            self.locked_banner.show()
+        elif p.finalized:
             self.locked_banner.setText(f"已定稿（{p.finalized_by}，{p.finalized_at}）：内容已锁定，如需修改请用“项目 → 解除定稿”。")
             self.locked_banner.show()
         elif session.readonly:

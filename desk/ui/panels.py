@@ -98,7 +98,7 @@ class ProjectListModel(QAbstractListModel):
         if role == UID_ROLE:
             return uid
         if role == SEARCH_ROLE:
-            return f"{p.name}\n{p.code}"
+            return f"{p.name}\n{p.code}\n{p.unit_code}"
         if role == STATUS_ROLE:
             return ("final" if p.finalized else "draft", "errors" if errors else "warnings" if warnings else "clean")
         return None

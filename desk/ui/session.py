@@ -111,6 +111,8 @@ class EditSession(QObject):
             self._order.append(p.uid)
             self._findings[p.uid] = self._check(p)
         self.reviews = store.reviews()
+        unit = store.unit()
+        self.own_unit_code = unit.code if unit else ""
         self._writing = False
         self._signals = _WriteSignals()
         self._signals.done.connect(self._write_done)
@@ -157,6 +159,12 @@ class EditSession(QObject):
             p = self._projects.get(uid)
             if p is not None and p.finalized:
                 raise LockedError(f"项目“{p.name}”已定稿，如需修改请先“解除定稿”。")
+            if p is not None and self.is_received(p):
+                raise LockedError(f"项目“{p.name}”是单位报来的表，在汇总文件中只读；请通过审核意见退回单位修改。")
+
+    def is_received(self, project: Project) -> bool:
+        """In a supervisor's consolidated file, tables of the offices are read-only."""
+        return self.own_unit_code == "汇总" and project.unit_code != "汇总"
 
     def edit(self, after: Project, text: str, merge_key=None) -> bool:
         """Replace a project by an edited copy, as one undoable step."""
@@ -166,6 +174,16 @@ class EditSession(QObject):
         self._require_editable(after.uid)
         self.undo_stack.push(SetProjectCommand(self, before, after, text, merge_key))
         return True
+
+    def accept_version(self, version: Project, text: str) -> None:
+        """A supervisor settles a conflict by taking a received version (undoable; no read-only lock applies)."""
+        if self.readonly:
+            self._require_editable()
+        before = self._projects.get(version.uid)
+        if before is None:
+            self.undo_stack.push(AddProjectCommand(self, version, len(self._order), text))
+        elif before.content_key() != version.content_key():
+            self.undo_stack.push(SetProjectCommand(self, before, version, text))
 
     def add_project(self, project: Project, position: int | None = None, text: str = "新建项目") -> Project:
         self._require_editable()
