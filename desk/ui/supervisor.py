@@ -76,6 +76,18 @@ class OverviewDialog(QDialog):
 
 
 def _show(value) -> str:
+    from desk.domain.model import Budget, Indicator, SpendingPlan
+    from desk.domain.money import percent_text
+
+    if isinstance(value, Budget):
+        return "；".join(f"{label} {display_money(v)}" for label, v in (("预算数", value.total), ("财政资金", value.fiscal),
+                                                                       ("其他资金", value.other)) if v is not None)
+    if isinstance(value, SpendingPlan):
+        scheme = "按月末" if value.scheme == "month_end" else "按季度"
+        return f"{scheme}：" + "、".join("空" if x is None else f"{percent_text(x)}%" for x in value.points)
+    if isinstance(value, Indicator):
+        return " · ".join(x for x in (value.level1, value.level2, value.name, value.description, value.value_text,
+                                      value.basis) if x)
     if isinstance(value, tuple):
         return "\n".join(_show(v) for v in value)
     if hasattr(value, "__dataclass_fields__"):

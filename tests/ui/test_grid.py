@@ -3,7 +3,6 @@
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from desk.domain.model import Indicator
 from desk.forms import get_form
 from desk.ui.grid import IndicatorModel, IndicatorView, parse_tsv
 from tests.helpers import good_project
