@@ -127,15 +127,19 @@ class ConflictDialog(QDialog):
         buttons = QHBoxLayout()
         self.keep = QPushButton("保留本文件的版本")
         self.take = QPushButton("采用收到的版本")
+        self.mix = QPushButton("按勾选的栏目合并")
+        self.mix.setToolTip("在“收到的版本”一列勾选要采用的栏目，其余栏目保留本文件的内容")
         close = QPushButton("关闭")
         buttons.addWidget(self.keep)
         buttons.addWidget(self.take)
+        buttons.addWidget(self.mix)
         buttons.addStretch(1)
         buttons.addWidget(close)
         right.addLayout(buttons)
         layout.addLayout(right, 1)
         self.keep.clicked.connect(lambda: self.resolve(take=False))
         self.take.clicked.connect(lambda: self.resolve(take=True))
+        self.mix.clicked.connect(lambda: self.resolve(take=True, fields=self.checked_fields()))
         close.clicked.connect(self.accept)
         self.list.currentRowChanged.connect(self._show_current)
         self.reload()
@@ -150,7 +154,7 @@ class ConflictDialog(QDialog):
         else:
             self.table.setRowCount(0)
             self.info.setText("没有待处理的冲突。")
-        for b in (self.keep, self.take):
+        for b in (self.keep, self.take, self.mix):
             b.setEnabled(bool(self.conflicts))
 
     def _show_current(self, row: int) -> None:
@@ -161,6 +165,7 @@ class ConflictDialog(QDialog):
         self.info.setText(f"同一张表（uid {theirs.uid}）在两处被分别修改：本文件中第 {ours.revision if ours else '-'} 版，"
                           f"“{source}”中第 {theirs.revision} 版。标黄的栏目不同。")
         names = [n for n in FIELD_LABELS if hasattr(theirs, n)]
+        self.field_names = names
         self.table.setRowCount(len(names))
         for r, name in enumerate(names):
             a = getattr(ours, name) if ours is not None else None
@@ -170,15 +175,29 @@ class ConflictDialog(QDialog):
                 item = QTableWidgetItem(text)
                 if a != b:
                     item.setBackground(Qt.GlobalColor.yellow)
+                    if c == 2:  # a differing field: a box to take it from the received version
+                        item.setCheckState(Qt.CheckState.Unchecked)
                 self.table.setItem(r, c, item)
         self.table.resizeRowsToContents()
 
-    def resolve(self, *, take: bool) -> None:
+    def checked_fields(self) -> list[str]:
+        return [name for r, name in enumerate(self.field_names)
+                if self.table.item(r, 2).data(Qt.ItemDataRole.CheckStateRole) is not None
+                and self.table.item(r, 2).checkState() == Qt.CheckState.Checked]
+
+    def resolve(self, *, take: bool, fields: list[str] | None = None) -> None:
+        """Keep ours, take theirs, or take only ``fields`` from theirs."""
+        from dataclasses import replace as _replace
+
         row = self.list.currentRow()
         if not (0 <= row < len(self.conflicts)):
             return
         cid, source, theirs = self.conflicts[row]
-        if take:
+        ours = self.session.project(theirs.uid)
+        if take and fields is not None and ours is not None:
+            mixed = _replace(ours, **{f: getattr(theirs, f) for f in fields})
+            self.session.accept_version(mixed, f"按栏目合并“{source}”中的修改")
+        elif take:
             self.session.accept_version(theirs, f"采用“{source}”中的版本")
         self.session.store.resolve_conflict(cid)
         self.session._schedule_write()

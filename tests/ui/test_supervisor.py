@@ -61,9 +61,16 @@ def test_conflicts_are_shown_side_by_side_and_chosen(qtbot, tmp_path, monkeypatc
     labels = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
     row = labels.index("项目名称")
     assert dialog.table.item(row, 1).text() == p.name and dialog.table.item(row, 2).text() == "另一份改了名称"
-    dialog.resolve(take=True)
+    # take the name from the received copy, keep our usage: field by field
+    from PySide6.QtCore import Qt
+
+    assert dialog.table.item(labels.index("项目编码"), 2).data(Qt.ItemDataRole.CheckStateRole) is None  # same: no box
+    dialog.table.item(row, 2).setCheckState(Qt.CheckState.Checked)
+    assert dialog.checked_fields() == ["name"]
+    dialog.resolve(take=True, fields=dialog.checked_fields())
     assert dialog.list.count() == 0
-    assert window.session.project(p.uid).name == "另一份改了名称"
+    merged = window.session.project(p.uid)
+    assert merged.name == "另一份改了名称" and merged.usage == "本单位改了用途"
     window.act_undo.trigger()  # choosing is undoable
     assert window.session.project(p.uid).name == p.name
     window.close()
