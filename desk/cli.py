@@ -189,12 +189,7 @@ def cmd_import_json(args) -> int:
     else:
         path = Path(args.json_file)
         source = path.name
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise DeskError(f"找不到文件“{path}”") from None
-        except OSError as exc:
-            raise DeskError(f"无法读取“{path}”：{exc.strerror}") from None
+        raw = services.read_input(path)
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:

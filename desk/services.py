@@ -6,6 +6,7 @@ neither the CLI nor the UI writes SQL or knows the JSON shape.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +22,19 @@ from desk.store import Store, StoreError
 
 DEMO_SOURCE = "demo/yutian-2023.json"
 DEMO_FILE = "示例_玉田县无终街道_2023.db"
+
+def read_input(path: Path) -> bytes:
+    """The bytes of a file the user gave us, or one Chinese sentence saying why not."""
+    path = Path(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DeskError(f"找不到文件“{path}”") from None
+    except IsADirectoryError:
+        raise DeskError(f"“{path}”是文件夹，不是文件") from None
+    except OSError as exc:
+        raise DeskError(f"无法读取“{path}”：{exc.strerror}") from None
+
 
 @dataclass(frozen=True)
 class ImportReport:
@@ -44,36 +58,37 @@ def _file_identity(doc: jsonio.Document):
     return unit, year
 
 
-def import_document(doc: jsonio.Document, db_path: Path, *, take_over: bool = False) -> ImportReport:
-    """Upsert a parsed document into a file, creating it when needed; all or nothing."""
-    db_path = Path(db_path)
-    created = False
-    if db_path.exists():
-        store = Store.open(db_path, readonly=False, take_over=take_over)
-    else:
-        unit, year = _file_identity(doc)
-        store = Store.create(db_path, unit=unit, year=year)
-        created = True
-    counts = Counter()
+class _Upserts:
+    """Counts of what an import did, table by table."""
 
-    def upsert(before, saved) -> None:
+    def __init__(self, created: bool):
+        self.created = created
+        self.counts = Counter()
+
+    def note(self, before, saved) -> None:
         if before is None:
-            counts["added"] += 1
+            self.counts["added"] += 1
         elif saved.revision != before.revision:
-            counts["updated"] += 1
+            self.counts["updated"] += 1
         else:
-            counts["unchanged"] += 1
+            self.counts["unchanged"] += 1
 
+    def report(self) -> ImportReport:
+        c = self.counts
+        return ImportReport(c["added"], c["updated"], c["unchanged"], self.created)
+
+
+@contextlib.contextmanager
+def _import_target(db_path: Path, unit, year: int, take_over: bool):
+    """Open (or create) the file and yield (store, counts) inside one transaction; all or nothing."""
+    db_path = Path(db_path)
+    created = not db_path.exists()
+    store = Store.create(db_path, unit=unit, year=year) if created else Store.open(
+        db_path, readonly=False, take_over=take_over)
+    upserts = _Upserts(created)
     try:
         with store.transaction():
-            for unit in doc.units:
-                store.add_unit(unit)
-            for project in doc.projects:
-                before = store.project(project.uid)
-                upsert(before, store.save_project(project, action="import", keep_stamp=True))
-            for dept in doc.departments:
-                before = store.department(dept.uid)
-                upsert(before, store.save_department(dept, action="import", keep_stamp=True))
+            yield store, upserts
     except BaseException:
         store.close()
         if created:
@@ -81,7 +96,21 @@ def import_document(doc: jsonio.Document, db_path: Path, *, take_over: bool = Fa
             db_path.unlink(missing_ok=True)
         raise
     store.close()
-    return ImportReport(counts["added"], counts["updated"], counts["unchanged"], created)
+
+
+def import_document(doc: jsonio.Document, db_path: Path, *, take_over: bool = False) -> ImportReport:
+    """Upsert a parsed document into a file, creating it when needed; all or nothing."""
+    unit, year = (None, None) if Path(db_path).exists() else _file_identity(doc)
+    with _import_target(db_path, unit, year, take_over) as (store, upserts):
+        for unit in doc.units:
+            store.add_unit(unit)
+        for project in doc.projects:
+            before = store.project(project.uid)
+            upserts.note(before, store.save_project(project, action="import", keep_stamp=True))
+        for dept in doc.departments:
+            before = store.department(dept.uid)
+            upserts.note(before, store.save_department(dept, action="import", keep_stamp=True))
+    return upserts.report()
 
 
 def export_document(store: Store) -> jsonio.Document:
@@ -250,17 +279,11 @@ def plan_xlsx_import(xlsx_path: Path, db_path: Path, *, unit_code: str | None = 
     from dataclasses import replace
 
     from desk.domain.model import Unit, new_uid
-    from desk.io.xlsx_import import WorkbookError, read_workbook
+    from desk.io.xlsx_import import read_workbook
 
     forms = forms if forms is not None else default_forms()
     xlsx_path = Path(xlsx_path)
-    try:
-        data = xlsx_path.read_bytes()
-    except FileNotFoundError:
-        raise WorkbookError(f"找不到文件“{xlsx_path}”") from None
-    except OSError as exc:
-        raise WorkbookError(f"无法读取“{xlsx_path}”：{exc.strerror}") from None
-    result = read_workbook(data, forms, name=xlsx_path.name)
+    result = read_workbook(read_input(xlsx_path), forms, name=xlsx_path.name)
     existing: list = []
     file_unit = file_year = None
     if Path(db_path).exists():
@@ -297,32 +320,15 @@ def plan_xlsx_import(xlsx_path: Path, db_path: Path, *, unit_code: str | None = 
 
 def apply_xlsx_import(plan: XlsxImportPlan, db_path: Path, *, take_over: bool = False) -> ImportReport:
     """Write every table of the plan in one transaction, or nothing."""
-    db_path = Path(db_path)
-    created = not db_path.exists()
-    store = Store.create(db_path, unit=plan.unit, year=plan.year) if created else Store.open(
-        db_path, readonly=False, take_over=take_over)
-    counts = Counter()
-    try:
-        with store.transaction():
-            store.add_unit(plan.unit)
-            for t, action in zip(plan.tables, plan.actions):
-                before = store.project(t.project.uid)
-                if before is not None and before.finalized:
-                    raise StoreError(f"项目“{before.name}”已定稿，不能用 Excel 覆盖；请先解除定稿。")
-                saved = store.save_project(t.project, action="import", note=f"从 {plan.source} {t.where} 导入")
-                if before is None:
-                    counts["added"] += 1
-                elif saved.revision != before.revision:
-                    counts["updated"] += 1
-                else:
-                    counts["unchanged"] += 1
-    except BaseException:
-        store.close()
-        if created:
-            db_path.unlink(missing_ok=True)
-        raise
-    store.close()
-    return ImportReport(counts["added"], counts["updated"], counts["unchanged"], created)
+    with _import_target(db_path, plan.unit, plan.year, take_over) as (store, upserts):
+        store.add_unit(plan.unit)
+        for t in plan.tables:
+            before = store.project(t.project.uid)
+            if before is not None and before.finalized:
+                raise StoreError(f"项目“{before.name}”已定稿，不能用 Excel 覆盖；请先解除定稿。")
+            saved = store.save_project(t.project, action="import", note=f"从 {plan.source} {t.where} 导入")
+            upserts.note(before, saved)
+    return upserts.report()
 
 
 # ---------------------------------------------------------------- supervisors: merging received files

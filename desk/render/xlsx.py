@@ -207,13 +207,17 @@ def _close_group(ws, run, merges) -> None:
         merges.append((start, c0, end, c1))
 
 
-def write_flat(ws, jobs: Sequence[PrintJob]) -> None:
-    ws.append(list(FLAT_COLUMNS))
+def _header(ws, columns: Sequence[str]) -> None:
+    ws.append(list(columns))
     for cell in ws[1]:
         cell.font = Font(name=FONT_NAME, bold=True)
         cell.fill = LABEL_FILL
         cell.border = BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def write_flat(ws, jobs: Sequence[PrintJob]) -> None:
+    _header(ws, FLAT_COLUMNS)
     for job in jobs:
         p = job.project
         unit_name = job.unit.name if job.unit else ""
@@ -239,12 +243,7 @@ TOTALS_COLUMNS = ("单位编码", "单位名称", "年度", "项目数", "预算
 
 def write_totals(ws, jobs: Sequence[PrintJob], counts: dict[str, tuple[int, int]] | None = None) -> None:
     """One row per unit and year: number of tables, money totals, indicators, check results."""
-    ws.append(list(TOTALS_COLUMNS))
-    for cell in ws[1]:
-        cell.font = Font(name=FONT_NAME, bold=True)
-        cell.fill = LABEL_FILL
-        cell.border = BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    _header(ws, TOTALS_COLUMNS)
     groups: dict[tuple[str, int], list[PrintJob]] = {}
     for job in jobs:
         groups.setdefault((job.project.unit_code, job.project.year), []).append(job)
