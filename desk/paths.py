@@ -12,7 +12,10 @@ def _install_root() -> Path:
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen)
-    return Path(__file__).resolve().parent.parent
+    source = Path(__file__).resolve().parent.parent
+    if (source / "forms").is_dir():
+        return source  # a source checkout or an editable install
+    return Path(sys.prefix) / "share" / "desk"  # pip install . (data-files)
 
 
 def forms_dir() -> Path:
