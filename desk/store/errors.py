@@ -82,7 +82,7 @@ class ForeignOwnerError(StoreError):
     def __init__(self, path, owner: str):
         super().__init__(
             f"文件“{Path(path).name}”是在另一台电脑上创建的（{owner}），为防止误改只能只读打开。"
-            "如果这是您自己的文件（例如换了电脑），请选择“接管此文件”（命令行加 --take-over）。",
+            "如果这是您自己的文件（例如换了电脑），请用“文件 → 接管此文件”（命令行加 --take-over）。",
             path,
         )
         self.owner = owner

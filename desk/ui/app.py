@@ -199,6 +199,7 @@ class MainWindow(QMainWindow):
         self.act_new_file = a("新建文件(&N)…", self.new_file, S.New, needs_file=False)
         self.act_open = a("打开(&O)…", self.choose_file, S.Open, needs_file=False)
         self.act_export_copy = a("导出副本给上级(&E)…", self.export_copy)
+        self.act_take_over = a("接管此文件(&T)…", self.take_over)
         self.act_import_xlsx = a("导入Excel(&I)…", self.choose_xlsx_import, needs_write=True)
         self.act_export_xlsx = a("导出Excel(&X)…", self.choose_xlsx_export)
         self.pdf_action = a("导出PDF(&P)…", self.choose_pdf_target, "Ctrl+Shift+P")
@@ -237,6 +238,7 @@ class MainWindow(QMainWindow):
             m.addAction(act)
         self.recent_menu = m.addMenu("最近文件(&R)")
         self._fill_recent()
+        m.addAction(self.act_take_over)
         m.addSeparator()
         m.addAction(self.act_import_xlsx)
         m.addSeparator()
@@ -292,6 +294,7 @@ class MainWindow(QMainWindow):
             self.act_redo.setEnabled(stack.canRedo())
             self.act_undo.setText(f"撤销 {stack.undoText()}".strip() if stack.canUndo() else "撤销(&U)")
             self.act_redo.setText(f"重做 {stack.redoText()}".strip() if stack.canRedo() else "重做(&R)")
+        self.act_take_over.setEnabled(has_file and self.session.readonly and "另一台电脑" in self.store.readonly_reason)
         if current is not None:
             self.act_finalize.setEnabled(writable and not current.finalized)
             self.act_unfinalize.setEnabled(writable and current.finalized)
@@ -418,6 +421,23 @@ class MainWindow(QMainWindow):
         if self.session is None or self.editor is None or not self.editor.uid:
             return None
         return self.session.project(self.editor.uid)
+
+    def take_over(self, *, confirm: bool = True) -> bool:
+        """接管此文件: a file created on another computer becomes editable here (e.g. a new laptop)."""
+        path = self.store.path
+        if confirm and not self._confirm(
+                "接管此文件", f"“{path.name}”是在另一台电脑上创建的。确认这是您自己的文件（例如换了电脑），"
+                "以后在本机修改它吗？上级审核别人报来的文件时不要接管。"):
+            return False
+        if not self.close_file():
+            return False
+        store = self._guarded("无法接管", "接管时遇到意外问题，文件未做任何改动",
+                              lambda: Store.open(path, readonly=False, take_over=True))
+        if store is None:
+            self.open_file(path)
+            return False
+        store.close()
+        return self.open_file(path)
 
     def close_file(self) -> bool:
         if self.session is None:

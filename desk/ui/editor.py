@@ -324,7 +324,9 @@ class ProjectEditor(QWidget):
             self.locked_banner.setText(f"已定稿（{p.finalized_by}，{p.finalized_at}）：内容已锁定，如需修改请用“项目 → 解除定稿”。")
             self.locked_banner.show()
         elif session.readonly:
-            self.locked_banner.setText(f"只读：{session.store.readonly_reason}")
+            reason = session.store.readonly_reason
+            hint = "。如果这是您自己的文件（例如换了电脑），请用“文件 → 接管此文件”。" if "另一台电脑" in reason else ""
+            self.locked_banner.setText(f"只读：{reason}{hint}")
             self.locked_banner.show()
         else:
             self.locked_banner.hide()

@@ -57,8 +57,15 @@ def test_someone_elses_file_opens_read_only(qtbot, tmp_path, monkeypatch):
     assert "只读" in window.header.text()
     assert window.editor.name.isReadOnly() and not window.act_new_project.isEnabled()
     assert "只读" in window.editor.locked_banner.text()
+    assert window.act_take_over.isEnabled()
     window.close()
     assert path.read_bytes() == before
+    # a clerk on a new laptop takes the file over and can edit it
+    again = open_window(qtbot, path)
+    assert again.take_over(confirm=False)
+    assert not again.session.readonly and not again.editor.name.isReadOnly()
+    assert not again.act_take_over.isEnabled()
+    again.close()
 
 
 def test_refused_file_is_explained(qtbot, tmp_path, monkeypatch):
