@@ -70,7 +70,21 @@ def _wrap_paragraph(text: str, width: float, measure: Measure) -> list[str]:
             i += 1
     if line:
         lines.append("".join(tokens[k] for k in line).rstrip(" "))
-    return lines
+    return _no_orphan(lines, measure)
+
+
+def _no_orphan(lines: list[str], measure: Measure) -> list[str]:
+    """Avoid a last line of one character (“…设施数 / 量”): take one more character down
+    from the line above when that line keeps at least three."""
+    if len(lines) < 2:
+        return lines
+    last, above = lines[-1], lines[-2]
+    if len(last) != 1 or len(above) < 4 or last in NO_LINE_START and len(above) < 5:
+        return lines
+    moved = above[-1]
+    if not ("\u3400" <= moved <= "\u9fff") or moved in NO_LINE_START or above[-2] in NO_LINE_END:
+        return lines
+    return lines[:-2] + [above[:-1], moved + last]
 
 
 @dataclass
