@@ -24,13 +24,14 @@ from decimal import Decimal, InvalidOperation
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from desk.domain.formdef import FormDef, IndicatorTree
+from desk.domain.formdef import FormDef
 from desk.domain.model import Budget, Indicator, Project, SpendingPlan, Unit
 from desk.domain.money import CENT, WAN
 from desk.domain.values import make_value, parse_value
 from desk.errors import InputError
 
-FLAT_SHEET = "指标明细"
+FLAT_SHEET = "指标明细"  # our export's flat and totals sheets hold no tables to import
+TOTALS_SHEET = "按单位汇总"
 MONTH_LABELS = ("3月底", "6月底", "10月底", "12月底")
 QUARTER_LABELS = ("第一季度", "第二季度", "第三季度", "第四季度")
 _QUARTER_ALIASES = {"一季度": 0, "二季度": 1, "三季度": 2, "四季度": 3, "第1季度": 0, "第2季度": 1, "第3季度": 2,
@@ -635,7 +636,7 @@ def read_workbook(data: bytes, forms: dict[str, FormDef], *, name: str = "Excel 
     gc.disable()
     try:
         for ws in wb.worksheets:
-            if ws.title in (FLAT_SHEET, "按单位汇总"):
+            if ws.title in (FLAT_SHEET, TOTALS_SHEET):
                 continue
             tables.extend(read_sheet(Sheet(ws), forms))
     finally:
@@ -646,5 +647,4 @@ def read_workbook(data: bytes, forms: dict[str, FormDef], *, name: str = "Excel 
     return ReadResult(tables)
 
 
-__all__ = ["FoundTable", "ReadResult", "Warning_", "WorkbookError", "read_workbook", "split_goals",
-           "IndicatorTree"]
+__all__ = ["FoundTable", "ReadResult", "Warning_", "WorkbookError", "read_workbook", "split_goals"]

@@ -12,7 +12,6 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from reportlab.lib.colors import Color, black
 from reportlab.pdfgen.canvas import Canvas
@@ -494,4 +493,4 @@ def page_count(pdf: bytes) -> int:
 
 
 __all__ = ["MissingGlyphs", "PrintError", "PrintJob", "checksum", "missing_glyphs", "page_count", "render",
-           "safe_file_name", "split_file_names", "Path"]
+           "safe_file_name", "split_file_names"]

@@ -18,12 +18,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from desk.domain.money import WAN
 from desk.domain.values import split_columns
 from desk.render.layout import Row, wrap
 from desk.render.table import MM, PrintJob, build_rows
 
 FLAT_SHEET = "指标明细"
+TOTALS_SHEET = "按单位汇总"
 FLAT_COLUMNS = ("单位编码", "单位名称", "年度", "项目编码", "项目名称", "预算数（元）", "一级指标", "二级指标", "三级指标",
                 "绩效指标描述", "符号", "值", "单位", "指标值确定依据")
 _THIN = Side(style="thin", color="000000")
@@ -53,7 +53,7 @@ def _put(ws, row: int, col: int, value):
 
 def sheet_names(titles: Sequence[str]) -> list[str]:
     """Valid (≤ 31 characters, no []:*?/\\) and unique sheet names, in order."""
-    used: set[str] = {FLAT_SHEET.lower(), "按单位汇总"}
+    used: set[str] = {FLAT_SHEET.lower(), TOTALS_SHEET.lower()}
     names = []
     for title in titles:
         base = _BAD_SHEET_CHARS.sub("_", title).strip("'") or "表"
@@ -115,7 +115,6 @@ def write_table(ws, job: PrintJob) -> None:
             if ncols > half + 1:
                 ws.merge_cells(start_row=r, start_column=half + 1, end_row=r, end_column=ncols)
         r += 1
-    first_table_row = r
     grid_header_rows: list[int] = []
     merges: list[tuple[int, int, int, int]] = []
     open_groups: dict[tuple[str, int], list] = {}  # (block, col) -> [key, start_row, start_col, end_col, label, size]
@@ -191,7 +190,6 @@ def write_table(ws, job: PrintJob) -> None:
         ws.print_title_rows = f"{grid_header_rows[0]}:{grid_header_rows[-1]}"
     ws.print_options.horizontalCentered = True
     ws.sheet_view.showGridLines = False
-    del first_table_row
 
 
 def _close_group(ws, run, merges) -> None:
@@ -236,7 +234,6 @@ def write_flat(ws, jobs: Sequence[PrintJob]) -> None:
     ws.auto_filter.ref = f"A1:{get_column_letter(len(FLAT_COLUMNS))}{max(ws.max_row, 1)}"
 
 
-TOTALS_SHEET = "按单位汇总"
 TOTALS_COLUMNS = ("单位编码", "单位名称", "年度", "项目数", "预算数合计（元）", "财政资金合计（元）", "其他资金合计（元）",
                   "指标数", "错误", "提示")
 
@@ -288,4 +285,4 @@ def render(jobs: Sequence[PrintJob], counts: dict[str, tuple[int, int]] | None =
     return buffer.getvalue()
 
 
-__all__ = ["FLAT_COLUMNS", "FLAT_SHEET", "render", "sheet_names", "WAN"]
+__all__ = ["FLAT_COLUMNS", "FLAT_SHEET", "TOTALS_SHEET", "render", "sheet_names"]
