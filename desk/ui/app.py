@@ -167,6 +167,8 @@ class MainWindow(QMainWindow):
         self.session: EditSession | None = None
         self.store: Store | None = None
         self.forms = default_forms()
+        self._previews: tempfile.TemporaryDirectory | None = None
+        self._preview_count = 0
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 720)
         self._placeholder = QLabel("未打开文件。请从“文件 → 打开”选择一个 .db 文件，或“文件 → 新建”。")
@@ -649,7 +651,10 @@ class MainWindow(QMainWindow):
         p = self.current_project()
         if p is None:
             return None
-        target = Path(tempfile.mkdtemp(prefix="desk-preview-")) / "preview.pdf"
+        if self._previews is None:  # one folder per window, removed when the window closes
+            self._previews = tempfile.TemporaryDirectory(prefix="desk-preview-", ignore_cleanup_errors=True)
+        self._preview_count += 1  # a new name each time: an open preview may still hold the last file
+        target = Path(self._previews.name) / f"preview-{self._preview_count}.pdf"
         return target if self.export_pdf(target, [p.uid]) else None
 
     def preview(self) -> PreviewDialog | None:
@@ -726,6 +731,9 @@ class MainWindow(QMainWindow):
         if not self.close_file():
             event.ignore()
             return
+        if self._previews is not None:
+            self._previews.cleanup()
+            self._previews = None
         super().closeEvent(event)
 
 
