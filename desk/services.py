@@ -121,21 +121,20 @@ def export_document(store: Store) -> jsonio.Document:
     )
 
 
+def check_table(item, forms: dict[str, FormDef] | None = None) -> list[Finding]:
+    """The findings of one project or department table, against its own form."""
+    forms = forms if forms is not None else default_forms()
+    form = forms.get(item.form)
+    if form is None:
+        return [_unknown_form(item.uid, item.name, item.form, forms)]
+    return check_department(item, form) if hasattr(item, "tasks") else check_project(item, form)
+
+
 def check_store(store: Store, forms: dict[str, FormDef] | None = None) -> list[Finding]:
     forms = forms if forms is not None else default_forms()
     findings: list[Finding] = []
-    for project in store.projects():
-        form = forms.get(project.form)
-        if form is None:
-            findings.append(_unknown_form(project.uid, project.name, project.form, forms))
-            continue
-        findings.extend(check_project(project, form))
-    for dept in store.departments():
-        form = forms.get(dept.form)
-        if form is None:
-            findings.append(_unknown_form(dept.uid, dept.name, dept.form, forms))
-            continue
-        findings.extend(check_department(dept, form))
+    for item in [*store.projects(), *store.departments()]:
+        findings.extend(check_table(item, forms))
     return findings
 
 

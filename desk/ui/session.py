@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from desk import logs
-from desk.domain.checks import Finding, check_project
+from desk.domain.checks import Finding
 from desk.domain.formdef import FormDef
 from desk.domain.model import Project, new_uid, now_iso
 from desk.errors import DeskError
@@ -143,12 +143,9 @@ class EditSession(QObject):
             return get_form("hebei-project", self.forms)
 
     def _check(self, project: Project) -> list[Finding]:
-        try:
-            form = get_form(project.form, self.forms)
-        except DeskError:
-            return [Finding("FORM_UNKNOWN", "error", project.uid, project.name, "form",
-                            f"表样“{project.form}”在本程序中不存在")]
-        return check_project(project, form)
+        from desk.services import check_table
+
+        return check_table(project, self.forms)
 
     # ------------------------------------------------------------ editing
 
