@@ -1,3 +1,3 @@
-from desk.cli import main
+from desk.cli import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())

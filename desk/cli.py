@@ -380,6 +380,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def entry() -> int:
+    """The ``desk`` program (console script and ``python -m desk``): a native crash leaves a trace."""
+    logs.enable_crash_trace()
+    return main()
+
+
 def _utf8_console() -> None:
     # Chinese text on a Windows console or a pipe must not crash the program.
     for stream in (sys.stdout, sys.stderr):

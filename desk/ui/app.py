@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
         self.list_panel: ProjectListPanel | None = None
         self.editor: ProjectEditor | None = None
         self.check_panel: CheckPanel | None = None
+        self._needs: dict[QAction, tuple[bool, bool, bool]] = {}
         self._build_actions()
         self._build_menus()
         self._update_actions()
@@ -192,7 +193,9 @@ class MainWindow(QMainWindow):
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(lambda checked=False: self._run(slot))
-        action.setProperty("needs", (needs_file, needs_project, needs_write))
+        # Per-action state lives in Python: never in Qt dynamic properties
+        # (PySide6 6.12.0 frees None after ~1,000 reads of a missing one).
+        self._needs[action] = (needs_file, needs_project, needs_write)
         return action
 
     def _build_actions(self) -> None:
@@ -282,11 +285,7 @@ class MainWindow(QMainWindow):
         has_file = self.session is not None
         current = self.current_project()
         writable = has_file and not self.session.readonly
-        for act in self.findChildren(QAction):
-            needs = act.property("needs")
-            if not needs:
-                continue
-            needs_file, needs_project, needs_write = needs
+        for act, (needs_file, needs_project, needs_write) in self._needs.items():
             ok = (not needs_file or has_file) and (not needs_project or current is not None) and (
                 not needs_write or writable)
             act.setEnabled(ok)
