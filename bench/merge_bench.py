@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DESK_HOME", tempfile.mkdtemp(prefix="desk-bench-"))
 
-from desk import services  # noqa: E402
+from desk.ops import merge as merge_ops  # noqa: E402
 from desk.domain.model import Unit  # noqa: E402
 from desk.io import jsonio  # noqa: E402
 from desk.store import Store  # noqa: E402
@@ -81,7 +81,7 @@ def main() -> None:
             floors.append(time.perf_counter() - start)
             out = folder / f"merged{run}.db"
             start = time.perf_counter()
-            report = services.merge_files(out, files)
+            report = merge_ops.merge_files(out, files)
             ours.append(time.perf_counter() - start)
         f, o = statistics.median(floors), statistics.median(ours)
         print(f"{args.offices} files × {args.projects} projects: plain SQLite ATTACH+INSERT…SELECT {f * 1000:.0f} ms, "

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 from desk import __version__, logs
+from desk.domain.checks import has_errors
+from desk.domain.model import Unit
 from desk.errors import DeskError
 
 EXIT_OK = 0
@@ -148,7 +150,11 @@ def _command_parser(name: str) -> Parser:
     elif name == "merge":
         parser.add_argument("out", metavar="汇总.db", help="汇总文件；不存在时新建")
         parser.add_argument("sources", nargs="+", metavar="收到的.db", help="各单位报来的文件（只读打开）")
-        parser.add_argument("--report", metavar="报告.json", help="把合并报告写成 JSON（added、updated、unchanged、conflicts、duplicates）")
+        parser.add_argument("--report", metavar="报告.json",
+                            help="把合并报告写成 JSON（added、updated、unchanged、conflicts、duplicates、locked、warnings）")
+        parser.add_argument("--unit-code", metavar="编码", help="新建汇总文件时：本级（上级）单位编码")
+        parser.add_argument("--unit-name", metavar="名称", help="新建汇总文件时：本级（上级）单位名称")
+        parser.add_argument("--year", type=int, metavar="年度", help="新建汇总文件时：预算年度（默认取第一个收到的文件的年度）")
     elif name == "review":
         parser.add_argument("db", metavar="汇总.db")
         parser.add_argument("--project", required=True, metavar="uid或项目编码")
@@ -169,46 +175,33 @@ def _command_parser(name: str) -> Parser:
 
 # ---------------------------------------------------------------- commands
 
-def cmd_new(args) -> int:
-    from desk.domain.model import Unit
-    from desk.store import Store
+# Each command imports the operations it needs: the GUI and `desk --help`
+# start without loading the PDF and Excel libraries.
 
-    store = Store.create(Path(args.db), unit=Unit(args.unit_code.strip(), args.unit_name.strip()), year=args.year)
-    store.close()
+def cmd_new(args) -> int:
+    from desk.ops import files
+
+    files.create_file(Path(args.db), Unit(args.unit_code.strip(), args.unit_name.strip()), args.year)
     print(f"已新建：{args.db}（{args.unit_code} {args.unit_name}，{args.year} 年度）")
     return EXIT_OK
 
 
 def cmd_import_json(args) -> int:
-    from desk import services
-    from desk.io import jsonio
+    from desk.ops import imports
 
     if args.json_file == "-":
-        text = sys.stdin.read()
-        source = "标准输入"
+        report = imports.import_json_text(sys.stdin.read(), Path(args.db), source="标准输入", take_over=args.take_over)
     else:
-        path = Path(args.json_file)
-        source = path.name
-        raw = services.read_input(path)
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise DeskError(f"“{path.name}”不是 UTF-8 编码的 JSON 文件") from None
-    doc = jsonio.loads(text, source=source)
-    report = services.import_document(doc, Path(args.db), take_over=args.take_over)
+        report = imports.import_json_file(Path(args.json_file), Path(args.db), take_over=args.take_over)
     print(f"{report.summary()}：{args.db}")
     return EXIT_OK
 
 
 def cmd_export_json(args) -> int:
-    from desk import services
-    from desk.io import jsonio
-    from desk.store import Store, write_file_atomically
+    from desk.ops import exports
 
-    with Store.open(Path(args.db), readonly=True) as store:
-        text = jsonio.dumps(services.export_document(store))
+    text = exports.export_json(Path(args.db), Path(args.output) if args.output else None)
     if args.output:
-        write_file_atomically(Path(args.output), text.encode("utf-8"))
         print(f"已导出：{args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -219,13 +212,9 @@ SEVERITY_LABEL = {"error": "错误", "warning": "提示"}
 
 
 def cmd_check(args) -> int:
-    from desk import services
-    from desk.domain.checks import has_errors
-    from desk.store import Store
+    from desk.ops import checking
 
-    with Store.open(Path(args.db), readonly=True) as store:
-        findings = services.check_store(store)
-        count = store.project_count() + len(store.departments())
+    findings, count = checking.check_file(Path(args.db))
     if args.json:
         print(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
     else:
@@ -238,21 +227,19 @@ def cmd_check(args) -> int:
 
 
 def cmd_export_copy(args) -> int:
-    from desk.store import Store, suggest_copy_name
+    from desk.ops import files
 
-    with Store.open(Path(args.db), readonly=True) as store:
-        out = Path(args.output) if args.output else Path.cwd() / suggest_copy_name(store.unit(), store.year())
-        store.export_copy(out)
+    out = files.export_copy(Path(args.db), Path(args.output) if args.output else None)
     print(f"已导出副本：{out}")
     return EXIT_OK
 
 
 def cmd_export_pdf(args) -> int:
-    from desk import services
+    from desk.ops import exports
 
     if not args.output and not args.split:
         raise UsageError("命令行有误：请用 -o 指定 PDF 文件名，或用 --split 指定文件夹")
-    written = services.export_pdf(
+    written = exports.export_pdf(
         Path(args.db), Path(args.output) if args.output else None, selection=args.project,
         form_name=args.form, split_dir=Path(args.split) if args.split else None,
         font=Path(args.font) if args.font else None, unit_code=args.unit, contents=args.contents)
@@ -264,67 +251,65 @@ def cmd_export_pdf(args) -> int:
 
 
 def cmd_export_xlsx(args) -> int:
-    from desk import services
+    from desk.ops import exports
 
-    out = services.export_xlsx(Path(args.db), Path(args.output), selection=args.project, form_name=args.form)
+    out = exports.export_xlsx(Path(args.db), Path(args.output), selection=args.project, form_name=args.form)
     print(f"已生成 Excel：{out}")
     return EXIT_OK
 
 
 def cmd_import_xlsx(args) -> int:
-    from desk import services
+    from desk.ops import imports
 
-    plan = services.plan_xlsx_import(Path(args.xlsx), Path(args.db), unit_code=args.unit_code,
-                                     unit_name=args.unit_name, year=args.year)
+    plan = imports.plan_xlsx_import(Path(args.xlsx), imports.Target.of_file(Path(args.db)), unit_code=args.unit_code,
+                                    unit_name=args.unit_name, year=args.year)
     for line in plan.summary_lines():
         print(line)
     if args.dry_run:
         print("（试运行：未写入任何内容）")
         return EXIT_OK
-    report = services.apply_xlsx_import(plan, Path(args.db), take_over=args.take_over)
+    report = imports.apply_xlsx_import(plan, Path(args.db), take_over=args.take_over)
     print(f"{report.summary()}：{args.db}")
     return EXIT_OK
 
 
 def cmd_merge(args) -> int:
-    from desk import services
-    from desk.store import write_file_atomically
+    from desk.ops import merge
 
-    report = services.merge_files(Path(args.out), [Path(p) for p in args.sources])
+    unit = None
+    if args.unit_code or args.unit_name:
+        if not (args.unit_code and args.unit_name):
+            raise UsageError("命令行有误：--unit-code 和 --unit-name 要一起给出")
+        unit = Unit(args.unit_code.strip(), args.unit_name.strip())
+    report = merge.merge_files(Path(args.out), [Path(p) for p in args.sources], unit=unit, year=args.year)
     print(report.summary())
-    for c in report.conflicts:
-        print(f"  冲突：{c['project']}（{'、'.join(c['sources'])}）不同之处：{'、'.join(c['fields'])}，均未覆盖，请在程序中逐项选择")
-    for d in report.duplicates:
-        names = "、".join(f"{p['project']}（{p['source'] or '本文件'}）" for p in d["projects"])
-        print(f"  疑似重复（{d['match']}“{d['value']}”相同）：{names}")
-    for r in report.refused:
-        print(f"  拒收：{r['reason']}")
+    for line in report.detail_lines():
+        print(f"  {line}")
     if args.report:
-        text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
-        write_file_atomically(Path(args.report), text.encode("utf-8"))
+        merge.write_report(report, Path(args.report))
     return EXIT_OK
 
 
 def cmd_review(args) -> int:
-    from desk import services
+    from desk.ops import reviews
 
-    review = services.set_review(Path(args.db), args.project, args.status, args.comment)
+    review = reviews.set_review(Path(args.db), args.project, args.status, args.comment)
     print(f"已记录审核意见：{review.status}" + (f"（{review.comment}）" if review.comment else ""))
     return EXIT_OK
 
 
 def cmd_export_reviews(args) -> int:
-    from desk import services
+    from desk.ops import reviews
 
-    count = services.export_reviews(Path(args.db), Path(args.output), unit_code=args.unit_code)
+    count = reviews.export_reviews(Path(args.db), Path(args.output), unit_code=args.unit_code)
     print(f"已导出 {count} 条审核意见：{args.output}")
     return EXIT_OK
 
 
 def cmd_import_reviews(args) -> int:
-    from desk import services
+    from desk.ops import reviews
 
-    taken, unknown = services.import_reviews(Path(args.db), Path(args.reviews), take_over=args.take_over)
+    taken, unknown = reviews.import_reviews(Path(args.db), Path(args.reviews), take_over=args.take_over)
     print(f"已导入 {taken} 条审核意见（表的内容未改动）")
     for name in unknown:
         print(f"  本文件中没有这张表，意见未导入：{name}")
@@ -348,12 +333,12 @@ HANDLERS = {
 
 
 def run_gui(args) -> int:
-    from desk import services
-    from desk.ui.app import run
+    from desk.ops import imports
+    from desk.ui.app import run  # Qt loads only for the GUI
 
     path = Path(args.file) if args.file else None
     if args.demo:
-        path = services.make_demo()
+        path = imports.make_demo()
     return run(path, quit_after_ms=args.quit_after, report_ready=args.report_ready)
 
 

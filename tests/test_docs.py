@@ -21,8 +21,21 @@ def test_readme_documents_every_command():
         assert f"`desk {name}" in README, name
 
 
-def test_readme_has_the_two_quick_start_commands():
-    assert "python -m pip install -e . && python -m desk --demo" in README
+CONSTRAINTS = "-c packaging/requirements-windows.txt"
+
+
+def test_readme_has_the_two_quick_start_commands_with_the_tested_versions():
+    assert f"python -m pip install -e . {CONSTRAINTS} && python -m desk --demo" in README
     marker = README.index("<!-- ci:")
     block = README[marker:].split("```")[1]
-    assert block.strip().splitlines()[-1] == 'python -m pip install -e ".[test]" && python -m pytest'
+    assert block.strip().splitlines()[-1] == f'python -m pip install -e ".[test]" {CONSTRAINTS} && python -m pytest'
+
+
+def test_the_constraints_pin_every_dependency_and_a_qt_without_the_property_crash():
+    pins = dict(line.split("==") for line in (ROOT / "packaging" / "requirements-windows.txt").read_text("utf-8")
+                .splitlines() if "==" in line and not line.startswith("#"))
+    for name in ("PySide6", "PySide6_Essentials", "shiboken6", "sqlite-utils", "openpyxl", "reportlab", "pytest",
+                 "pytest-qt", "hypothesis", "pdfplumber"):
+        assert name in pins, name
+    assert pins["PySide6"] != "6.12.0"  # QObject.property() of a missing name frees None there
+    assert (ROOT / "packaging" / "desk.spec").read_text("utf-8").count("requirements-windows.txt") == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from desk import services
+from desk.ops import exports as exports_ops, merge as merge_ops
 from desk.cli import main
 from desk.domain.model import Unit
 from desk.store import Store
@@ -40,7 +40,7 @@ def offices(tmp_path):
 def test_merge_three_offices_then_an_update(tmp_path, offices):
     before = {p: digest(p) for p in offices}
     out = tmp_path / "汇总.db"
-    report = services.merge_files(out, offices)
+    report = merge_ops.merge_files(out, offices)
     assert (report.added, report.updated, report.unchanged) == (9, 0, 0)
     assert report.conflicts == [] and report.duplicates == [] and report.refused == []
     with Store.open(out) as store:
@@ -52,7 +52,7 @@ def test_merge_three_offices_then_an_update(tmp_path, offices):
         p = store.projects()[0]
         store.save_project(replace(p, usage="追加了用途说明"))
     before[offices[1]] = digest(offices[1])
-    report = services.merge_files(out, offices)
+    report = merge_ops.merge_files(out, offices)
     assert (report.added, report.updated, report.unchanged) == (0, 1, 8)
     with Store.open(out) as store:
         merged = store.project(p.uid)
@@ -72,7 +72,7 @@ def test_two_diverging_copies_are_a_conflict_and_nothing_is_overwritten(tmp_path
         store.save_project(replace(p, name="第二份改了名称"))
     hashes = {f: digest(f) for f in (first, second)}
     out = tmp_path / "汇总.db"
-    report = services.merge_files(out, [first, second])
+    report = merge_ops.merge_files(out, [first, second])
     (conflict,) = report.conflicts
     assert conflict["uid"] == p.uid and set(conflict["sources"]) == {first.name, second.name}
     assert set(conflict["fields"]) == {"name", "usage"}
@@ -89,7 +89,7 @@ def test_same_code_different_uid_is_a_possible_duplicate(tmp_path, offices):
     with Store.create(twin, unit=OFFICES[0], year=2024) as store:
         store.save_project(good_project(unit_code=OFFICES[0].code, year=2024, code=f"{OFFICES[0].code}P0",
                                         name="重新录入的同一个项目"))
-    report = services.merge_files(tmp_path / "汇总.db", [offices[0], twin])
+    report = merge_ops.merge_files(tmp_path / "汇总.db", [offices[0], twin])
     (dup,) = report.duplicates
     assert dup["match"] == "项目编码" and dup["value"] == "439001P0"
     assert {p["source"] for p in dup["projects"]} == {offices[0].name, twin.name}
@@ -104,7 +104,7 @@ def test_refused_files_are_reported_and_the_others_merge(tmp_path, offices):
     raw[60:64] = (99).to_bytes(4, "big")
     newer.write_bytes(bytes(raw))
     hashes = {f: digest(f) for f in (broken, newer, *offices)}
-    report = services.merge_files(tmp_path / "汇总.db", [broken, offices[0], newer, offices[1]])
+    report = merge_ops.merge_files(tmp_path / "汇总.db", [broken, offices[0], newer, offices[1]])
     assert report.added == 6
     reasons = {Path(r["file"]).name: r["reason"] for r in report.refused}
     assert "不是绩效目标表数据文件" in reasons["broken.db"] and "较新版本" in reasons["newer.db"]
@@ -113,14 +113,14 @@ def test_refused_files_are_reported_and_the_others_merge(tmp_path, offices):
 
 def test_cancelled_merge_leaves_the_consolidated_file_as_it_was(tmp_path, offices):
     out = tmp_path / "汇总.db"
-    services.merge_files(out, offices[:1])
+    merge_ops.merge_files(out, offices[:1])
     before = out.read_bytes()
-    with pytest.raises(services.MergeCancelled):
-        services.merge_files(out, offices, progress=lambda done, total: done < 2)
+    with pytest.raises(merge_ops.MergeCancelled):
+        merge_ops.merge_files(out, offices, progress=lambda done, total: done < 2)
     assert out.read_bytes() == before
     new_out = tmp_path / "new.db"
-    with pytest.raises(services.MergeCancelled):
-        services.merge_files(new_out, offices, progress=lambda done, total: False)
+    with pytest.raises(merge_ops.MergeCancelled):
+        merge_ops.merge_files(new_out, offices, progress=lambda done, total: False)
     assert not new_out.exists()
 
 
@@ -138,7 +138,7 @@ def test_review_comments_round_trip_from_supervisor_to_clerk(qtbot, tmp_path, of
     out = tmp_path / "汇总.db"
     # the supervisor works on another computer
     monkeypatch.setenv("DESK_HOME", str(tmp_path / "supervisor"))
-    services.merge_files(out, [office])
+    merge_ops.merge_files(out, [office])
     with Store.open(out) as store:
         a, b = store.projects()[:2]
     assert main(["review", str(out), "--project", a.code, "--status", "退回修改", "--comment", "满意度指标值偏低"]) == 0
@@ -186,9 +186,9 @@ def test_supervisor_outputs_pdf_with_contents_and_totals(tmp_path, offices):
     from tests.render.pdfread import pages_text
 
     out = tmp_path / "汇总.db"
-    services.merge_files(out, offices)
+    merge_ops.merge_files(out, offices)
     pdf = tmp_path / "all.pdf"
-    services.export_pdf(out, pdf, contents=True)
+    exports_ops.export_pdf(out, pdf, contents=True)
     texts = pages_text(pdf.read_bytes())
     assert texts[0].startswith("汇总文件") and "目录" in texts[0].splitlines()[0]
     assert len(texts) == 1 + 9
@@ -196,9 +196,9 @@ def test_supervisor_outputs_pdf_with_contents_and_totals(tmp_path, offices):
     assert len(contents_lines) == 9 and contents_lines[0].endswith("第 2 页")
     assert "全文第 2 页" in texts[1]
     one_unit = tmp_path / "unit.pdf"
-    services.export_pdf(out, one_unit, unit_code=OFFICES[1].code)
+    exports_ops.export_pdf(out, one_unit, unit_code=OFFICES[1].code)
     assert len(pages_text(one_unit.read_bytes())) == 3
     xlsx_path = tmp_path / "all.xlsx"
-    services.export_xlsx(out, xlsx_path)
+    exports_ops.export_xlsx(out, xlsx_path)
     totals = list(load_workbook(xlsx_path)["按单位汇总"].iter_rows(values_only=True))
     assert [r[0] for r in totals[1:4]] == [u.code for u in OFFICES] and totals[1][3] == 3

@@ -21,6 +21,17 @@ def now_iso() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def when_text(iso: str) -> str:
+    """A stored time as people write it: 2026-11-21T10:05:00+08:00 → 2026年11月21日 10:05."""
+    if not iso:
+        return ""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment.hour:02d}:{moment.minute:02d}"
+
+
 @dataclass(frozen=True)
 class Unit:
     code: str

@@ -62,6 +62,38 @@ def parse_money(text, *, what: str, unit: str = "元") -> Decimal | None:
     return value.quantize(CENT)
 
 
+_TYPED = re.compile(r"^(?P<sign>[+-]?)(?P<whole>\d{1,3}(?:,\d{3})+|\d*)(?P<fraction>\.\d+)?$")
+_CURRENCY = ("¥", "￥", "RMB", "rmb")
+
+
+def parse_typed_money(text: str, *, what: str, unit: str = "元") -> Decimal | None:
+    """An amount as a clerk types it into a field shown in ``unit`` (元 or 万元); blank gives None.
+
+    Accepts full-width digits, thousands separators in groups of three
+    (1,234.50), a leading ¥/￥, and an explicit unit that overrides the
+    field's: 12万 / 12万元 is 120000 元, 500元 is 500 元 even in a 万元 field.
+    Anything else raises InputError naming the field.
+    """
+    raw = text
+    text = unicodedata.normalize("NFKC", text or "").strip().replace(" ", "")
+    for sign in _CURRENCY:
+        if text.startswith(sign):
+            text = text[len(sign):]
+            break
+    for suffix, given in (("万元", "万元"), ("万", "万元"), ("元", "元")):
+        if text.endswith(suffix):
+            text, unit = text[: -len(suffix)], given
+            break
+    if text == "":
+        if raw.strip():
+            raise InputError(f"{what}“{raw.strip()}”不是有效的金额：请写数字，如 770000、770,000.00 或 77万")
+        return None
+    m = _TYPED.match(text)
+    if not m or not (m.group("whole") or m.group("fraction")):
+        raise InputError(f"{what}“{raw.strip()}”不是有效的金额：请写数字，如 770000、770,000.00 或 77万")
+    return parse_money(text, what=what, unit=unit)
+
+
 def to_fen(amount: Decimal | None) -> int | None:
     if amount is None:
         return None
@@ -81,8 +113,11 @@ def money_text(amount: Decimal | None) -> str | None:
     return f"{amount.quantize(CENT):.2f}"
 
 
-def display_money(amount: Decimal | None, unit: str = "元") -> str:
-    """Amount for display in the table's money unit, exact (no rounding away)."""
+def display_money(amount: Decimal | None, unit: str = "元", *, grouped: bool = False) -> str:
+    """Amount for display in the table's money unit, exact (no rounding away).
+
+    ``grouped`` puts thousands separators in the whole part (on screen: 770,000.00).
+    """
     if amount is None:
         return ""
     if unit == "万元":
@@ -93,8 +128,13 @@ def display_money(amount: Decimal | None, unit: str = "元") -> str:
             text += ".00"
         elif len(text.split(".")[1]) < 2:
             text += "0"
-        return text
-    return f"{amount:.2f}"
+    else:
+        text = f"{amount:.2f}"
+    if grouped:
+        whole, _, fraction = text.partition(".")
+        sign = "-" if whole.startswith("-") else ""
+        text = f"{sign}{int(whole.lstrip('-')):,}.{fraction}"
+    return text
 
 
 def percent_text(value: Decimal | None) -> str:

@@ -38,6 +38,7 @@ from desk.domain.model import (
     REVIEW_STATUSES, Budget, DepartmentPlan, DepartmentTask, Indicator, Narrative, Project, Review,
     SpendingPlan, SubGoal, Unit, now_iso,
 )
+from desk.domain import rules
 from desk.domain.money import from_fen, to_fen
 from desk.errors import InputError
 from desk.store import identity
@@ -52,6 +53,7 @@ from desk.store.schema import APPLICATION_ID, current_version
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 REQUIRED_TABLES = {"meta", "units", "projects", "indicators", "departments", "history"}  # of version 1
+ROLES = ("office", "consolidated")  # an office's own file; a supervisor's file that receives offices' files
 INDICATOR_COLUMNS = ("level1", "level2", "name", "description", "comparator", "value", "unit", "basis")
 
 
@@ -210,7 +212,8 @@ class Store:
     # ------------------------------------------------------------ opening
 
     @classmethod
-    def create(cls, path, *, unit: Unit, year: int, overwrite: bool = False) -> "Store":
+    def create(cls, path, *, unit: Unit, year: int, role: str = "office", overwrite: bool = False) -> "Store":
+        """A new file for ``unit`` and ``year``; ``role`` "consolidated" for a supervisor's file that receives."""
         path = Path(path)
         if path.exists() and not overwrite:
             raise StoreError(f"文件“{path}”已存在，未覆盖。", path)
@@ -231,6 +234,7 @@ class Store:
             "created_by": f"desk {__version__}",
             "unit_code": unit.code,
             "year": str(int(year)),
+            "role": role if role in ROLES else "office",
         }
         conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", list(meta.items()))
         conn.execute("INSERT INTO units(code, name) VALUES (?, ?)", (unit.code, unit.name))
@@ -446,6 +450,18 @@ class Store:
         row = self._conn.execute("SELECT code, name FROM units WHERE code = ?", (code,)).fetchone()
         return Unit(*row) if row else None
 
+    def role(self) -> str:
+        """"consolidated" for a file that receives offices' files, else "office".
+
+        Files made before the role was recorded: a consolidated file had the
+        unit code 汇总 or has received files.
+        """
+        meta = self.meta()
+        if meta.get("role") in ROLES:
+            return meta["role"]
+        received = self._conn.execute("SELECT 1 FROM received_files LIMIT 1").fetchone()
+        return "consolidated" if meta.get("unit_code") == "汇总" or received else "office"
+
     def year(self) -> int | None:
         value = self.meta().get("year")
         return int(value) if value and value.isdigit() else None
@@ -625,7 +641,7 @@ class Store:
         (import of a project this file has not seen).
         """
         self._require_writable()
-        _validate_project(project)
+        rules.validate_project(project)
         with self.transaction():
             self._require_unit(project.unit_code)
             existing = self.project(project.uid)
@@ -711,7 +727,7 @@ class Store:
     def save_department(self, dept: DepartmentPlan, *, action: str = "save", note: str = "",
                         keep_stamp: bool = False, mirror: bool = False) -> DepartmentPlan:
         self._require_writable()
-        _validate_department(dept)
+        rules.validate_department(dept)
         with self.transaction():
             self._require_unit(dept.unit_code)
             existing = self.department(dept.uid)
@@ -816,6 +832,10 @@ class Store:
             self._conn.execute("INSERT OR REPLACE INTO received_items(uid, received_id, revision) VALUES (?,?,?)",
                                (uid, received_id, revision))
 
+    def received_uids(self) -> set[str]:
+        """The tables that came to this file from an office's file (read-only here)."""
+        return {r[0] for r in self._conn.execute("SELECT DISTINCT uid FROM received_items")}
+
     def received_from(self) -> dict[str, tuple[str, str]]:
         """uid → (file name, received at) of the latest received file that brought it."""
         rows = self._conn.execute(
@@ -831,9 +851,19 @@ class Store:
             self._conn.execute("INSERT INTO conflicts(kind, uid, source, detected_at, snapshot) VALUES (?,?,?,?,?)",
                                (kind, item.uid, source, now_iso(), blob))
 
-    def resolve_conflict(self, conflict_id: int) -> None:
+    def resolve_conflict(self, conflict_id: int) -> tuple | None:
+        """Remove a settled conflict; returns its row, for ``reopen_conflict`` (undo)."""
         with self.transaction():
+            row = self._conn.execute("SELECT id, kind, uid, source, detected_at, snapshot FROM conflicts WHERE id = ?",
+                                     (conflict_id,)).fetchone()
             self._conn.execute("DELETE FROM conflicts WHERE id = ?", (conflict_id,))
+        return row
+
+    def reopen_conflict(self, row: tuple) -> None:
+        """Put back a conflict that ``resolve_conflict`` removed (same id, same received version)."""
+        with self.transaction():
+            self._conn.execute("INSERT OR REPLACE INTO conflicts(id, kind, uid, source, detected_at, snapshot)"
+                               " VALUES (?,?,?,?,?,?)", row)
 
     def conflicts(self) -> list[tuple[int, str, object]]:
         """(id, source file, the received version) of unresolved conflicts."""
@@ -941,44 +971,3 @@ def _validate_unit(unit: Unit) -> None:
         raise InputError("单位编码不能为空")
     if not unit.name.strip():
         raise InputError("单位名称不能为空")
-
-
-def _validate_amount(amount: Decimal | None, label: str) -> None:
-    if amount is None:
-        return
-    if not isinstance(amount, Decimal) or not amount.is_finite():
-        raise InputError(f"{label}不是有效的金额")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise InputError(f"{label}“{amount}”最多保留两位小数（以元计）")
-    if abs(amount) >= Decimal(10) ** 15:
-        raise InputError(f"{label}“{amount}”过大")
-
-
-def _validate_project(p: Project) -> None:
-    where = f"项目“{p.name or p.code or p.uid}”"
-    if not p.uid:
-        raise InputError(f"{where}缺少 uid")
-    if not isinstance(p.year, int) or not 1900 <= p.year <= 2999:
-        raise InputError(f"{where}的年度“{p.year}”无效")
-    if p.money_unit not in ("元", "万元"):
-        raise InputError(f"{where}的金额单位只能是元或万元")
-    if p.plan.scheme not in ("month_end", "quarter"):
-        raise InputError(f"{where}的支出计划方式无效")
-    for label, amount in (("预算数", p.budget.total), ("财政资金", p.budget.fiscal), ("其他资金", p.budget.other)):
-        _validate_amount(amount, f"{where}的{label}")
-    for point in p.plan.points:
-        if point is not None and (not isinstance(point, Decimal) or not point.is_finite()):
-            raise InputError(f"{where}的支出计划百分比无效")
-
-
-def _validate_department(d: DepartmentPlan) -> None:
-    where = f"部门整体表“{d.name or d.uid}”"
-    if not d.uid:
-        raise InputError(f"{where}缺少 uid")
-    if not isinstance(d.year, int) or not 1900 <= d.year <= 2999:
-        raise InputError(f"{where}的年度“{d.year}”无效")
-    if d.money_unit not in ("元", "万元"):
-        raise InputError(f"{where}的金额单位只能是元或万元")
-    for i, t in enumerate(d.tasks):
-        for label, amount in (("总额", t.total), ("财政拨款", t.fiscal), ("其他资金", t.other)):
-            _validate_amount(amount, f"{where}任务第{i + 1}行的{label}")

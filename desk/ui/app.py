@@ -1,4 +1,8 @@
-"""The main window a clerk works in: project list, editor, checks, menus, printing."""
+"""The main window a clerk works in: project list, editor, checks, menus, printing.
+
+Everything it does to a file goes through ``desk.ops``; it never touches the
+store.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +13,25 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QLibraryInfo, QLocale, QSettings, Qt, QTimer, QTranslator
 from PySide6.QtGui import QAction, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit, QMainWindow,
-    QMessageBox, QSizePolicy, QSpinBox, QSplitter, QVBoxLayout, QWidget,
+    QApplication, QDialog, QFileDialog, QLabel, QMainWindow, QMessageBox, QSizePolicy, QSplitter, QStackedWidget,
+    QVBoxLayout, QWidget,
 )
 
-from desk import __version__, logs, paths, services
-from desk.errors import DeskError
+from desk import __version__, logs, paths
+from desk.domain import rules
+from desk.domain.model import Unit, when_text
 from desk.forms import default_forms
-from desk.store import Store, suggest_copy_name
+from desk.ops import files
+from desk.ops.document import OpenFile
+from desk.ui.dialogs import (
+    HelpDialog, ImportPreviewDialog, PreviewDialog, TextDialog, UnitDialog, available_geometry, explain,
+    fit_to_screen, guarded, print_pdf,
+)
 from desk.ui.editor import ProjectEditor
-from desk.ui.panels import CheckPanel, ProjectListPanel
+from desk.ui.panels import CheckPanel, EmptyFilePanel, ProjectListPanel
 from desk.ui.session import EditSession
+
+__all__ = ["MainWindow", "print_pdf", "run"]
 
 APP_NAME = "绩效目标表"
 MAX_RECENT = 8
@@ -53,126 +65,18 @@ def settings() -> QSettings:
     return QSettings(str(paths.user_data_dir() / "settings.ini"), QSettings.Format.IniFormat)
 
 
-class NewFileDialog(QDialog):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle("新建文件")
-        form = QFormLayout(self)
-        self.code = QLineEdit()
-        self.code.setPlaceholderText("如 439001")
-        self.name = QLineEdit()
-        self.name.setPlaceholderText("如 玉田县无终街道办事处本级")
-        self.year = QSpinBox()
-        self.year.setRange(2000, 2100)
-        from datetime import date
-
-        self.year.setValue(date.today().year + 1)
-        form.addRow("单位编码", self.code)
-        form.addRow("单位名称", self.name)
-        form.addRow("预算年度", self.year)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-
-class ImportPreviewDialog(QDialog):
-    """What an Excel import found, before anything is written."""
-
-    def __init__(self, plan, parent=None):
-        super().__init__(parent)
-        from PySide6.QtWidgets import QPlainTextEdit
-
-        self.setWindowTitle(f"导入Excel — {plan.source}")
-        self.resize(760, 460)
-        layout = QVBoxLayout(self)
-        text = QPlainTextEdit()
-        text.setReadOnly(True)
-        text.setPlainText("\n".join(plan.summary_lines()))
-        layout.addWidget(text)
-        note = "点击“导入”把以上项目全部写入本文件（可以撤销）。"
-        if plan.updates:
-            note = f"其中 {plan.updates} 个项目已在本文件中，导入会用 Excel 中的内容更新它们（可以撤销）。"
-        layout.addWidget(QLabel(note))
-        buttons = QDialogButtonBox()
-        buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-
-class PreviewDialog(QDialog):
-    """打印预览: the PDF of the current project as it will print; 打印… sends it to a printer."""
-
-    def __init__(self, pdf_path: Path, title: str, parent=None):
-        super().__init__(parent)
-        from PySide6.QtPdf import QPdfDocument
-        from PySide6.QtPdfWidgets import QPdfView
-
-        self.setWindowTitle(f"打印预览 — {title}")
-        self.resize(820, 700)
-        layout = QVBoxLayout(self)
-        self.document = QPdfDocument(self)
-        self.document.load(str(pdf_path))
-        self.view = QPdfView(self)
-        self.view.setDocument(self.document)
-        self.view.setPageMode(QPdfView.PageMode.MultiPage)
-        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        layout.addWidget(self.view)
-        buttons = QDialogButtonBox()
-        self.print_button = buttons.addButton("打印…", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        self.print_button.clicked.connect(self.print_document)
-        layout.addWidget(buttons)
-
-    def print_document(self) -> bool:
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(printer, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return False
-        return print_pdf(self.document, printer)
-
-
-def print_pdf(document, printer) -> bool:
-    """Draw every page of a loaded QPdfDocument onto ``printer``."""
-    from PySide6.QtCore import QSize
-    from PySide6.QtGui import QPainter
-
-    painter = QPainter()
-    if not painter.begin(printer):
-        return False
-    try:
-        dpi = min(printer.resolution(), 300)  # enough for print; 1200 dpi images would take ~500 MB a page
-        for page in range(document.pageCount()):
-            if page:
-                printer.newPage()
-            size_pt = document.pagePointSize(page)
-            size = QSize(int(size_pt.width() / 72 * dpi), int(size_pt.height() / 72 * dpi))
-            image = document.render(page, size)
-            target = painter.viewport()
-            scaled = image.size().scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            painter.drawImage(target.x(), target.y(), image.scaled(scaled))
-    finally:
-        painter.end()
-    return True
-
-
 class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         self.session: EditSession | None = None
-        self.store: Store | None = None
+        self.document: OpenFile | None = None
         self.forms = default_forms()
         self._previews: tempfile.TemporaryDirectory | None = None
         self._preview_count = 0
         self.setWindowTitle(APP_NAME)
-        self.resize(1280, 720)
-        self._placeholder = QLabel("未打开文件。请从“文件 → 打开”选择一个 .db 文件，或“文件 → 新建”。")
+        self._placeholder = QLabel("未打开文件。请从“文件 → 打开”选择一个 .db 文件，或“文件 → 新建文件”。\n按 F1 查看帮助。")
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._placeholder.setWordWrap(True)
         self.setCentralWidget(self._placeholder)
         self.header = QLabel("")
         self.save_state = QLabel("")
@@ -180,6 +84,7 @@ class MainWindow(QMainWindow):
         self.list_panel: ProjectListPanel | None = None
         self.editor: ProjectEditor | None = None
         self.check_panel: CheckPanel | None = None
+        self.empty_panel: EmptyFilePanel | None = None
         self._needs: dict[QAction, tuple[bool, bool, bool]] = {}
         self._build_actions()
         self._build_menus()
@@ -202,6 +107,7 @@ class MainWindow(QMainWindow):
         a = self._action
         S = QKeySequence.StandardKey
         self.act_new_file = a("新建文件(&N)…", self.new_file, S.New, needs_file=False)
+        self.act_new_consolidated = a("新建汇总文件(&H)…", self.new_consolidated_file, needs_file=False)
         self.act_open = a("打开(&O)…", self.choose_file, S.Open, needs_file=False)
         self.act_export_copy = a("导出副本给上级(&E)…", self.export_copy)
         self.act_take_over = a("接管此文件(&T)…", self.take_over)
@@ -211,8 +117,8 @@ class MainWindow(QMainWindow):
         self.act_preview = a("打印预览(&V)…", self.preview, "Ctrl+Shift+V", needs_project=True)
         self.act_print = a("打印(&R)…", self.print_current, S.Print, needs_project=True)
         self.act_quit = a("退出(&X)", self.close, "Ctrl+Q", needs_file=False)
-        self.act_undo = a("撤销(&U)", lambda: self.session.undo_stack.undo(), S.Undo)
-        self.act_redo = a("重做(&R)", lambda: self.session.undo_stack.redo(), S.Redo)
+        self.act_undo = a("撤销(&U)", lambda: self.session.undo(), S.Undo)
+        self.act_redo = a("重做(&R)", lambda: self.session.redo(), S.Redo)
         self.act_copy = a("复制(&C)", self.copy_cells, None, needs_project=True)
         self.act_paste = a("粘贴(&P)", self.paste_cells, None, needs_project=True, needs_write=True)
         self.act_insert_row = a("插入行(&I)", lambda: self.editor.insert_row(), "Ctrl+Shift+=", needs_project=True,
@@ -236,10 +142,15 @@ class MainWindow(QMainWindow):
         self.act_import_reviews = a("导入审核意见(&I)…", self.choose_reviews_import, needs_write=True)
         self.act_finalize = a("定稿并打印(&F)…", self.finalize, None, needs_project=True, needs_write=True)
         self.act_unfinalize = a("解除定稿(&L)…", self.unfinalize, None, needs_project=True, needs_write=True)
+        self.act_focus_list = a("转到项目列表(&L)", self.focus_list, "Ctrl+L")
+        self.act_focus_checks = a("转到审核结果(&K)", self.focus_checks, "Ctrl+Shift+K")
+        self.act_tab_info = a("基本信息(&1)", lambda: self.editor.show_tab(0), "Ctrl+1", needs_project=True)
+        self.act_tab_grid = a("绩效指标(&2)", lambda: self.editor.show_tab(1), "Ctrl+2", needs_project=True)
+        self.act_help = a("帮助(&H)…", self.show_help, S.HelpContents, needs_file=False)
 
     def _build_menus(self) -> None:
         m = self.menuBar().addMenu("文件(&F)")
-        for act in (self.act_new_file, self.act_open):
+        for act in (self.act_new_file, self.act_new_consolidated, self.act_open):
             m.addAction(act)
         self.recent_menu = m.addMenu("最近文件(&R)")
         self._fill_recent()
@@ -260,19 +171,25 @@ class MainWindow(QMainWindow):
         e.addSeparator()
         for act in (self.act_insert_row, self.act_delete_row, self.act_row_up, self.act_row_down):
             e.addAction(act)
+        v = self.menuBar().addMenu("查看(&V)")
+        for act in (self.act_focus_list, self.act_focus_checks, self.act_tab_info, self.act_tab_grid):
+            v.addAction(act)
         p = self.menuBar().addMenu("项目(&P)")
         for act in (self.act_new_project, self.act_copy_project, self.act_delete_project, self.act_next_year):
             p.addAction(act)
         p.addSeparator()
         p.addAction(self.act_finalize)
         p.addAction(self.act_unfinalize)
-        v = self.menuBar().addMenu("汇总(&S)")
+        p.addSeparator()
+        p.addAction(self.act_import_reviews)
+        self.supervisor_menu = self.menuBar().addMenu("汇总(&S)")
         for act in (self.act_merge, self.act_overview, self.act_conflicts):
-            v.addAction(act)
-        v.addSeparator()
-        for act in (self.act_review, self.act_export_reviews, self.act_import_reviews):
-            v.addAction(act)
+            self.supervisor_menu.addAction(act)
+        self.supervisor_menu.addSeparator()
+        for act in (self.act_review, self.act_export_reviews):
+            self.supervisor_menu.addAction(act)
         h = self.menuBar().addMenu("帮助(&H)")
+        h.addAction(self.act_help)
         about = QAction("关于(&A)", self)
         about.triggered.connect(lambda: QMessageBox.about(
             self, f"关于{APP_NAME}", f"{APP_NAME} {__version__}\n街道办事处预算绩效目标表的离线填报、审核、打印与汇总。"))
@@ -282,9 +199,10 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, "保存失败", text)
 
     def _update_actions(self, *_) -> None:
-        has_file = self.session is not None
+        document = self.document
+        has_file = document is not None
         current = self.current_project()
-        writable = has_file and not self.session.readonly
+        writable = has_file and not document.readonly
         for act, (needs_file, needs_project, needs_write) in self._needs.items():
             ok = (not needs_file or has_file) and (not needs_project or current is not None) and (
                 not needs_write or writable)
@@ -295,26 +213,29 @@ class MainWindow(QMainWindow):
             self.act_redo.setEnabled(stack.canRedo())
             self.act_undo.setText(f"撤销 {stack.undoText()}".strip() if stack.canUndo() else "撤销(&U)")
             self.act_redo.setText(f"重做 {stack.redoText()}".strip() if stack.canRedo() else "重做(&R)")
-        self.act_take_over.setEnabled(has_file and self.session.readonly and "另一台电脑" in self.store.readonly_reason)
+        # The 汇总 menu belongs to files that receive offices' files; 导入审核意见 to offices' own files.
+        receives = has_file and document.receives
+        self.supervisor_menu.menuAction().setVisible(receives)
+        self.act_import_reviews.setVisible(not receives)
+        self.act_take_over.setEnabled(has_file and document.created_elsewhere)
         if current is not None:
-            self.act_finalize.setEnabled(writable and not current.finalized)
-            self.act_unfinalize.setEnabled(writable and current.finalized)
+            editable_lock = writable and not self.session.is_received(current)
+            self.act_finalize.setEnabled(editable_lock and not current.finalized)
+            self.act_unfinalize.setEnabled(editable_lock and current.finalized)
+            for act in (self.act_paste, self.act_insert_row, self.act_delete_row, self.act_row_up, self.act_row_down,
+                        self.act_delete_project):
+                act.setEnabled(act.isEnabled() and self.session.editable(current.uid))
 
     def _run(self, slot) -> None:
         self._guarded("操作未完成", "操作时遇到意外问题", slot)
         self._update_actions()
 
+    def explain(self, title: str, text: str) -> None:
+        explain(self, title, text)
+
     def _guarded(self, title: str, unexpected: str, action):
         """Run ``action``; explain a failure in a message box (never a traceback). None on failure."""
-        try:
-            result = action()
-            return True if result is None else result
-        except DeskError as exc:
-            QMessageBox.warning(self, title, str(exc))
-        except Exception:  # noqa: BLE001 - never show a traceback
-            log = logs.log_exception(title)
-            QMessageBox.critical(self, title, f"{unexpected}。详情已写入日志：{log}")
-        return None
+        return guarded(self, title, action, unexpected)
 
     # ------------------------------------------------------------ files
 
@@ -328,42 +249,56 @@ class MainWindow(QMainWindow):
         recent = self.recent_files()
         return str(Path(recent[0]).parent) if recent else str(Path.home())
 
-    def new_file(self) -> None:
-        dialog = NewFileDialog(self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        code, name, year = dialog.code.text().strip(), dialog.name.text().strip(), dialog.year.value()
-        from desk.domain.model import Unit
-
+    def new_file(self, *, consolidated: bool = False, ask=None, target: Path | None = None) -> bool:
+        """新建文件 (an office's own) or 新建汇总文件 (a supervisor's, naming the supervisor's office)."""
+        if ask is None:
+            dialog = UnitDialog(self, consolidated=consolidated)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            answer = (dialog.code.text().strip(), dialog.name.text().strip(), dialog.year.value())
+        else:
+            answer = ask()
+        code, name, year = answer
         unit = Unit(code, name)
-        suggested = str(Path(self._last_dir()) / suggest_copy_name(unit, year))
-        target, _ = QFileDialog.getSaveFileName(self, "新建文件", suggested, "绩效目标表文件 (*.db)")
-        if not target:
-            return
-        Store.create(Path(target), unit=unit, year=year).close()
-        self.open_file(Path(target))
+        if target is None:
+            suggested = Path(self._last_dir()) / (f"汇总_{code}_{year}.db" if consolidated
+                                                  else files.suggested_name(unit, year))
+            chosen, _ = QFileDialog.getSaveFileName(self, "新建汇总文件" if consolidated else "新建文件",
+                                                    str(suggested), "绩效目标表文件 (*.db)")
+            if not chosen:
+                return False
+            target = Path(chosen)
+        files.create_file(target, unit, year, role=files.CONSOLIDATED if consolidated else files.OFFICE)
+        return self.open_file(target)
+
+    def new_consolidated_file(self) -> bool:
+        return self.new_file(consolidated=True)
 
     def open_file(self, path: Path) -> bool:
-        store = self._guarded("无法打开文件", "打开文件时遇到意外问题，文件未做任何改动", lambda: Store.open(path))
-        if store is None:
+        document = self._guarded("无法打开文件", "打开文件时遇到意外问题，文件未做任何改动",
+                                 lambda: OpenFile.open(path, forms=self.forms))
+        if document is None:
             return False
         if not self.close_file():
-            store.close()
+            document.close()
             return False
-        self.store = store
-        self.session = EditSession(store, self.forms, self)
+        self.document = document
+        self.session = EditSession(document, self)
         self._build_workspace()
         self._remember(path)
-        unit = store.unit()
-        unit_text = f"{unit.code} {unit.name}" if unit else "（未设置单位）"
-        ro = f"    【只读：{store.readonly_reason}】" if store.readonly else ""
-        self.header.setText(f"单位：{unit_text}    年度：{store.year() or ''}{ro}")
-        self.setWindowTitle(f"{store.path.name} — {unit_text} {store.year() or ''} — {APP_NAME}")
-        if getattr(store, "migrated_from", None):
-            self.statusBar().showMessage(f"文件已从数据格式第 {store.migrated_from} 版升级，原文件备份为 {store.backup_path.name}")
+        unit = document.unit
+        unit_text = f"{unit.name}（{unit.code}）" if unit else "（未设置单位）"
+        kind = "汇总文件    " if document.receives else ""
+        ro = f"    【只读：{document.readonly_reason}】" if document.readonly else ""
+        self.header.setText(f"{kind}单位：{unit_text}    年度：{document.year or ''}{ro}")
+        self.setWindowTitle(f"{document.path.name} — {unit.name if unit else ''} {document.year or ''} — {APP_NAME}")
+        if document.migrated_from:
+            self.statusBar().showMessage(
+                f"文件已从数据格式第 {document.migrated_from} 版升级，原文件备份为 {document.backup_path.name}")
         projects = self.session.projects()
         if projects:
             self.list_panel.select(projects[0].uid)
+        self._show_empty_state()
         self._update_actions()
         return True
 
@@ -373,7 +308,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 4, 6, 0)
         self.header = QLabel(self.header.text())
-        self.header.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.header.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         layout.addWidget(self.header)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QSplitter(Qt.Orientation.Vertical)
@@ -384,11 +319,20 @@ class MainWindow(QMainWindow):
         left.setStretchFactor(0, 3)
         left.setStretchFactor(1, 2)
         self.editor = ProjectEditor(session)
+        self.empty_panel = EmptyFilePanel(receives=self.document.receives, readonly=self.document.readonly)
+        self.empty_panel.new_project.connect(lambda: self._run(self.new_project))
+        self.empty_panel.import_xlsx.connect(lambda: self._run(self.choose_xlsx_import))
+        self.empty_panel.merge.connect(lambda: self._run(self.choose_merge_sources))
+        self.empty_panel.help.connect(lambda: self._run(self.show_help))
+        self.right = QStackedWidget()
+        self.right.addWidget(self.editor)
+        self.right.addWidget(self.empty_panel)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.editor)
+        self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        width = max(self.width(), 800)
+        self.splitter.setChildrenCollapsible(False)
+        width = max(self.width(), 600)
         self.splitter.setSizes([int(width * 0.27), width - int(width * 0.27)])
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
@@ -405,12 +349,20 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(state)
         self.save_state.setText("已打开" if not session.readonly else "只读")
 
+    def _show_empty_state(self) -> None:
+        """An empty file says how to add the first table instead of showing a greyed-out editor."""
+        if self.editor is None:
+            return
+        empty = not self.session.projects()
+        self.right.setCurrentWidget(self.empty_panel if empty else self.editor)
+
     def _projects_changed(self) -> None:
         if self.editor.uid and self.session.project(self.editor.uid) is None:
             projects = self.session.projects()
             self.show_project(projects[0].uid if projects else None)
             if projects:
                 self.list_panel.select(projects[0].uid)
+        self._show_empty_state()
         self._update_actions()
 
     def show_project(self, uid: str | None) -> None:
@@ -425,19 +377,16 @@ class MainWindow(QMainWindow):
 
     def take_over(self, *, confirm: bool = True) -> bool:
         """接管此文件: a file created on another computer becomes editable here (e.g. a new laptop)."""
-        path = self.store.path
+        path = self.document.path
         if confirm and not self._confirm(
                 "接管此文件", f"“{path.name}”是在另一台电脑上创建的。确认这是您自己的文件（例如换了电脑），"
                 "以后在本机修改它吗？上级审核别人报来的文件时不要接管。"):
             return False
         if not self.close_file():
             return False
-        store = self._guarded("无法接管", "接管时遇到意外问题，文件未做任何改动",
-                              lambda: Store.open(path, readonly=False, take_over=True))
-        if store is None:
+        if self._guarded("无法接管", "接管时遇到意外问题，文件未做任何改动", lambda: files.take_over(path)) is None:
             self.open_file(path)
             return False
-        store.close()
         return self.open_file(path)
 
     def close_file(self) -> bool:
@@ -454,10 +403,11 @@ class MainWindow(QMainWindow):
                        self.session.projectsChanged, self.session.undo_stack.indexChanged):
             signal.disconnect()
         self.session = None
-        self.store = None
+        self.document = None
         self.editor = None
         self.list_panel = None
         self.check_panel = None
+        self.empty_panel = None
         return True
 
     def recent_files(self) -> list[str]:
@@ -481,12 +431,12 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(recent))
 
     def export_copy(self) -> None:
-        store = self.store
-        suggested = str(store.path.parent / suggest_copy_name(store.unit(), store.year()))
+        path = self.document.path
+        suggested = str(path.parent / files.copy_name(path))
         target, _ = QFileDialog.getSaveFileName(self, "导出副本给上级", suggested, "绩效目标表文件 (*.db)")
         if target:
             self.session.wait_saved()
-            store.export_copy(Path(target))
+            files.export_copy(path, Path(target))
             self.statusBar().showMessage(f"已导出副本：{target}", 8000)
 
     # ------------------------------------------------------------ Excel
@@ -498,36 +448,39 @@ class MainWindow(QMainWindow):
 
     def import_xlsx(self, path: Path, *, ask=None) -> int:
         """Show what the workbook holds, then add or update the projects as one undoable step."""
-        session, store = self.session, self.store
-        session.wait_saved()
-        unit = store.unit()
-        plan = services.plan_xlsx_import(path, store.path, unit_code=unit.code if unit else None,
-                                         unit_name=unit.name if unit else None, year=store.year())
+        from desk.ops import imports
+
+        session, document = self.session, self.document
+        unit = document.unit
+        plan = imports.plan_xlsx_import(path, document.import_target(), unit_code=unit.code if unit else None,
+                                        unit_name=unit.name if unit else None, year=document.year)
+        plan.refuse_if_blocked()  # said before anything is asked
         accepted = ask(plan) if ask is not None else ImportPreviewDialog(plan, self).exec() == QDialog.DialogCode.Accepted
         if not accepted:
             return 0
-        locked = [session.project(t.project.uid) for t, a in zip(plan.tables, plan.actions) if a == "更新"]
-        locked = [p for p in locked if p is not None and p.finalized]
-        if locked:
-            raise DeskError(f"项目“{locked[0].name}”已定稿，不能用 Excel 覆盖；请先解除定稿。未导入任何内容。")
         with session.batch(f"导入 {plan.source}"):
             for table, action in zip(plan.tables, plan.actions):
-                if action == "新增":
-                    session.add_project(table.project, text="导入")
+                if action == imports.ADD:
+                    session.add_project(table.project, text="导入", via=rules.IMPORT)
                 else:
-                    session.edit(table.project, "导入")
+                    session.edit(table.project, "导入", via=rules.IMPORT)
         if plan.tables:
             self.list_panel.select(plan.tables[0].project.uid)
         self.statusBar().showMessage(f"已从 {plan.source} 导入 {len(plan.tables)} 张表", 8000)
         return len(plan.tables)
 
     def choose_xlsx_export(self) -> None:
-        suggested = str(self.store.path.with_suffix(".xlsx"))
+        suggested = str(self.document.path.with_suffix(".xlsx"))
         name, _ = QFileDialog.getSaveFileName(self, "导出Excel", suggested, "Excel 文件 (*.xlsx)")
         if name:
-            self.session.wait_saved()
-            services.export_xlsx(self.store.path, Path(name))
-            self.statusBar().showMessage(f"已导出Excel：{name}", 8000)
+            self.export_xlsx(Path(name))
+
+    def export_xlsx(self, target: Path) -> None:
+        from desk.ops import exports
+
+        self.session.wait_saved()
+        exports.export_xlsx(self.document.path, target)
+        self.statusBar().showMessage(f"已导出Excel：{target}", 8000)
 
     # ------------------------------------------------------------ supervisors
 
@@ -540,9 +493,9 @@ class MainWindow(QMainWindow):
         """Merge received files into the open file, with a progress bar and 取消 (nothing kept when cancelled)."""
         from PySide6.QtWidgets import QProgressDialog
 
-        from desk.ui.supervisor import report_text
+        from desk.ops import merge
 
-        path = self.store.path
+        path = self.document.path
         self.session.wait_saved()
         self.close_file()
         progress = QProgressDialog("正在合并收到的文件…", "取消", 0, len(sources), self)
@@ -560,20 +513,22 @@ class MainWindow(QMainWindow):
 
         try:
             report = self._guarded("合并未完成", "合并时遇到意外问题，汇总文件保持原样",
-                                   lambda: services.merge_files(path, sources, progress=step))
+                                   lambda: merge.merge_files(path, sources, progress=step))
         finally:
             progress.close()
             self.open_file(path)
         if report is not None and report is not True:
             self.last_merge_report = report
-            QMessageBox.information(self, "合并结果", report_text(report))
+            self.merge_result = TextDialog("合并结果", report.summary(),
+                                           "\n".join(report.detail_lines()) or "没有需要处理的问题。", self)
+            self.merge_result.open()
             return report
         return None
 
     def show_overview(self):
         from desk.ui.supervisor import OverviewDialog
 
-        dialog = OverviewDialog(self.session, self)
+        dialog = OverviewDialog(self.document, self)
         dialog.unit_chosen.connect(lambda code: self.list_panel.search.setText(code))
         dialog.open()
         return dialog
@@ -593,11 +548,13 @@ class MainWindow(QMainWindow):
         return dialog
 
     def choose_reviews_export(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "导出审核意见", str(self.store.path.with_suffix(".审核意见.json")),
+        name, _ = QFileDialog.getSaveFileName(self, "导出审核意见", str(self.document.path.with_suffix(".审核意见.json")),
                                               "审核意见 (*.json)")
         if name:
+            from desk.ops import reviews
+
             self.session.wait_saved()
-            count = services.export_reviews(self.store.path, Path(name))
+            count = reviews.export_reviews(self.document.path, Path(name))
             self.statusBar().showMessage(f"已导出 {count} 条审核意见：{name}", 8000)
 
     def choose_reviews_import(self) -> None:
@@ -607,41 +564,33 @@ class MainWindow(QMainWindow):
 
     def import_reviews(self, path: Path) -> int:
         """Take in a supervisor's 审核意见 (the tables themselves are not changed)."""
-        items = services.read_reviews_file(path)
-        held = {p.uid for p in self.session.projects()}
-        taken = 0
-        with self.session.store.transaction():
-            for review, _name in items:
-                if review.uid in held:
-                    self.session.store.save_review(review)
-                    taken += 1
-        self.session.reviews = self.session.store.reviews()
-        for review, _ in items:
-            if review.uid in held:
-                self.session.projectChanged.emit(review.uid)
-        self.session._schedule_write()
-        self.statusBar().showMessage(f"已导入 {taken} 条审核意见（表的内容未改动）", 8000)
-        return taken
+        from desk.ops import reviews
+
+        taken, unknown = self.session.take_reviews(reviews.read_reviews_file(path))
+        extra = f"；本文件中没有的表 {len(unknown)} 张，意见未导入" if unknown else ""
+        self.statusBar().showMessage(f"已导入 {len(taken)} 条审核意见（表的内容未改动）{extra}", 8000)
+        return len(taken)
 
     # ------------------------------------------------------------ printing
 
     def choose_pdf_target(self) -> None:
-        if self.store is None:
+        if self.document is None:
             return
-        suggested = str(self.store.path.with_suffix(".pdf"))
+        suggested = str(self.document.path.with_suffix(".pdf"))
         name, _ = QFileDialog.getSaveFileName(self, "导出PDF", suggested, "PDF 文件 (*.pdf)")
         if name:
             self.export_pdf(Path(name))
 
     def export_pdf(self, target: Path, selection: list[str] | None = None) -> bool:
         """Print projects of the open file to ``target``; problems are explained, never raised."""
-        if self.store is None:
+        from desk.ops import exports
+
+        if self.document is None:
             return False
-        session, path = self.session, self.store.path
-        if session is not None:
-            session.wait_saved()
+        path = self.document.path
+        self.session.wait_saved()
         if self._guarded("无法导出PDF", "导出时遇到意外问题",
-                         lambda: services.export_pdf(path, target, selection=selection)) is None:
+                         lambda: exports.export_pdf(path, target, selection=selection)) is None:
             return False
         self.statusBar().showMessage(f"已导出PDF：{target}", 8000)
         return True
@@ -674,7 +623,7 @@ class MainWindow(QMainWindow):
     def new_project(self) -> None:
         p = self.session.new_project("hebei-project")
         self.list_panel.select(p.uid)
-        self.editor.tabs.setCurrentIndex(0)
+        self.editor.show_tab(0)
         self.editor.name.setFocus()
 
     def copy_project(self, next_year: bool) -> None:
@@ -690,11 +639,17 @@ class MainWindow(QMainWindow):
 
     def delete_project(self) -> None:
         p = self.current_project()
+        self.session.document.check(p.uid, None)  # a protected table is explained before anything is asked
         if self._confirm("删除项目", f"删除项目“{p.name or '（未命名）'}”？可以用“撤销”恢复。"):
             self.session.delete_project(p.uid)
 
     def finalize(self) -> None:
+        """定稿并打印: the errors are listed and 定稿 refused before anything is asked."""
         p = self.current_project()
+        problem = self.session.finalize_problem(p.uid)
+        if problem:
+            self.explain("不能定稿", problem)
+            return
         if not self._confirm("定稿", f"定稿后项目“{p.name}”将被锁定，不能再修改（可“解除定稿”，会记录在历史中）。继续并打印吗？"):
             return
         self.session.finalize(p.uid)
@@ -703,11 +658,12 @@ class MainWindow(QMainWindow):
 
     def unfinalize(self) -> None:
         p = self.current_project()
-        if self._confirm("解除定稿", f"解除项目“{p.name}”的定稿？已签字的纸质稿将与修改后的内容不一致。"):
+        if self._confirm("解除定稿", f"解除项目“{p.name}”的定稿（{p.finalized_by}，{when_text(p.finalized_at)}）？"
+                                    "已签字的纸质稿将与修改后的内容不一致。"):
             self.session.unfinalize(p.uid)
             self.editor.show_project(p.uid)
 
-    # ------------------------------------------------------------ editing shortcuts
+    # ------------------------------------------------------------ editing shortcuts and focus
 
     def copy_cells(self) -> None:
         if self.editor.grid is not None:
@@ -715,8 +671,23 @@ class MainWindow(QMainWindow):
 
     def paste_cells(self) -> None:
         if self.editor.grid is not None:
-            self.editor.tabs.setCurrentWidget(self.editor.grid_page)
+            self.editor.show_tab(1)
             self.editor.grid.paste()
+
+    def focus_list(self) -> None:
+        if self.list_panel is not None:
+            self.list_panel.view.setFocus()
+
+    def focus_checks(self) -> None:
+        if self.check_panel is not None:
+            self.check_panel.list.setFocus()
+            if self.check_panel.list.currentRow() < 0 and self.check_panel.list.count():
+                self.check_panel.list.setCurrentRow(0)
+
+    def show_help(self, page: int = 0) -> HelpDialog:
+        dialog = HelpDialog(self, page=page)
+        dialog.open()
+        return dialog
 
     # ------------------------------------------------------------ window state
 
@@ -724,6 +695,15 @@ class MainWindow(QMainWindow):
         geometry = settings().value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+        else:
+            fit_to_screen(self, 1280, 720)
+        self._keep_on_screen()
+
+    def _keep_on_screen(self) -> None:
+        """A window restored from a bigger screen (or a larger scaling) still fits this one."""
+        area = available_geometry(self)
+        if self.width() > area.width() or self.height() > area.height() or not area.intersects(self.geometry()):
+            fit_to_screen(self, min(self.width(), area.width()), min(self.height(), area.height()))
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt naming
         settings().setValue("window/geometry", self.saveGeometry())
@@ -745,6 +725,7 @@ def _excepthook(exc_type, exc, tb) -> None:
 
 def run(path: Path | None = None, *, quit_after_ms: int | None = None, report_ready: bool = False) -> int:
     logs.setup()
+    logs.enable_crash_trace()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("desk")

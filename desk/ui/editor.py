@@ -11,16 +11,16 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
-    QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-    QListWidgetItem, QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy, QTabWidget, QToolButton, QVBoxLayout,
-    QWidget,
+    QAbstractItemDelegate, QAbstractItemView, QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+    QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy, QTabWidget,
+    QToolButton, QVBoxLayout, QWidget,
 )
 
-from desk.domain.model import Project, SpendingPlan
-from desk.domain.money import display_money, parse_decimal, parse_money, percent_text
+from desk.domain.model import Project, SpendingPlan, when_text
+from desk.domain.money import display_money, parse_decimal, parse_typed_money, percent_text
 from desk.errors import DeskError
 from desk.ui.grid import IndicatorModel, IndicatorView
 from desk.ui.session import EditSession
@@ -58,11 +58,18 @@ class CommitTextEdit(QPlainTextEdit):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setTabChangesFocus(True)  # Tab moves to the next field, as in every form
         self._pause = QTimer(self)
         self._pause.setSingleShot(True)
         self._pause.setInterval(self.PAUSE_MS)
         self._pause.timeout.connect(lambda: self.committed.emit(self.toPlainText()))
         self.textChanged.connect(self._pause.start)
+
+    def keyPressEvent(self, event):  # noqa: N802
+        if event.key() == Qt.Key.Key_Tab and event.modifiers() == Qt.KeyboardModifier.ControlModifier:
+            self.insertPlainText("\t")  # the rare tab character
+            return
+        super().keyPressEvent(event)
 
     def focusOutEvent(self, event):  # noqa: N802
         super().focusOutEvent(event)
@@ -120,10 +127,69 @@ class PlanChart(QWidget):
         p.end()
 
 
+class GoalList(QListWidget):
+    """绩效目标, one per line: typing replaces, F2 edits, Tab leaves for the next field.
+
+    While the list has the keyboard, 插入行/删除行/上移/下移 (Ctrl+Shift+=, Ctrl+-,
+    Insert, Delete, Alt+↑/↓) act on the goals instead of the indicator grid.
+    """
+
+    add_requested = Signal()
+    remove_requested = Signal()
+    move_requested = Signal(int)
+
+    def _keys(self, event) -> str:
+        key, mods = event.key(), event.modifiers()
+        alt = Qt.KeyboardModifier.AltModifier
+        ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        if key == Qt.Key.Key_Insert or (mods == ctrl_shift and key in (Qt.Key.Key_Equal, Qt.Key.Key_Plus)):
+            return "add"
+        if key == Qt.Key.Key_Delete or (mods == Qt.KeyboardModifier.ControlModifier and key == Qt.Key.Key_Minus):
+            return "remove"
+        if mods == alt and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            return "up" if key == Qt.Key.Key_Up else "down"
+        return ""
+
+    def event(self, event):  # noqa: A003
+        if event.type() == QEvent.Type.ShortcutOverride and self.state() != QAbstractItemView.State.EditingState \
+                and self._keys(event):
+            event.accept()  # the key comes to keyPressEvent instead of the window's 插入行/删除行 actions
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event):  # noqa: N802
+        what = self._keys(event) if self.state() != QAbstractItemView.State.EditingState else ""
+        if what == "add":
+            self.add_requested.emit()
+        elif what == "remove":
+            self.remove_requested.emit()
+        elif what in ("up", "down"):
+            self.move_requested.emit(-1 if what == "up" else 1)
+        else:
+            super().keyPressEvent(event)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+                             | QAbstractItemView.EditTrigger.AnyKeyPressed
+                             | QAbstractItemView.EditTrigger.SelectedClicked)
+        self.setWordWrap(True)
+
+    def closeEditor(self, editor, hint):  # noqa: N802
+        if hint in (QAbstractItemDelegate.EndEditHint.EditNextItem, QAbstractItemDelegate.EndEditHint.EditPreviousItem):
+            super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+            self.setFocus()
+            self.focusNextPrevChild(hint == QAbstractItemDelegate.EndEditHint.EditNextItem)
+            return
+        super().closeEditor(editor, hint)
+
+
 class ProjectEditor(QWidget):
     """Edits one project of the session; ``show_project`` switches which."""
 
     message = Signal(str)  # something to show in the status bar
+
+    MONEY_LABELS = {"total": "预算数", "fiscal": "财政资金", "other": "其他资金"}
 
     def __init__(self, session: EditSession, parent=None):
         super().__init__(parent)
@@ -132,10 +198,12 @@ class ProjectEditor(QWidget):
         self.model: IndicatorModel | None = None
         self.grid: IndicatorView | None = None
         self._form_name = ""
+        self._money_errors: dict[str, str] = {}  # field → why what was typed there was refused
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.locked_banner = QLabel("", self)
+        self.locked_banner.setWordWrap(True)
         self.locked_banner.setStyleSheet("background:#e8f0fe; padding:4px;")
         self.locked_banner.hide()
         layout.addWidget(self.locked_banner)
@@ -156,7 +224,7 @@ class ProjectEditor(QWidget):
         self.code.setPlaceholderText("可不填，最多 21 位")
         self.name = CommitLineEdit()
         self.form_combo = QComboBox()
-        for name, f in sorted(session_forms(session).items()):
+        for name, f in sorted(session.forms.items()):
             if f.kind == "project":
                 self.form_combo.addItem(f.label, name)
         _label_row(grid, 0, [("项目编码", self.code), ("项目名称", self.name)])
@@ -172,9 +240,12 @@ class ProjectEditor(QWidget):
         self.total = CommitLineEdit()
         self.fiscal = CommitLineEdit()
         self.other = CommitLineEdit()
-        for w in (self.total, self.fiscal, self.other):
+        for key, w in self.money_fields().items():
             w.setAlignment(Qt.AlignmentFlag.AlignRight)
+            w.setToolTip("可写 770000、770,000.00、77万 或 ￥770000")
+            w.committed.connect(lambda text, key=key: self._commit_money(key, text))
         self.balance = QLabel("")
+        self.balance.setWordWrap(True)
         _label_row(mg, 0, [("预算数", self.total), ("其中：财政资金", self.fiscal), ("其他资金", self.other),
                            ("单位", self.money_unit)])
         mg.addWidget(self.balance, 1, 1, 1, 7)
@@ -186,7 +257,7 @@ class ProjectEditor(QWidget):
 
         goals_box = QGroupBox("绩效目标")
         gl = QVBoxLayout(goals_box)
-        self.goals = QListWidget()
+        self.goals = GoalList()
         self.goals.setMinimumHeight(50)
         self.goals.setMaximumHeight(90)
         gl.addWidget(self.goals)
@@ -227,6 +298,7 @@ class ProjectEditor(QWidget):
         pl.addWidget(QLabel("累计 %"), 2, 0)
         pl.addWidget(QLabel("金额"), 3, 0)
         self.plan_check = QLabel("")
+        self.plan_check.setWordWrap(True)
         pl.addWidget(self.plan_check, 4, 0, 1, 5)
         self.chart = PlanChart()
         self.chart.setMinimumSize(120, 110)
@@ -237,6 +309,7 @@ class ProjectEditor(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(page)
+        self.info_page = scroll
         self.tabs.addTab(scroll, "基本信息")
 
         # --- tab 2: 绩效指标
@@ -251,11 +324,20 @@ class ProjectEditor(QWidget):
         for b in (self.row_insert, self.row_delete, self.row_up, self.row_down):
             bar.addWidget(b)
         bar.addStretch(1)
-        bar.addWidget(QLabel("可从 Excel/WPS 复制整块粘贴（Ctrl+V）"))
+        hint = QLabel("可从 Excel/WPS 复制整块粘贴（Ctrl+V）")
+        hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        bar.addWidget(hint, 1)
         gp.addLayout(bar)
         self.grid_holder = QVBoxLayout()
         gp.addLayout(self.grid_holder)
         self.tabs.addTab(self.grid_page, "绩效指标")
+
+        # the keyboard reaches every field, in reading order
+        chain = [self.code, self.name, self.form_combo, self.total, self.fiscal, self.other, self.money_unit,
+                 self.usage, self.goals, self.goal_add, self.goal_remove, self.goal_up, self.goal_down, self.scheme,
+                 *self.plan_edits]
+        for a, b in zip(chain, chain[1:]):
+            QWidget.setTabOrder(a, b)
 
         # --- wiring
         self.code.committed.connect(lambda t: self._edit("修改项目编码", ("code",), code=t.strip()))
@@ -263,12 +345,12 @@ class ProjectEditor(QWidget):
         self.usage.committed.connect(lambda t: self._edit("修改资金用途", ("usage",), usage=t))
         self.form_combo.activated.connect(self._commit_form)
         self.money_unit.activated.connect(self._commit_money_unit)
-        self.total.committed.connect(lambda t: self._commit_money("total", t, self.total))
-        self.fiscal.committed.connect(lambda t: self._commit_money("fiscal", t, self.fiscal))
-        self.other.committed.connect(lambda t: self._commit_money("other", t, self.other))
         self.scheme.activated.connect(self._commit_scheme)
         self.goals.itemChanged.connect(lambda item: self._commit_goals())
         self.goal_add.clicked.connect(self.add_goal)
+        self.goals.add_requested.connect(self.add_goal)
+        self.goals.remove_requested.connect(self.remove_goal)
+        self.goals.move_requested.connect(self.move_goal)
         self.goal_remove.clicked.connect(self.remove_goal)
         self.goal_up.clicked.connect(lambda: self.move_goal(-1))
         self.goal_down.clicked.connect(lambda: self.move_goal(1))
@@ -279,12 +361,17 @@ class ProjectEditor(QWidget):
         session.projectChanged.connect(self._project_changed)
         self.setEnabled(False)
 
+    def money_fields(self) -> dict[str, CommitLineEdit]:
+        return {"total": self.total, "fiscal": self.fiscal, "other": self.other}
+
     # ------------------------------------------------------------ showing
 
     def project(self) -> Project | None:
         return self.session.project(self.uid) if self.uid else None
 
     def show_project(self, uid: str | None) -> None:
+        if uid != self.uid:
+            self._money_errors.clear()
         self.uid = uid
         p = self.project()
         self.setEnabled(p is not None)
@@ -292,6 +379,16 @@ class ProjectEditor(QWidget):
             return
         self._ensure_grid(p)
         self._refresh(p)
+
+    def show_tab(self, index: int) -> None:
+        """Switch to 基本信息 (0) or 绩效指标 (1) and put the cursor in its first field."""
+        self.tabs.setCurrentIndex(index)
+        if index == 0:
+            self.code.setFocus()
+        elif self.grid is not None:
+            self.grid.setFocus()
+            if not self.grid.currentIndex().isValid() and self.model.rowCount():
+                self.grid.setCurrentIndex(self.model.index(0, self.model.column_of("name") or 0))
 
     def _ensure_grid(self, p: Project) -> None:
         form = self.session.form_for(p)
@@ -316,24 +413,27 @@ class ProjectEditor(QWidget):
     def _refresh(self, p: Project) -> None:
         session = self.session
         received = session.is_received(p)
-        locked = p.finalized or session.readonly or received
+        locked = not session.editable(p.uid)
         if received:
-            self.locked_banner.setText(f"单位报来的表（{p.unit_code}）：在汇总文件中只读。")
+            units = {u.code: u.name for u in session.document.units()}
+            self.locked_banner.setText(f"单位报来的表（{units.get(p.unit_code) or p.unit_code}）：在汇总文件中只读，"
+                                       "如需修改请用审核意见退回单位。")
             self.locked_banner.show()
         elif p.finalized:
-            self.locked_banner.setText(f"已定稿（{p.finalized_by}，{p.finalized_at}）：内容已锁定，如需修改请用“项目 → 解除定稿”。")
+            self.locked_banner.setText(f"已定稿（{p.finalized_by}，{when_text(p.finalized_at)}）："
+                                       "内容已锁定，如需修改请用“项目 → 解除定稿”。")
             self.locked_banner.show()
         elif session.readonly:
-            reason = session.store.readonly_reason
-            hint = "。如果这是您自己的文件（例如换了电脑），请用“文件 → 接管此文件”。" if "另一台电脑" in reason else ""
-            self.locked_banner.setText(f"只读：{reason}{hint}")
+            document = session.document
+            hint = "。如果这是您自己的文件（例如换了电脑），请用“文件 → 接管此文件”" if document.created_elsewhere else ""
+            self.locked_banner.setText(f"只读：{document.readonly_reason}{hint}。")
             self.locked_banner.show()
         else:
             self.locked_banner.hide()
         review = session.reviews.get(p.uid)
         if review is not None:
             comment = f"：{review.comment}" if review.comment else ""
-            self.review_banner.setText(f"审核意见（{review.status}，{review.reviewer} {review.reviewed_at[:16]}，"
+            self.review_banner.setText(f"审核意见（{review.status}，{review.reviewer}，{when_text(review.reviewed_at)}，"
                                        f"针对第 {review.revision} 版）{comment}")
             self.review_banner.show()
         else:
@@ -344,6 +444,9 @@ class ProjectEditor(QWidget):
         for w in (self.form_combo, self.money_unit, self.scheme, self.goal_add, self.goal_remove, self.goal_up,
                   self.goal_down, self.row_insert, self.row_delete, self.row_up, self.row_down):
             w.setEnabled(not locked)
+        self.goals.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers if locked else (
+            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed | QAbstractItemView.EditTrigger.SelectedClicked))
         for e in self.plan_edits:
             e.setReadOnly(locked)
         self.code.show_value(p.code)
@@ -352,11 +455,10 @@ class ProjectEditor(QWidget):
         if idx >= 0:
             self.form_combo.setCurrentIndex(idx)
         self.money_unit.setCurrentText(p.money_unit)
-        unit = p.money_unit
-        self.total.show_value(display_money(p.budget.total, unit))
-        self.fiscal.show_value(display_money(p.budget.fiscal, unit))
-        self.other.show_value(display_money(p.budget.other, unit))
-        for w in (self.total, self.fiscal, self.other):
+        for key, w in self.money_fields().items():
+            if key in self._money_errors:
+                continue  # keep what the clerk typed, marked, until it is corrected
+            w.show_value(display_money(getattr(p.budget, key), p.money_unit, grouped=True))
             w.mark_error("")
         self.usage.show_value(p.usage)
         self._show_balance(p)
@@ -370,12 +472,16 @@ class ProjectEditor(QWidget):
 
     def _show_balance(self, p: Project) -> None:
         b, unit = p.budget, p.money_unit
+        if self._money_errors:
+            self.balance.setText("✗ " + next(iter(self._money_errors.values())))
+            self.balance.setStyleSheet("color:#b00020;")
+            return
         found = [f for f in self.session.findings(p.uid) if f.code in ("MONEY_BALANCE", "MONEY_MISSING", "MONEY_NEGATIVE")]
         if found:
             self.balance.setText("✗ " + found[0].message)
             self.balance.setStyleSheet("color:#b00020;")
         elif b.total is not None:
-            self.balance.setText(f"✓ 预算数 {display_money(b.total, unit)}{unit} = 财政资金 + 其他资金")
+            self.balance.setText(f"✓ 预算数 {display_money(b.total, unit, grouped=True)}{unit} = 财政资金 + 其他资金")
             self.balance.setStyleSheet("color:#1b7a2e;")
         else:
             self.balance.setText("")
@@ -414,7 +520,7 @@ class ProjectEditor(QWidget):
             amount = ""
             if points[i] is not None and p.budget.total is not None:
                 value = (p.budget.total * points[i] / 100).quantize(Decimal("0.01"))
-                amount = f"{display_money(value, p.money_unit)}{p.money_unit}"
+                amount = f"{display_money(value, p.money_unit, grouped=True)}{p.money_unit}"
             self.plan_amounts[i].setText(amount)
         found = [f for f in self.session.findings(p.uid) if f.code.startswith("PLAN_")]
         if found:
@@ -423,7 +529,6 @@ class ProjectEditor(QWidget):
         else:
             self.plan_check.setText("✓ 累计进度逐期不减，年底为 100%")
             self.plan_check.setStyleSheet("color:#1b7a2e;")
-        self.plan_check.setWordWrap(True)
         self.chart.set_plan(labels, points[: len(labels)])
 
     # ------------------------------------------------------------ committing
@@ -434,12 +539,15 @@ class ProjectEditor(QWidget):
             return
         self._push(replace(p, **changes), text, (p.uid,) + tuple(key))
 
-    def _push(self, after: Project, text: str, merge_key=None) -> None:
+    def _push(self, after: Project, text: str, merge_key=None) -> bool:
         try:
-            self.session.edit(after, text, merge_key)
+            return self.session.edit(after, text, merge_key)
         except DeskError as exc:
             self.message.emit(str(exc))
-            self._refresh(self.project())
+            current = self.project()
+            if current is not None:
+                self._refresh(current)
+            return False
 
     def _commit_form(self) -> None:
         p = self.project()
@@ -457,19 +565,27 @@ class ProjectEditor(QWidget):
         if p is not None:
             self._push(replace(p, money_unit=self.money_unit.currentText()), "更换金额单位")
 
-    def _commit_money(self, key: str, text: str, widget: CommitLineEdit) -> None:
+    def _commit_money(self, key: str, text: str) -> None:
+        """An amount as typed (770000, 770,000.00, 77万, ￥…); refused inline, at the field, when it is not one."""
         p = self.project()
+        widget = self.money_fields()[key]
         if p is None or widget.isReadOnly():
             return
-        labels = {"total": "预算数", "fiscal": "财政资金", "other": "其他资金"}
+        label = self.MONEY_LABELS[key]
         try:
-            amount = parse_money(text, what=labels[key], unit=p.money_unit)
+            amount = parse_typed_money(text, what=label, unit=p.money_unit)
+            after = replace(p, budget=replace(p.budget, **{key: amount}))
+            self.session.check(after)
         except DeskError as exc:
+            self._money_errors[key] = str(exc)
             widget.mark_error(str(exc))
+            self._show_balance(p)
             self.message.emit(str(exc))
             return
+        self._money_errors.pop(key, None)
         widget.mark_error("")
-        self._push(replace(p, budget=replace(p.budget, **{key: amount})), f"修改{labels[key]}", (p.uid, "budget", key))
+        if not self._push(after, f"修改{label}", (p.uid, "budget", key)):
+            self._refresh(self.project())  # unchanged: show the amount the way the field shows amounts
 
     def _commit_plan(self, i: int, text: str) -> None:
         p = self.project()
@@ -480,6 +596,8 @@ class ProjectEditor(QWidget):
             value = parse_decimal(text.replace("%", "").replace("％", ""), what=f"“{labels[i]}”的累计进度")
         except DeskError as exc:
             self.plan_edits[i].mark_error(str(exc))
+            self.plan_check.setText("✗ " + str(exc))
+            self.plan_check.setStyleSheet("color:#b00020;")
             self.message.emit(str(exc))
             return
         points = list(p.plan.points) + [None] * (len(labels) - len(p.plan.points))
@@ -508,8 +626,10 @@ class ProjectEditor(QWidget):
         p = self.project()
         if p is None:
             return
-        self._push(replace(p, goals=p.goals + ("",)), "添加绩效目标")
-        row = self.goals.count() - 1
+        row = self.goals.currentRow() + 1 if self.goals.currentRow() >= 0 else len(p.goals)
+        if not self._push(replace(p, goals=p.goals[:row] + ("",) + p.goals[row:]), "添加绩效目标"):
+            return
+        self.goals.setFocus()
         self.goals.setCurrentRow(row)
         self.goals.editItem(self.goals.item(row))
 
@@ -528,8 +648,8 @@ class ProjectEditor(QWidget):
             return
         goals = list(p.goals)
         goals[row], goals[target] = goals[target], goals[row]
-        self._push(replace(p, goals=tuple(goals)), "调整绩效目标顺序")
-        self.goals.setCurrentRow(target)
+        if self._push(replace(p, goals=tuple(goals)), "调整绩效目标顺序"):
+            self.goals.setCurrentRow(target)
 
     def _commit_indicators(self, indicators, text: str, merge_key) -> None:
         p = self.project()
@@ -538,14 +658,20 @@ class ProjectEditor(QWidget):
         key = None if merge_key is None else (p.uid, "indicators") + tuple(merge_key)
         self._push(replace(p, indicators=indicators), text, key)
 
+    # ------------------------------------------------------------ grid rows
+
     def insert_row(self) -> None:
+        """插入行 (Ctrl+Shift+=): a grid row under the cursor; the keyboard moves there."""
         if self.grid is None:
             return
         current = self.grid.currentIndex()
         row = current.row() + 1 if current.isValid() else self.model.rowCount()
+        before = self.model.rowCount()
         self.model.insert_rows(row)
         self.tabs.setCurrentWidget(self.grid_page)
-        self.grid.setCurrentIndex(self.model.index(row, self.model.column_of("name") or 0))
+        if self.model.rowCount() > before:
+            self.grid.setCurrentIndex(self.model.index(row, self.model.column_of("name") or 0))
+        self.grid.setFocus()
 
     def delete_rows(self) -> None:
         if self.grid is not None:
@@ -570,17 +696,21 @@ class ProjectEditor(QWidget):
         if field in simple:
             self.tabs.setCurrentIndex(0)
             simple[field].setFocus()
+            self.info_page.ensureWidgetVisible(simple[field])
             return
         m = _PLAN_FIELD.match(field)
         if m:
             self.tabs.setCurrentIndex(0)
-            self.plan_edits[min(int(m.group(1)), 3)].setFocus()
+            edit = self.plan_edits[min(int(m.group(1)), 3)]
+            edit.setFocus()
+            self.info_page.ensureWidgetVisible(edit)
             return
         m = _GOAL_FIELD.match(field)
         if m:
             self.tabs.setCurrentIndex(0)
             self.goals.setCurrentRow(int(m.group(1)))
             self.goals.setFocus()
+            self.info_page.ensureWidgetVisible(self.goals)
             return
         if field.startswith("indicators") and self.model is not None:
             self.tabs.setCurrentWidget(self.grid_page)
@@ -597,9 +727,3 @@ def _label_row(grid: QGridLayout, row: int, pairs) -> None:
     for i, (label, widget) in enumerate(pairs):
         grid.addWidget(QLabel(label), row, 2 * i)
         grid.addWidget(widget, row, 2 * i + 1)
-
-
-def session_forms(session: EditSession):
-    from desk.forms import default_forms
-
-    return session.forms if session.forms is not None else default_forms()

@@ -5,9 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView, QListWidget, QListWidgetItem, QVBoxLayout, QWidget,
+    QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout,
+    QWidget,
 )
 
+from desk.domain.model import when_text
 from desk.domain.money import display_money
 from desk.ui.session import EditSession
 
@@ -85,7 +87,8 @@ class ProjectListModel(QAbstractListModel):
                 badges.append(f"错误 {errors}")
             if warnings:
                 badges.append(f"提示 {warnings}")
-            money = f"{display_money(p.budget.total, p.money_unit)}{p.money_unit}" if p.budget.total is not None else ""
+            money = (f"{display_money(p.budget.total, p.money_unit, grouped=True)}{p.money_unit}"
+                     if p.budget.total is not None else "")
             second = "  ".join(x for x in (" · ".join(badges), money, p.code) if x)
             return f"{index.row() + 1}. {p.name or '（未命名项目）'}\n{second}"
         if role == Qt.ItemDataRole.DecorationRole:
@@ -94,7 +97,7 @@ class ProjectListModel(QAbstractListModel):
             return self._icons["error" if errors else "warning" if warnings else "clean"]
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{p.name}\n项目编码：{p.code or '（空）'}\n错误 {errors} 条，提示 {warnings} 条" + (
-                f"\n已定稿：{p.finalized_by} {p.finalized_at}" if p.finalized else "")
+                f"\n已定稿：{p.finalized_by}，{when_text(p.finalized_at)}" if p.finalized else "")
         if role == UID_ROLE:
             return uid
         if role == SEARCH_ROLE:
@@ -160,6 +163,7 @@ class ProjectListPanel(QWidget):
         self.view.setWordWrap(True)
         self.view.setUniformItemSizes(True)
         self.view.setSpacing(1)
+        self.view.setAccessibleName("项目列表")
         layout.addWidget(self.view)
         self.count = QLabel("")
         layout.addWidget(self.count)
@@ -237,3 +241,44 @@ class CheckPanel(QWidget):
             item.setData(FIELD_ROLE, f.field)
             item.setToolTip(f"{f.code} · {f.field}")
             self.list.addItem(item)
+
+
+class EmptyFilePanel(QWidget):
+    """What an empty file shows in place of the editor: how to add the first table."""
+
+    new_project = Signal()
+    import_xlsx = Signal()
+    merge = Signal()
+    help = Signal()
+
+    def __init__(self, *, receives: bool = False, readonly: bool = False, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        if readonly:
+            text = "这个文件里还没有项目表。文件以只读方式打开，不能添加。"
+        elif receives:
+            text = ("这是一个汇总文件，里面还没有单位报来的表。\n"
+                    "用“汇总 → 合并收到的文件”选择各单位报来的 .db 文件（可以一次选多个）。")
+        else:
+            text = ("这个文件里还没有项目表。\n"
+                    "点“新建项目”（Ctrl+Shift+N）开始填写第一张表，"
+                    "或者用“导入Excel”把已有的 Excel 表格读进来。")
+        self.message = QLabel(text)
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.message)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.buttons: list[QPushButton] = []
+        choices = [] if readonly else (
+            [("合并收到的文件…", self.merge)] if receives else
+            [("新建项目", self.new_project), ("导入Excel…", self.import_xlsx)])
+        for label, signal in choices + [("帮助（F1）", self.help)]:
+            button = QPushButton(label)
+            button.clicked.connect(signal.emit)
+            buttons.addWidget(button)
+            self.buttons.append(button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        layout.addStretch(2)

@@ -1,10 +1,11 @@
-"""The open file as the editor sees it: projects, findings, undo and autosave.
+"""The open file as the editor sees it: undo, signals and autosave around ``desk.ops.document.OpenFile``.
 
 Every edit is a QUndoCommand that replaces a whole (immutable) project, so
-undo and redo are exact across every part of the editor. Each applied change
-is committed to the store at once (in memory, milliseconds) and written to
-disk by a background thread, so a slow disk or USB stick never freezes the
-window; the status says 正在保存… / 已保存.
+undo and redo are exact across every part of the editor. A change is checked
+against the rules before its command is pushed, so a refused edit leaves no
+undo step. Each applied change is committed at once (in memory,
+milliseconds) and written to disk by a background thread, so a slow disk or
+USB stick never freezes the window; the status says 正在保存… / 已保存.
 """
 
 from __future__ import annotations
@@ -18,70 +19,128 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from desk import logs
+from desk.domain import rules
 from desk.domain.checks import Finding
 from desk.domain.formdef import FormDef
-from desk.domain.model import Project, new_uid, now_iso
+from desk.domain.model import Project, SpendingPlan, new_uid
 from desk.errors import DeskError
 from desk.forms import get_form
-from desk.store import FileChangedError, Store
-from desk.store.lock import holder_name
+from desk.ops.document import Conflict, FileChangedError, OpenFile
 
 
-class LockedError(DeskError):
-    pass
+class _Command(QUndoCommand):
+    """An undo step whose change may be refused (rules, a full disk, a bug).
+
+    Errors never escape into Qt: a refused first run makes the command
+    obsolete, so the stack drops it; the session raises the error afterwards.
+    """
+
+    def __init__(self, session: "EditSession", text: str):
+        super().__init__(text)
+        self.session = session
+
+    def redo(self) -> None:
+        try:
+            self.forward()
+        except Exception as exc:  # noqa: BLE001 - re-raised by EditSession after the stack has settled
+            self.session._failed = exc
+            self.setObsolete(True)  # the stack drops a step that did not happen
+
+    def undo(self) -> None:
+        try:
+            self.back()
+        except Exception as exc:  # noqa: BLE001 - re-raised by EditSession.undo
+            self.session._failed = exc
+
+    def forward(self) -> None:
+        raise NotImplementedError
+
+    def back(self) -> None:
+        raise NotImplementedError
 
 
-class SetProjectCommand(QUndoCommand):
+class SetProjectCommand(_Command):
     """Replace a project by an edited copy; consecutive edits of one field merge."""
 
     ID = 1
 
-    def __init__(self, session: "EditSession", before: Project, after: Project, text: str, merge_key=None):
-        super().__init__(text)
-        self.session = session
+    def __init__(self, session: "EditSession", before: Project, after: Project, text: str, merge_key=None,
+                 via: str = rules.EDIT):
+        super().__init__(session, text)
         self.before = before
         self.after = after
         self.merge_key = merge_key
+        self.via = via
 
     def id(self) -> int:  # noqa: A003 - Qt API
         return self.ID
 
-    def redo(self) -> None:
-        self.session._apply(self.after.uid, self.after)
+    def forward(self) -> None:
+        self.session._apply(self.after.uid, self.after, via=self.via)
 
-    def undo(self) -> None:
-        self.session._apply(self.before.uid, self.before)
+    def back(self) -> None:
+        self.session._apply(self.before.uid, self.before, via=self.via)
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API
-        if (not isinstance(other, SetProjectCommand) or self.merge_key is None
+        if (not isinstance(other, SetProjectCommand) or other.isObsolete() or self.merge_key is None
                 or other.merge_key != self.merge_key or other.before.uid != self.after.uid):
             return False
         self.after = other.after
         return True
 
 
-class AddProjectCommand(QUndoCommand):
-    def __init__(self, session: "EditSession", project: Project, position: int, text: str):
-        super().__init__(text)
-        self.session, self.project, self.position = session, project, position
+class AddProjectCommand(_Command):
+    def __init__(self, session: "EditSession", project: Project, position: int, text: str, via: str = rules.EDIT):
+        super().__init__(session, text)
+        self.project, self.position, self.via = project, position, via
 
-    def redo(self) -> None:
-        self.session._apply(self.project.uid, self.project, position=self.position)
+    def forward(self) -> None:
+        self.session._apply(self.project.uid, self.project, position=self.position, via=self.via)
 
-    def undo(self) -> None:
-        self.session._apply(self.project.uid, None)
+    def back(self) -> None:
+        self.session._apply(self.project.uid, None, via=self.via)
 
 
-class DeleteProjectCommand(QUndoCommand):
+class DeleteProjectCommand(_Command):
     def __init__(self, session: "EditSession", project: Project, position: int):
-        super().__init__(f"删除项目“{project.name}”")
-        self.session, self.project, self.position = session, project, position
+        super().__init__(session, f"删除项目“{project.name or '（未命名）'}”")
+        self.project, self.position = project, position
 
-    def redo(self) -> None:
+    def forward(self) -> None:
         self.session._apply(self.project.uid, None)
 
-    def undo(self) -> None:
+    def back(self) -> None:
         self.session._apply(self.project.uid, self.project, position=self.position)
+
+
+class ResolveConflictCommand(_Command):
+    """A supervisor settles a conflict (keep ours, take theirs, or some fields); undo brings the conflict back."""
+
+    def __init__(self, session: "EditSession", conflict: Conflict, before: Project | None, after: Project | None,
+                 text: str):
+        super().__init__(session, text)
+        self.conflict, self.before, self.after = conflict, before, after
+        self._token: tuple | None = None
+
+    def forward(self) -> None:
+        session = self.session
+        with session.document.transaction():
+            if self.after is not None and (self.before is None or not rules.same_content(self.before, self.after)):
+                session._apply(self.conflict.version.uid, self.after, via=rules.RESOLVE, write=False,
+                               position=None if self.before is not None else len(session.projects()))
+            self._token = session.document.settle_conflict(self.conflict.id)
+        session._changed(self.conflict.version.uid)
+        session.conflictsChanged.emit()
+
+    def back(self) -> None:
+        session = self.session
+        with session.document.transaction():
+            uid = self.conflict.version.uid
+            if self.after is not None and (self.before is None or not rules.same_content(self.before, self.after)):
+                session._apply(uid, self.before, via=rules.RESOLVE, write=False)
+            session.document.reopen_conflict(self._token)
+        session._changed(self.conflict.version.uid)
+        session.conflictsChanged.emit()
 
 
 class _WriteSignals(QObject):
@@ -91,28 +150,19 @@ class _WriteSignals(QObject):
 class EditSession(QObject):
     projectChanged = Signal(str)  # uid: its content or findings changed
     projectsChanged = Signal()  # projects added, removed or reordered
+    conflictsChanged = Signal()
     saveStateChanged = Signal(str)  # a short Chinese status for the status bar
     saveFailed = Signal(str)  # a message to show the user
 
     RETRY_MS = 5000
 
-    def __init__(self, store: Store, forms: dict[str, FormDef] | None = None, parent: QObject | None = None):
+    def __init__(self, document: OpenFile, parent: QObject | None = None):
         super().__init__(parent)
-        self.store = store
-        self.forms = forms
-        self.readonly = store.readonly
-        store.defer_writes = True
+        self.document = document
+        document.defer_writes()  # written by a background thread: a slow disk never freezes the window
+        self.forms = document.forms
+        self.readonly = document.readonly
         self.undo_stack = QUndoStack(self)
-        self._projects: dict[str, Project] = {}
-        self._order: list[str] = []
-        self._findings: dict[str, list[Finding]] = {}
-        for p in store.projects():
-            self._projects[p.uid] = p
-            self._order.append(p.uid)
-            self._findings[p.uid] = self._check(p)
-        self.reviews = store.reviews()
-        unit = store.unit()
-        self.own_unit_code = unit.code if unit else ""
         self._writing = False
         self._signals = _WriteSignals()
         self._signals.done.connect(self._write_done)
@@ -120,81 +170,102 @@ class EditSession(QObject):
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(self._schedule_write)
         self._stopped_by_change = False
+        self._failed: BaseException | None = None  # what the last command could not do
         self.last_saved_at = ""
 
     # ------------------------------------------------------------ reading
 
     def projects(self) -> list[Project]:
-        return [self._projects[u] for u in self._order]
+        return self.document.projects()
 
     def project(self, uid: str) -> Project | None:
-        return self._projects.get(uid)
+        return self.document.project(uid)
 
     def position(self, uid: str) -> int:
-        return self._order.index(uid)
+        return self.document.position(uid)
 
     def findings(self, uid: str) -> list[Finding]:
-        return self._findings.get(uid, [])
+        return self.document.findings(uid)
+
+    @property
+    def reviews(self):
+        return self.document.reviews
 
     def form_for(self, project: Project) -> FormDef:
-        try:
-            return get_form(project.form, self.forms)
-        except DeskError:
-            return get_form("hebei-project", self.forms)
+        return self.document.form_for(project)
 
-    def _check(self, project: Project) -> list[Finding]:
-        from desk.services import check_table
+    def is_received(self, project: Project) -> bool:
+        return self.document.is_received(project.uid)
 
-        return check_table(project, self.forms)
+    def editable(self, uid: str) -> bool:
+        return self.document.editable(uid)
 
     # ------------------------------------------------------------ editing
 
-    def _require_editable(self, uid: str | None = None) -> None:
-        if self.readonly:
-            raise LockedError(f"文件以只读方式打开（{self.store.readonly_reason}），不能修改。")
-        if uid is not None:
-            p = self._projects.get(uid)
-            if p is not None and p.finalized:
-                raise LockedError(f"项目“{p.name}”已定稿，如需修改请先“解除定稿”。")
-            if p is not None and self.is_received(p):
-                raise LockedError(f"项目“{p.name}”是单位报来的表，在汇总文件中只读；请通过审核意见退回单位修改。")
+    def _raise_failure(self) -> None:
+        error, self._failed = self._failed, None
+        if error is not None:
+            raise error
 
-    def is_received(self, project: Project) -> bool:
-        """In a supervisor's consolidated file, tables of the offices are read-only."""
-        return self.own_unit_code == "汇总" and project.unit_code != "汇总"
+    def _push(self, command: _Command) -> None:
+        """Push and run a command; a refused one is dropped by the stack, and its error is raised."""
+        self._failed = None
+        self.undo_stack.push(command)
+        self._raise_failure()
 
-    def edit(self, after: Project, text: str, merge_key=None) -> bool:
-        """Replace a project by an edited copy, as one undoable step."""
-        before = self._projects.get(after.uid)
+    def undo(self) -> None:
+        """Undo one step; if it cannot be undone, the step stays where it was and the reason is raised."""
+        stack = self.undo_stack
+        if not stack.canUndo():
+            return
+        self._failed = None
+        stack.undo()
+        if self._failed is not None:
+            error, self._failed = self._failed, None
+            stack.redo()  # nothing changed: put the step back (its change is what the file holds)
+            self._failed = None
+            raise error
+
+    def redo(self) -> None:
+        """Redo one step; one that cannot be done again is dropped (nothing changed) and the reason raised."""
+        if not self.undo_stack.canRedo():
+            return
+        self._failed = None
+        self.undo_stack.redo()
+        self._raise_failure()
+
+    def edit(self, after: Project, text: str, merge_key=None, *, via: str = rules.EDIT) -> bool:
+        """Replace a project by an edited copy, as one undoable step (checked before anything happens)."""
+        before = self.document.project(after.uid)
         if before is None or before.content_key() == after.content_key():
             return False
-        self._require_editable(after.uid)
-        self.undo_stack.push(SetProjectCommand(self, before, after, text, merge_key))
+        self.document.check(after.uid, after, via=via)
+        self._push(SetProjectCommand(self, before, after, text, merge_key, via))
         return True
 
-    def accept_version(self, version: Project, text: str) -> None:
-        """A supervisor settles a conflict by taking a received version (undoable; no read-only lock applies)."""
-        if self.readonly:
-            self._require_editable()
-        before = self._projects.get(version.uid)
-        if before is None:
-            self.undo_stack.push(AddProjectCommand(self, version, len(self._order), text))
-        elif before.content_key() != version.content_key():
-            self.undo_stack.push(SetProjectCommand(self, before, version, text))
+    def check(self, after: Project) -> None:
+        """Raise (in Chinese) if ``after`` may not replace the table; nothing happens either way."""
+        self.document.check(after.uid, after)
 
-    def add_project(self, project: Project, position: int | None = None, text: str = "新建项目") -> Project:
-        self._require_editable()
-        position = len(self._order) if position is None else position
-        self.undo_stack.push(AddProjectCommand(self, project, position, text))
-        return self._projects[project.uid]
+    def resolve_conflict(self, conflict: Conflict, version: Project | None, text: str) -> None:
+        """Settle a conflict with ``version`` (None keeps ours); one undoable step."""
+        before = self.document.project(conflict.version.uid)
+        if version is not None:
+            self.document.check(version.uid, version, via=rules.RESOLVE)
+        self._push(ResolveConflictCommand(self, conflict, before, version, text))
+
+    def add_project(self, project: Project, position: int | None = None, text: str = "新建项目",
+                    *, via: str = rules.EDIT) -> Project:
+        self.document.check(project.uid, project, via=via)
+        position = len(self.document.projects()) if position is None else position
+        self._push(AddProjectCommand(self, project, position, text, via))
+        return self.document.project(project.uid)
 
     def new_project(self, form_name: str = "hebei-project") -> Project:
-        unit = self.store.unit()
-        year = self.store.year() or time.localtime().tm_year
+        unit = self.document.unit
+        year = self.document.year or time.localtime().tm_year
         form = get_form(form_name, self.forms)
         labels = form.checkpoint_labels(form.default_scheme)
-        from desk.domain.model import SpendingPlan
-
         project = Project(
             unit_code=unit.code if unit else "", year=year, form=form.name, money_unit=form.money_unit,
             plan=SpendingPlan(form.default_scheme, (None,) * len(labels)), name="",
@@ -202,7 +273,7 @@ class EditSession(QObject):
         return self.add_project(project, text="新建项目")
 
     def copy_project(self, uid: str, *, next_year: bool = False) -> Project:
-        source = self._projects[uid]
+        source = self.document.project(uid)
         copy = replace(source, uid=new_uid(), revision=0, updated_at="", finalized_at="", finalized_by="",
                        year=source.year + 1 if next_year else source.year,
                        name=source.name if next_year else f"{source.name}（副本）")
@@ -210,90 +281,72 @@ class EditSession(QObject):
         return self.add_project(copy, self.position(uid) + 1, text)
 
     def delete_project(self, uid: str) -> None:
-        self._require_editable(uid)
-        self.undo_stack.push(DeleteProjectCommand(self, self._projects[uid], self.position(uid)))
+        self.document.check(uid, None)
+        self._push(DeleteProjectCommand(self, self.document.project(uid), self.position(uid)))
+
+    def finalize_problem(self, uid: str) -> str:
+        return self.document.finalize_problem(uid)
 
     def finalize(self, uid: str) -> Project:
         """定稿: lock for signature; recorded with who and when. Not undoable (解除定稿 is the way back)."""
-        self._require_editable(uid)
-        p = self._projects[uid]
-        if any(f.severity == "error" for f in self._findings.get(uid, [])):
-            raise LockedError(f"项目“{p.name}”还有审核错误，不能定稿。请先改正检查面板中的“错误”。")
-        self._apply(uid, replace(p, finalized_at=now_iso(), finalized_by=holder_name()), action="finalize",
-                    note="定稿")
-        self.undo_stack.clear()
-        return self._projects[uid]
+        saved = self.document.finalize(uid)
+        self._after_lock_change(uid)
+        return saved
 
     def unfinalize(self, uid: str) -> Project:
-        if self.readonly:
-            self._require_editable()
-        p = self._projects[uid]
-        self._apply(uid, replace(p, finalized_at="", finalized_by=""), action="unfinalize",
-                    note=f"解除定稿（{holder_name()}，原定稿 {p.finalized_by} {p.finalized_at}）")
-        self.undo_stack.clear()
-        return self._projects[uid]
+        saved = self.document.unfinalize(uid)
+        self._after_lock_change(uid)
+        return saved
+
+    def _after_lock_change(self, uid: str) -> None:
+        self.undo_stack.clear()  # earlier steps would reach past the lock
+        self._changed(uid)
+        self._schedule_write()
 
     @contextlib.contextmanager
     def batch(self, text: str):
-        """Several changes as one undo step and one store transaction: all are written, or none."""
-        self._require_editable()
+        """Several changes as one undo step and one transaction: all are written, or none."""
         self.undo_stack.beginMacro(text)
         try:
-            with self.store.transaction():
+            with self.document.transaction():
                 yield
         except BaseException:
             self.undo_stack.endMacro()
-            # The store rolled everything back: drop the half-made step and show the file as it is.
+            # The file rolled everything back: drop the half-made step and show the file as it is.
             self.undo_stack.clear()
-            self._reload()
+            self.projectsChanged.emit()
+            for p in self.document.projects():
+                self.projectChanged.emit(p.uid)
             raise
         self.undo_stack.endMacro()
         self._schedule_write()
 
-    def _reload(self) -> None:
-        self.reviews = self.store.reviews()
-        self._projects = {p.uid: p for p in self.store.projects()}
-        self._order = list(self._projects)
-        self._findings = {uid: self._check(p) for uid, p in self._projects.items()}
-        self.projectsChanged.emit()
-        for uid in self._order:
-            self.projectChanged.emit(uid)
-
     def set_review(self, uid: str, status: str, comment: str) -> None:
         """审核意见 on a table: recorded at once, not an edit of the table (not on the undo stack)."""
-        from desk.domain.model import Review
-
-        self._require_editable()
-        p = self._projects[uid]
-        review = Review(uid, status, comment, holder_name(), now_iso(), p.revision)
-        self.store.save_review(review)
-        self.reviews[uid] = review
-        self.projectChanged.emit(uid)
+        self.document.set_review(uid, status, comment)
+        self._changed(uid)
         self._schedule_write()
 
-    def _apply(self, uid: str, project: Project | None, *, position: int | None = None,
-               action: str = "save", note: str = "") -> None:
-        """Commit a change to the store (memory) and schedule the disk write."""
-        if project is None:
-            self.store.delete_project(uid)
-            self._projects.pop(uid, None)
-            self._findings.pop(uid, None)
-            if uid in self._order:
-                self._order.remove(uid)
-            self.projectsChanged.emit()
-        else:
-            is_new = uid not in self._projects
-            saved = self.store.save_project(project, action=action, note=note)
-            self._projects[uid] = saved
-            self._findings[uid] = self._check(saved)
-            if is_new:
-                position = len(self._order) if position is None else max(0, min(position, len(self._order)))
-                self._order.insert(position, uid)
-                if position != len(self._order) - 1:
-                    self.store.move_project(uid, position)
-                self.projectsChanged.emit()
+    def take_reviews(self, items) -> tuple[list[str], list[str]]:
+        taken, unknown = self.document.take_reviews(items)
+        for uid in taken:
             self.projectChanged.emit(uid)
         self._schedule_write()
+        return taken, unknown
+
+    def _changed(self, uid: str) -> None:
+        self.projectChanged.emit(uid)
+
+    def _apply(self, uid: str, project: Project | None, *, position: int | None = None, via: str = rules.EDIT,
+               action: str = "save", note: str = "", write: bool = True) -> None:
+        """Commit a change (checked by the document) and schedule the disk write."""
+        listed = self.document.put(uid, project, via=via, position=position, action=action, note=note)
+        if listed:
+            self.projectsChanged.emit()
+        if project is not None:
+            self.projectChanged.emit(uid)
+        if write:
+            self._schedule_write()
 
     # ------------------------------------------------------------ saving
 
@@ -301,7 +354,7 @@ class EditSession(QObject):
         if self._writing or self._stopped_by_change or self.readonly:
             return
         try:
-            pending = self.store.pending_write()
+            pending = self.document.pending_write()
         except FileChangedError as exc:
             self._stopped_by_change = True
             self.saveStateChanged.emit("未保存：文件被其他程序改动")
@@ -326,10 +379,10 @@ class EditSession(QObject):
     def _write_done(self, pending, error) -> None:
         self._writing = False
         if error is None:
-            self.store.finish_write(pending)
+            self.document.finish_write(pending)
             self.last_saved_at = time.strftime("%H:%M:%S")
             self.saveStateChanged.emit(f"已保存 {self.last_saved_at}")
-            if self.store.unsaved:
+            if self.document.unsaved:
                 self._schedule_write()
             return
         message = str(error) if isinstance(error, DeskError) else f"保存失败：{error}"
@@ -347,7 +400,7 @@ class EditSession(QObject):
         while time.monotonic() < deadline:
             QCoreApplication.processEvents()
             if not self._writing:
-                if not self.store.unsaved:
+                if not self.document.unsaved:
                     return True
                 if self._stopped_by_change:
                     return False
@@ -357,5 +410,5 @@ class EditSession(QObject):
 
     def close(self) -> bool:
         saved = self.readonly or self.wait_saved()
-        self.store.close()
+        self.document.close()
         return saved

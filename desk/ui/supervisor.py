@@ -1,42 +1,25 @@
-"""Supervisors' dialogs: unit overview, conflicts side by side, 审核意见, merge report."""
+"""Supervisors' dialogs: unit overview, conflicts side by side, 审核意见."""
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QListWidget,
-    QPlainTextEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QPlainTextEdit, QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from desk.domain.model import REVIEW_STATUSES, Project
-from desk.domain.money import display_money
+from desk.domain.model import REVIEW_STATUSES, Budget, Indicator, SpendingPlan
+from desk.domain.money import display_money, percent_text
+from desk.ops.document import OpenFile
+from desk.ops.merge import FIELD_LABELS, overview
+from desk.ui.dialogs import fit_to_screen, guarded
 from desk.ui.session import EditSession
 
 OVERVIEW_COLUMNS = ("单位编码", "单位名称", "年度", "项目数", "预算数合计", "错误", "提示", "收到时间", "来自文件")
-FIELD_LABELS = {"code": "项目编码", "name": "项目名称", "money_unit": "金额单位", "budget": "预算数", "usage": "资金用途",
-                "plan": "资金支出计划", "goals": "绩效目标", "indicators": "绩效指标", "form": "表样",
-                "finalized_at": "定稿时间"}
-
-
-def unit_rows(session: EditSession) -> list[tuple]:
-    """One row per unit and year of the open file, for the overview."""
-    units = {u.code: u.name for u in session.store.units()}
-    received = session.store.received_from()
-    groups: dict[tuple[str, int], list[Project]] = {}
-    for p in session.projects():
-        groups.setdefault((p.unit_code, p.year), []).append(p)
-    rows = []
-    for (code, year), items in sorted(groups.items()):
-        total = sum((p.budget.total or 0) for p in items)
-        errors = sum(1 for p in items for f in session.findings(p.uid) if f.severity == "error")
-        warnings = sum(1 for p in items for f in session.findings(p.uid) if f.severity != "error")
-        got = [received[p.uid] for p in items if p.uid in received]
-        latest = max(got, key=lambda x: x[1]) if got else ("", "")
-        rows.append((code, units.get(code, ""), year, len(items), f"{display_money(total)}元", errors, warnings,
-                     latest[1][:16].replace("T", " "), latest[0]))
-    return rows
+CONFLICT_FIELDS = ("code", "name", "money_unit", "budget", "usage", "plan", "goals", "indicators", "form",
+                   "finalized_at")
 
 
 class OverviewDialog(QDialog):
@@ -44,31 +27,42 @@ class OverviewDialog(QDialog):
 
     unit_chosen = Signal(str)
 
-    def __init__(self, session: EditSession, parent=None):
+    def __init__(self, document: OpenFile, parent=None):
         super().__init__(parent)
         self.setWindowTitle("单位概览")
-        self.resize(980, 420)
         layout = QVBoxLayout(self)
-        rows = unit_rows(session)
+        rows = overview(document)
         self.table = QTableWidget(len(rows), len(OVERVIEW_COLUMNS))
         self.table.setHorizontalHeaderLabels(list(OVERVIEW_COLUMNS))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
+        doubles = 0
         for r, row in enumerate(rows):
-            for c, value in enumerate(row):
+            values = (row.code, row.name, row.year, row.projects, row.total, row.errors, row.warnings,
+                      row.received_at, row.source)
+            for c, value in enumerate(values):
                 item = QTableWidgetItem(str(value))
                 if c in (2, 3, 4, 5, 6):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if c == 4 and row.duplicates:
+                    item.setToolTip(f"有 {row.duplicates} 张疑似重复的表未计入合计")
                 self.table.setItem(r, c, item)
+            doubles += row.duplicates
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.table)
-        layout.addWidget(QLabel("双击一个单位，左侧列出它的项目（其他单位的表只读打开）。"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(self.table, 1)
+        hint = "双击一个单位，左侧列出它的项目（单位报来的表在汇总文件中只读）。"
+        if doubles:
+            hint += f"疑似重复的表（同单位、同编码或同名称）只计入一次，共 {doubles} 张未重复计入预算数合计。"
+        self.hint = QLabel(hint)
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
         self.table.cellDoubleClicked.connect(self._chosen)
+        fit_to_screen(self, 980, 420)
 
     def _chosen(self, row: int, _col: int) -> None:
         self.unit_chosen.emit(self.table.item(row, 0).text())
@@ -76,12 +70,9 @@ class OverviewDialog(QDialog):
 
 
 def _show(value) -> str:
-    from desk.domain.model import Budget, Indicator, SpendingPlan
-    from desk.domain.money import percent_text
-
     if isinstance(value, Budget):
-        return "；".join(f"{label} {display_money(v)}" for label, v in (("预算数", value.total), ("财政资金", value.fiscal),
-                                                                       ("其他资金", value.other)) if v is not None)
+        return "；".join(f"{label} {display_money(v, grouped=True)}" for label, v in (
+            ("预算数", value.total), ("财政资金", value.fiscal), ("其他资金", value.other)) if v is not None)
     if isinstance(value, SpendingPlan):
         scheme = "按月末" if value.scheme == "month_end" else "按季度"
         return f"{scheme}：" + "、".join("空" if x is None else f"{percent_text(x)}%" for x in value.points)
@@ -101,18 +92,19 @@ def _show(value) -> str:
 
 
 class ConflictDialog(QDialog):
-    """Two versions of one table side by side, field by field; the supervisor chooses."""
+    """Two versions of one table side by side, field by field; the supervisor chooses (undoable)."""
 
     def __init__(self, session: EditSession, parent=None):
         super().__init__(parent)
         self.session = session
         self.setWindowTitle("处理冲突")
-        self.resize(1100, 560)
-        layout = QHBoxLayout(self)
+        outer = QVBoxLayout(self)
+        split = QSplitter(Qt.Orientation.Horizontal)
         self.list = QListWidget()
-        self.list.setMaximumWidth(280)
-        layout.addWidget(self.list)
-        right = QVBoxLayout()
+        split.addWidget(self.list)
+        right_widget = QWidget()
+        right = QVBoxLayout(right_widget)
+        right.setContentsMargins(0, 0, 0, 0)
         self.info = QLabel("")
         self.info.setWordWrap(True)
         right.addWidget(self.info)
@@ -123,32 +115,38 @@ class ConflictDialog(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        right.addWidget(self.table)
+        right.addWidget(self.table, 1)
+        split.addWidget(right_widget)
+        split.setStretchFactor(1, 1)
+        split.setSizes([220, 680])
+        outer.addWidget(split, 1)
         buttons = QHBoxLayout()
         self.keep = QPushButton("保留本文件的版本")
         self.take = QPushButton("采用收到的版本")
         self.mix = QPushButton("按勾选的栏目合并")
         self.mix.setToolTip("在“收到的版本”一列勾选要采用的栏目，其余栏目保留本文件的内容")
-        close = QPushButton("关闭")
-        buttons.addWidget(self.keep)
-        buttons.addWidget(self.take)
-        buttons.addWidget(self.mix)
+        self.close_button = QPushButton("关闭")
+        for b in (self.keep, self.take, self.mix):
+            buttons.addWidget(b)
         buttons.addStretch(1)
-        buttons.addWidget(close)
-        right.addLayout(buttons)
-        layout.addLayout(right, 1)
-        self.keep.clicked.connect(lambda: self.resolve(take=False))
-        self.take.clicked.connect(lambda: self.resolve(take=True))
-        self.mix.clicked.connect(lambda: self.resolve(take=True, fields=self.checked_fields()))
-        close.clicked.connect(self.accept)
+        buttons.addWidget(self.close_button)
+        outer.addLayout(buttons)
+        self.keep.clicked.connect(lambda: guarded(self, "未能处理冲突", lambda: self.resolve(take=False)))
+        self.take.clicked.connect(lambda: guarded(self, "未能处理冲突", lambda: self.resolve(take=True)))
+        self.mix.clicked.connect(lambda: guarded(self, "未能处理冲突",
+                                                 lambda: self.resolve(take=True, fields=self.checked_fields())))
+        self.close_button.clicked.connect(self.accept)
         self.list.currentRowChanged.connect(self._show_current)
+        session.conflictsChanged.connect(self.reload)
+        self.field_names: list[str] = []
         self.reload()
+        fit_to_screen(self, 1100, 560)
 
     def reload(self) -> None:
-        self.conflicts = self.session.store.conflicts()
+        self.conflicts = self.session.document.conflicts()
         self.list.clear()
-        for cid, source, item in self.conflicts:
-            self.list.addItem(f"{item.name or item.uid}\n来自 {source}")
+        for c in self.conflicts:
+            self.list.addItem(f"{c.version.name or '（未命名）'}\n来自 {c.source}")
         if self.conflicts:
             self.list.setCurrentRow(0)
         else:
@@ -160,11 +158,12 @@ class ConflictDialog(QDialog):
     def _show_current(self, row: int) -> None:
         if not (0 <= row < len(self.conflicts)):
             return
-        cid, source, theirs = self.conflicts[row]
+        conflict = self.conflicts[row]
+        theirs = conflict.version
         ours = self.session.project(theirs.uid)
-        self.info.setText(f"同一张表（uid {theirs.uid}）在两处被分别修改：本文件中第 {ours.revision if ours else '-'} 版，"
-                          f"“{source}”中第 {theirs.revision} 版。标黄的栏目不同。")
-        names = [n for n in FIELD_LABELS if hasattr(theirs, n)]
+        self.info.setText(f"“{theirs.name or '（未命名）'}”在两处被分别修改：本文件中是第 {ours.revision if ours else '-'} 版，"
+                          f"“{conflict.source}”中是第 {theirs.revision} 版。标黄的栏目不同。")
+        names = [n for n in CONFLICT_FIELDS if hasattr(theirs, n)]
         self.field_names = names
         self.table.setRowCount(len(names))
         for r, name in enumerate(names):
@@ -186,22 +185,21 @@ class ConflictDialog(QDialog):
                 and self.table.item(r, 2).checkState() == Qt.CheckState.Checked]
 
     def resolve(self, *, take: bool, fields: list[str] | None = None) -> None:
-        """Keep ours, take theirs, or take only ``fields`` from theirs."""
-        from dataclasses import replace as _replace
-
+        """Keep ours, take theirs, or take only ``fields`` from theirs: one undoable step."""
         row = self.list.currentRow()
         if not (0 <= row < len(self.conflicts)):
             return
-        cid, source, theirs = self.conflicts[row]
+        conflict = self.conflicts[row]
+        theirs = conflict.version
         ours = self.session.project(theirs.uid)
         if take and fields is not None and ours is not None:
-            mixed = _replace(ours, **{f: getattr(theirs, f) for f in fields})
-            self.session.accept_version(mixed, f"按栏目合并“{source}”中的修改")
+            version = replace(ours, **{f: getattr(theirs, f) for f in fields})
+            text = f"按栏目合并“{conflict.source}”中的修改"
         elif take:
-            self.session.accept_version(theirs, f"采用“{source}”中的版本")
-        self.session.store.resolve_conflict(cid)
-        self.session._schedule_write()
-        self.reload()
+            version, text = theirs, f"采用“{conflict.source}”中的版本"
+        else:
+            version, text = None, f"保留本文件的版本（不采用“{conflict.source}”）"
+        self.session.resolve_conflict(conflict, version, text)
 
 
 class ReviewDialog(QDialog):
@@ -211,35 +209,24 @@ class ReviewDialog(QDialog):
         super().__init__(parent)
         self.session, self.uid = session, uid
         p = session.project(uid)
-        self.setWindowTitle(f"审核意见 — {p.name}")
+        self.setWindowTitle(f"审核意见 — {p.name or '（未命名）'}")
         form = QFormLayout(self)
         self.status = QComboBox()
         self.status.addItems(list(REVIEW_STATUSES))
         self.comment = QPlainTextEdit()
+        self.comment.setTabChangesFocus(True)
         current = session.reviews.get(uid)
         if current is not None:
             self.status.setCurrentText(current.status)
             self.comment.setPlainText(current.comment)
         form.addRow("状态", self.status)
         form.addRow("意见", self.comment)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(lambda: guarded(self, "未能保存审核意见", self.save))
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        fit_to_screen(self, 520, 320)
 
     def save(self) -> None:
         self.session.set_review(self.uid, self.status.currentText(), self.comment.toPlainText().strip())
         self.accept()
-
-
-def report_text(report) -> str:
-    lines = [report.summary()]
-    for c in report.conflicts:
-        lines.append(f"冲突：{c['project']}（{'、'.join(c['sources'])}），不同之处："
-                     f"{'、'.join(FIELD_LABELS.get(f, f) for f in c['fields'])}——请用“汇总 → 处理冲突”逐项选择")
-    for d in report.duplicates:
-        names = "、".join(f"{p['project']}（{p['source'] or '本文件'}）" for p in d["projects"])
-        lines.append(f"疑似重复（{d['match']}“{d['value']}”相同）：{names}")
-    for r in report.refused:
-        lines.append(f"拒收：{r['reason']}")
-    return "\n".join(lines)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desk import services
+from desk.ops import exports as exports_ops, imports as imports_ops
 from desk.domain.codec import JsonShapeError
 from desk.io import jsonio
 from desk.store import Store
@@ -49,15 +49,15 @@ def test_random_content_round_trips_db_json_db(tmp_path_factory, items, depts):
     folder = tmp_path_factory.mktemp("rt")
     doc = jsonio.Document(units=(UNIT,), projects=tuple(items), departments=tuple(depts))
     first, second = folder / "a.db", folder / "b.db"
-    services.import_document(doc, first)
+    imports_ops.import_document(doc, first)
     with Store.open(first, readonly=True) as store:
-        exported = services.export_document(store)
+        exported = exports_ops.export_document(store)
     assert exported.projects == doc.projects
     assert exported.departments == doc.departments
     text = jsonio.dumps(exported)
-    services.import_document(jsonio.loads(text), second)
+    imports_ops.import_document(jsonio.loads(text), second)
     with Store.open(second, readonly=True) as store:
-        again = services.export_document(store)
+        again = exports_ops.export_document(store)
     assert again == exported
     assert jsonio.dumps(again) == text
 
@@ -65,15 +65,15 @@ def test_random_content_round_trips_db_json_db(tmp_path_factory, items, depts):
 def test_import_upserts_by_uid(tmp_path):
     db = tmp_path / "x.db"
     p = good_project(revision=3, updated_at="2023-01-15T09:00:00+08:00")
-    report = services.import_document(doc_of(p), db)
+    report = imports_ops.import_document(doc_of(p), db)
     assert (report.added, report.updated, report.unchanged, report.created_file) == (1, 0, 0, True)
     with Store.open(db) as store:
         assert store.project(p.uid).revision == 3
         assert store.project(p.uid).updated_at == "2023-01-15T09:00:00+08:00"
-    report = services.import_document(doc_of(p), db)
+    report = imports_ops.import_document(doc_of(p), db)
     assert (report.added, report.updated, report.unchanged) == (0, 0, 1)
     changed = replace(p, usage="新的用途")
-    report = services.import_document(doc_of(changed), db)
+    report = imports_ops.import_document(doc_of(changed), db)
     assert (report.added, report.updated, report.unchanged) == (0, 1, 0)
     with Store.open(db) as store:
         saved = store.project(p.uid)
@@ -84,11 +84,11 @@ def test_import_upserts_by_uid(tmp_path):
 
 def test_failed_import_writes_nothing(tmp_path):
     db = tmp_path / "x.db"
-    services.import_document(doc_of(good_project()), db)
+    imports_ops.import_document(doc_of(good_project()), db)
     before = db.read_bytes()
     bad = good_project(uid="bad", year=2023, budget=replace(good_project().budget, total=Decimal("1.005")))
     with pytest.raises(Exception, match="两位小数"):
-        services.import_document(doc_of(good_project(name="另一个", code="Z"), bad), db)
+        imports_ops.import_document(doc_of(good_project(name="另一个", code="Z"), bad), db)
     assert db.read_bytes() == before
 
 
@@ -96,7 +96,7 @@ def test_failed_import_into_a_new_file_leaves_no_file(tmp_path):
     db = tmp_path / "new.db"
     bad = good_project(budget=replace(good_project().budget, total=Decimal("1.005")))
     with pytest.raises(Exception):
-        services.import_document(doc_of(bad), db)
+        imports_ops.import_document(doc_of(bad), db)
     assert not db.exists()
     assert list(tmp_path.iterdir()) == []
 

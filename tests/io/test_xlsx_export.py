@@ -151,12 +151,12 @@ def test_values_starting_with_equals_stay_text():
 
 
 def test_totals_sheet_by_unit(yutian, tmp_path):
-    from desk import services
+    from desk.ops import exports as exports_ops, imports as imports_ops
 
     db = tmp_path / "x.db"
-    services.import_document(yutian, db)
+    imports_ops.import_document(yutian, db)
     out = tmp_path / "x.xlsx"
-    services.export_xlsx(db, out)
+    exports_ops.export_xlsx(db, out)
     ws = load_workbook(out)["按单位汇总"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == xlsx.TOTALS_COLUMNS

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from desk import services
+from desk.ops import imports as imports_ops
 from desk.forms import default_forms
 from desk.io import jsonio
 from desk.io.xlsx_import import WorkbookError, read_workbook, split_goals
@@ -274,5 +274,5 @@ def test_import_service_leaves_no_file_when_it_fails(tmp_path):
     xlsx = tmp_path / "in.xlsx"
     xlsx.write_bytes(workbook(("S", [["姓名"]], [])))
     with pytest.raises(WorkbookError):
-        services.plan_xlsx_import(xlsx, tmp_path / "x.db", year=2024)
+        imports_ops.plan_xlsx_import(xlsx, imports_ops.Target.of_file(tmp_path / "x.db"), year=2024)
     assert not (tmp_path / "x.db").exists()

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from desk import services
+from desk.ops import exports as exports_ops, imports as imports_ops
 from desk.domain.model import Indicator, SpendingPlan
 from desk.forms import get_form
 from desk.io import jsonio
@@ -220,15 +220,15 @@ def test_split_file_names_are_safe_and_unique():
 
 def test_export_pdf_service(tmp_path, demo_json):
     db = tmp_path / "demo.db"
-    services.import_document(jsonio.loads(demo_json.read_text("utf-8")), db)
+    imports_ops.import_document(jsonio.loads(demo_json.read_text("utf-8")), db)
     one = tmp_path / "a.pdf"
-    services.export_pdf(db, one, selection=["13022923P00JXC4150646", "13022923P00JXC415060P"])
+    exports_ops.export_pdf(db, one, selection=["13022923P00JXC4150646", "13022923P00JXC415060P"])
     titles = [t.splitlines()[0] for t in pages_text(one.read_bytes())]
     assert titles == ["1.城镇社区工作经费绩效目标表", "5.维稳经费绩效目标表"]
-    written = services.export_pdf(db, split_dir=tmp_path / "split")
+    written = exports_ops.export_pdf(db, split_dir=tmp_path / "split")
     assert len(written) == 7 and written[0].name == "13022923P00JXC415060P_城镇社区工作经费.pdf"
     with pytest.raises(Exception, match="没有 uid 或项目编码为“nope”"):
-        services.export_pdf(db, tmp_path / "b.pdf", selection=["nope"])
+        exports_ops.export_pdf(db, tmp_path / "b.pdf", selection=["nope"])
     assert not (tmp_path / "b.pdf").exists()
 
 

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 from PySide6.QtWidgets import QMessageBox
 
-from desk import services
+from desk.ops import exports as exports_ops, imports as imports_ops
 from desk.store import Store
 from desk.ui.app import MainWindow
 from tests.helpers import UNIT, good_project
@@ -18,12 +18,12 @@ def open_window(qtbot, path):
 
 
 def test_main_window_shows_the_demo_file(qtbot, tmp_path):
-    window = open_window(qtbot, services.make_demo(tmp_path / "demo.db"))
-    assert "439001 玉田县无终街道办事处本级" in window.header.text() and "2023" in window.header.text()
+    window = open_window(qtbot, imports_ops.make_demo(tmp_path / "demo.db"))
+    assert "玉田县无终街道办事处本级（439001）" in window.header.text() and "2023" in window.header.text()
     model = window.list_panel.model
     assert model.rowCount() == 7
     first = model.data(model.index(0))
-    assert first == "1. 城镇社区工作经费\n770000.00元  13022923P00JXC415060P"
+    assert first == "1. 城镇社区工作经费\n770,000.00元  13022923P00JXC415060P"
     last = model.data(model.index(6))
     assert "错误 2" in last
     assert window.editor.name.text() == "城镇社区工作经费"
@@ -32,7 +32,7 @@ def test_main_window_shows_the_demo_file(qtbot, tmp_path):
 
 
 def test_search_and_status_filter(qtbot, tmp_path):
-    window = open_window(qtbot, services.make_demo(tmp_path / "demo.db"))
+    window = open_window(qtbot, imports_ops.make_demo(tmp_path / "demo.db"))
     panel = window.list_panel
     panel.search.setText("国有企业")
     assert panel.proxy.rowCount() == 2
@@ -82,7 +82,7 @@ def test_refused_file_is_explained(qtbot, tmp_path, monkeypatch):
 
 
 def test_export_pdf_from_the_window(qtbot, tmp_path):
-    window = open_window(qtbot, services.make_demo(tmp_path / "demo.db"))
+    window = open_window(qtbot, imports_ops.make_demo(tmp_path / "demo.db"))
     target = tmp_path / "out.pdf"
     assert window.export_pdf(target)
     assert target.read_bytes().startswith(b"%PDF")
@@ -104,7 +104,7 @@ def test_missing_glyphs_are_named_in_the_window(qtbot, tmp_path, monkeypatch):
 
 
 def test_recent_files_and_geometry_are_remembered(qtbot, tmp_path):
-    path = services.make_demo(tmp_path / "demo.db")
+    path = imports_ops.make_demo(tmp_path / "demo.db")
     window = open_window(qtbot, path)
     window.resize(700, 500)
     window.close()
@@ -121,7 +121,7 @@ def test_print_preview_and_printing(qtbot, tmp_path):
 
     from desk.ui.app import print_pdf
 
-    window = open_window(qtbot, services.make_demo(tmp_path / "demo.db"))
+    window = open_window(qtbot, imports_ops.make_demo(tmp_path / "demo.db"))
     dialog = window.preview()
     assert dialog is not None
     qtbot.addWidget(dialog)
@@ -158,6 +158,6 @@ def test_import_excel_into_the_open_file_is_one_undo_step(qtbot, tmp_path):
     assert again[0].actions == ["更新"] * 7 and window.list_panel.model.rowCount() == 7
     target = tmp_path / "out.xlsx"
     window.session.wait_saved()
-    services.export_xlsx(path, target)
+    exports_ops.export_xlsx(path, target)
     assert target.read_bytes()[:2] == b"PK"
     window.close()

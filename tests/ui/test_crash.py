@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from desk import services
+from desk.ops import imports as imports_ops
 from desk.store import Store
 from tests.conftest import ROOT
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")
 
 
 def test_killed_after_an_edit_keeps_the_edit(tmp_path, desk_home):
-    path = services.make_demo(tmp_path / "demo.db")
+    path = imports_ops.make_demo(tmp_path / "demo.db")
     env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen", DESK_HOME=str(desk_home))
     child = subprocess.Popen([sys.executable, "-m", "tests.ui.crash_child", str(path), "城镇社区工作经费（改）"],
                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

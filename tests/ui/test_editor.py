@@ -47,14 +47,14 @@ def test_clerk_session_round_trip(qtbot, qtmodeltester, tmp_path):
     type_into(qtbot, editor.total, "770,000")
     type_into(qtbot, editor.fiscal, "770000")
     type_into(qtbot, editor.other, "0")
-    assert editor.total.text() == "770000.00"
+    assert editor.total.text() == "770,000.00"
     assert editor.balance.text().startswith("✓")
     editor.usage.setPlainText("城镇社区工作经费")
     qtbot.waitUntil(lambda: session.project(uid).usage == "城镇社区工作经费")  # committed when typing pauses
     # spending plan
     for edit, value in zip(editor.plan_edits, ("30", "60%", "90", "100")):
         type_into(qtbot, edit, value)
-    assert editor.plan_amounts[0].text() == "231000.00元"
+    assert editor.plan_amounts[0].text() == "231,000.00元"
     assert editor.plan_check.text().startswith("✓")
     # goals
     qtbot.mouseClick(editor.goal_add, Qt.MouseButton.LeftButton)
@@ -154,12 +154,12 @@ def test_typing_in_one_field_merges_into_one_undo_step(qtbot, tmp_path):
 def test_finalize_locks_until_unfinalized(qtbot, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from desk import services
+    from desk.ops import imports as imports_ops
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
-    path = services.make_demo(tmp_path / "demo.db")
+    path = imports_ops.make_demo(tmp_path / "demo.db")
     window = MainWindow()
     qtbot.addWidget(window)
     window.open_file(path)
@@ -187,9 +187,9 @@ def test_finalize_locks_until_unfinalized(qtbot, tmp_path, monkeypatch):
 
 
 def test_check_panel_jumps_to_the_field(qtbot, tmp_path):
-    from desk import services
+    from desk.ops import imports as imports_ops
 
-    path = services.make_demo(tmp_path / "demo.db")
+    path = imports_ops.make_demo(tmp_path / "demo.db")
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
@@ -206,11 +206,11 @@ def test_check_panel_jumps_to_the_field(qtbot, tmp_path):
 
 
 def test_project_list_models_pass_qtmodeltester(qtbot, qtmodeltester, tmp_path):
-    from desk import services
+    from desk.ops import imports as imports_ops
 
     window = MainWindow()
     qtbot.addWidget(window)
-    window.open_file(services.make_demo(tmp_path / "demo.db"))
+    window.open_file(imports_ops.make_demo(tmp_path / "demo.db"))
     qtmodeltester.check(window.list_panel.model, force_py=True)
     window.act_new_project.trigger()
     window.act_copy_project.trigger()
@@ -220,11 +220,11 @@ def test_project_list_models_pass_qtmodeltester(qtbot, qtmodeltester, tmp_path):
 
 
 def test_project_filter_passes_qtmodeltester(qtbot, qtmodeltester, tmp_path):
-    from desk import services
+    from desk.ops import imports as imports_ops
 
     window = MainWindow()
     qtbot.addWidget(window)
-    window.open_file(services.make_demo(tmp_path / "demo.db"))
+    window.open_file(imports_ops.make_demo(tmp_path / "demo.db"))
     qtmodeltester.check(window.list_panel.proxy, force_py=True)
     window.list_panel.search.setText("国有")
     window.list_panel.status.setCurrentIndex(2)
@@ -238,10 +238,10 @@ def test_a_failing_batch_writes_nothing(qtbot, tmp_path):
 
     import pytest
 
-    from desk import services
+    from desk.ops import imports as imports_ops
     from tests.helpers import good_project
 
-    path = services.make_demo(tmp_path / "demo.db")
+    path = imports_ops.make_demo(tmp_path / "demo.db")
     window = MainWindow()
     qtbot.addWidget(window)
     window.open_file(path)

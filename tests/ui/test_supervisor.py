@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from PySide6.QtWidgets import QMessageBox
 
-from desk import services
+from desk.ops import merge as merge_ops, reviews as reviews_ops
 from desk.store import Store
 from desk.ui.app import MainWindow
 from tests.test_merge import OFFICES, office_file
@@ -18,7 +18,7 @@ def consolidated(tmp_path, qtbot, monkeypatch):
     folder.mkdir()
     files = [office_file(folder, u) for u in OFFICES]
     out = tmp_path / "汇总.db"
-    services.merge_files(out, files[:1])
+    merge_ops.merge_files(out, files[:1])
     window = MainWindow()
     qtbot.addWidget(window)
     window.open_file(out)
@@ -71,11 +71,17 @@ def test_conflicts_are_shown_side_by_side_and_chosen(qtbot, tmp_path, monkeypatc
     assert dialog.list.count() == 0
     merged = window.session.project(p.uid)
     assert merged.name == "另一份改了名称" and merged.usage == "本单位改了用途"
-    window.act_undo.trigger()  # choosing is undoable
+    window.act_undo.trigger()  # choosing is one undoable step, and undo brings the conflict back
     assert window.session.project(p.uid).name == p.name
+    assert dialog.list.count() == 1 and dialog.table.item(row, 2).text() == "另一份改了名称"
+    window.act_redo.trigger()
+    assert window.session.project(p.uid).name == "另一份改了名称" and dialog.list.count() == 0
+    window.act_undo.trigger()
     window.close()
-    with Store.open(out) as store:
-        assert store.conflicts() == []
+    with Store.open(out) as store:  # what the window showed is what the file holds
+        ((_, source, other),) = store.conflicts()
+        assert source == copy.name and other.name == "另一份改了名称"
+        assert store.project(p.uid).name == p.name
 
 
 def test_review_from_the_window_and_back_to_the_clerk(qtbot, tmp_path, monkeypatch):
@@ -89,7 +95,7 @@ def test_review_from_the_window_and_back_to_the_clerk(qtbot, tmp_path, monkeypat
     assert "退回修改" in window.list_panel.model.data(window.list_panel.model.index(0))
     reviews = tmp_path / "r.json"
     window.session.wait_saved()
-    assert services.export_reviews(out, reviews) == 1
+    assert reviews_ops.export_reviews(out, reviews) == 1
     window.close()
     clerk = MainWindow()
     qtbot.addWidget(clerk)

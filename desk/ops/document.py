@@ -1,0 +1,296 @@
+"""An open ``.db`` file as the editor uses it.
+
+``OpenFile`` holds the file's tables in the file's order with their findings,
+the reviews and the conflicts, and is the only way the GUI changes a file:
+every change is checked against the rules that protect a table
+(``desk.domain.rules``) before the store writes it, so a refused change
+leaves no trace. Commits go to the in-memory database at once; the caller
+takes ``pending_write()`` to put them on disk (the GUI does that on a
+background thread).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from desk.domain import rules
+from desk.domain.checks import ERROR, Finding
+from desk.domain.formdef import FormDef
+from desk.domain.model import Project, Review, SpendingPlan, Unit, now_iso
+from desk.errors import DeskError
+from desk.forms import default_forms, get_form
+from desk.ops.checking import check_table
+from desk.ops.files import CONSOLIDATED, OFFICE, Target
+from desk.store import FileChangedError, Store
+from desk.store.db import PendingWrite
+from desk.store.lock import holder_name
+
+__all__ = ["Conflict", "FileChangedError", "OpenFile", "PendingWrite"]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A received version of a table that could not be merged automatically."""
+
+    id: int
+    source: str  # the received file's name
+    version: Project
+
+
+class OpenFile:
+    """One ``.db`` file opened for reading or editing."""
+
+    def __init__(self, store: Store, forms: dict[str, FormDef] | None = None):
+        self._store = store
+        self.forms = forms if forms is not None else default_forms()
+        self.reload()
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: Path, *, readonly: bool | None = None, take_over: bool = False,
+             forms: dict[str, FormDef] | None = None) -> "OpenFile":
+        """Open a file; someone else's file or one being edited elsewhere opens read-only."""
+        return cls(Store.open(Path(path), readonly=readonly, take_over=take_over), forms)
+
+    @classmethod
+    def create(cls, path: Path, *, unit: Unit, year: int, role: str = OFFICE,
+               forms: dict[str, FormDef] | None = None) -> "OpenFile":
+        return cls(Store.create(Path(path), unit=unit, year=year, role=role), forms)
+
+    def reload(self) -> None:
+        """Read every table, review and provenance again (after a rolled-back batch)."""
+        store = self._store
+        self.unit: Unit | None = store.unit()
+        self.year: int | None = store.year()
+        self.role = store.role()
+        self.reviews: dict[str, Review] = store.reviews()
+        self._received = store.received_uids()
+        self._projects: dict[str, Project] = {}
+        self._order: list[str] = []
+        self._findings: dict[str, list[Finding]] = {}
+        for p in store.projects():
+            self._projects[p.uid] = p
+            self._order.append(p.uid)
+            self._findings[p.uid] = check_table(p, self.forms)
+
+    # ------------------------------------------------------------ the file
+
+    @property
+    def path(self) -> Path:
+        return self._store.path
+
+    @property
+    def readonly(self) -> bool:
+        return self._store.readonly
+
+    @property
+    def readonly_reason(self) -> str:
+        return self._store.readonly_reason
+
+    @property
+    def created_elsewhere(self) -> bool:
+        """Read-only because another computer created it: 接管此文件 applies."""
+        return self.readonly and "另一台电脑" in self.readonly_reason
+
+    @property
+    def receives(self) -> bool:
+        """A supervisor's consolidated file: merges offices' files (the 汇总 menu)."""
+        return self.role == CONSOLIDATED
+
+    @property
+    def migrated_from(self) -> int | None:
+        return getattr(self._store, "migrated_from", None)
+
+    @property
+    def backup_path(self) -> Path | None:
+        return getattr(self._store, "backup_path", None)
+
+    def units(self) -> list[Unit]:
+        return self._store.units()
+
+    def received_from(self) -> dict[str, tuple[str, str]]:
+        return self._store.received_from()
+
+    def import_target(self) -> Target:
+        return Target(tuple(self.projects()), self.unit, self.year, frozenset(self._received))
+
+    # ------------------------------------------------------------ reading
+
+    def projects(self) -> list[Project]:
+        return [self._projects[u] for u in self._order]
+
+    def project(self, uid: str) -> Project | None:
+        return self._projects.get(uid)
+
+    def position(self, uid: str) -> int:
+        return self._order.index(uid)
+
+    def findings(self, uid: str) -> list[Finding]:
+        return self._findings.get(uid, [])
+
+    def errors(self, uid: str) -> list[Finding]:
+        return [f for f in self.findings(uid) if f.severity == ERROR]
+
+    def form_for(self, project: Project) -> FormDef:
+        try:
+            return get_form(project.form, self.forms)
+        except DeskError:
+            return get_form("hebei-project", self.forms)
+
+    def is_received(self, uid: str) -> bool:
+        """The table came from an office's file: read-only in this consolidated file."""
+        return uid in self._received
+
+    # ------------------------------------------------------------ the rules
+
+    def problem(self, uid: str, after: Project | None, *, via: str = rules.EDIT) -> str:
+        """Why ``after`` may not replace the table ``uid`` ("" when it may); nothing is changed."""
+        if self.readonly:
+            return f"文件以只读方式打开（{self.readonly_reason}），不能修改。"
+        return rules.change_problem(self._projects.get(uid), after, via=via, received=self.is_received(uid))
+
+    def check(self, uid: str, after: Project | None, *, via: str = rules.EDIT) -> None:
+        """Raise (in Chinese) if the change may not be saved: protected table, read-only file, invalid value."""
+        problem = self.problem(uid, after, via=via)
+        if problem:
+            raise rules.ProtectedError(problem)
+        if after is not None:
+            rules.validate(after)
+
+    def editable(self, uid: str) -> bool:
+        p = self._projects.get(uid)
+        return p is not None and not self.readonly and not rules.is_finalized(p) and not self.is_received(uid)
+
+    # ------------------------------------------------------------ writing
+
+    def put(self, uid: str, project: Project | None, *, via: str = rules.EDIT, position: int | None = None,
+            action: str = "save", note: str = "") -> bool:
+        """Save ``project`` as the table ``uid`` (None removes it), checked first.
+
+        Returns True when the list of tables changed (added, removed, moved).
+        """
+        self.check(uid, project, via=via)
+        store = self._store
+        if project is None:
+            if uid not in self._projects:
+                return False
+            store.delete_project(uid)
+            self._projects.pop(uid, None)
+            self._findings.pop(uid, None)
+            self._order.remove(uid)
+            return True
+        is_new = uid not in self._projects
+        with store.transaction():
+            saved = store.save_project(project, action=action, note=note)
+            if is_new:
+                position = len(self._order) if position is None else max(0, min(position, len(self._order)))
+                if position != len(self._order):
+                    store.move_project(uid, position)
+        self._projects[uid] = saved
+        self._findings[uid] = check_table(saved, self.forms)
+        if is_new:
+            self._order.insert(position, uid)
+        return is_new
+
+    def finalize_problem(self, uid: str) -> str:
+        """Why 定稿 is refused, listing every error ("" when it may go ahead)."""
+        p = self._projects[uid]
+        problem = self.problem(uid, replace(p, finalized_at="x"), via=rules.FINALIZE)
+        if problem:
+            return problem
+        errors = self.errors(uid)
+        if errors:
+            listed = "\n".join(f"  {i}. {f.message}" for i, f in enumerate(errors, 1))
+            return (f"{rules.table_label(p)}还有 {len(errors)} 处错误，不能定稿：\n{listed}\n"
+                    "请先在审核结果中逐条改正（点击一条即跳到该栏）。")
+        return ""
+
+    def finalize(self, uid: str) -> Project:
+        """定稿: lock for signature, recorded with who and when."""
+        problem = self.finalize_problem(uid)
+        if problem:
+            raise rules.ProtectedError(problem)
+        p = self._projects[uid]
+        self.put(uid, replace(p, finalized_at=now_iso(), finalized_by=holder_name()), via=rules.FINALIZE,
+                 action="finalize", note="定稿")
+        return self._projects[uid]
+
+    def unfinalize(self, uid: str) -> Project:
+        p = self._projects[uid]
+        self.put(uid, replace(p, finalized_at="", finalized_by=""), via=rules.UNFINALIZE, action="unfinalize",
+                 note=f"解除定稿（{holder_name()}，原定稿 {p.finalized_by} {p.finalized_at}）")
+        return self._projects[uid]
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator["OpenFile"]:
+        """Several changes written together, or none (the tables are read again after a failure)."""
+        if self.readonly:
+            raise rules.ProtectedError(f"文件以只读方式打开（{self.readonly_reason}），不能修改。")
+        try:
+            with self._store.transaction():
+                yield self
+        except BaseException:
+            self.reload()
+            raise
+
+    # ------------------------------------------------------------ reviews and conflicts
+
+    def set_review(self, uid: str, status: str, comment: str) -> Review:
+        """审核意见 on a table: recorded at once, not an edit of the table."""
+        if self.readonly:
+            raise rules.ProtectedError(f"文件以只读方式打开（{self.readonly_reason}），不能修改。")
+        p = self._projects[uid]
+        review = Review(uid, status, comment, holder_name(), now_iso(), p.revision)
+        self._store.save_review(review)
+        self.reviews[uid] = review
+        return review
+
+    def take_reviews(self, items: list[tuple[Review, str]]) -> tuple[list[str], list[str]]:
+        """导入审核意见: (uids taken in, names of reviewed tables this file does not have)."""
+        if self.readonly:
+            raise rules.ProtectedError(f"文件以只读方式打开（{self.readonly_reason}），不能修改。")
+        taken, unknown = [], []
+        with self._store.transaction():
+            for review, name in items:
+                if review.uid in self._projects:
+                    self._store.save_review(review)
+                    taken.append(review.uid)
+                else:
+                    unknown.append(name or "（未命名）")
+        self.reviews = self._store.reviews()
+        return taken, unknown
+
+    def conflicts(self) -> list[Conflict]:
+        return [Conflict(cid, source, version) for cid, source, version in self._store.conflicts()
+                if isinstance(version, Project)]
+
+    def settle_conflict(self, conflict_id: int) -> tuple:
+        """Mark a conflict settled; returns what ``reopen_conflict`` needs to bring it back."""
+        return self._store.resolve_conflict(conflict_id)
+
+    def reopen_conflict(self, token: tuple) -> None:
+        self._store.reopen_conflict(token)
+
+    # ------------------------------------------------------------ saving
+
+    def defer_writes(self) -> None:
+        """From now on commits only change the file in memory; the caller writes ``pending_write()``."""
+        self._store.defer_writes = True
+
+    def pending_write(self) -> PendingWrite | None:
+        """The bytes of the committed changes, for any thread to write; raises FileChangedError."""
+        return self._store.pending_write()
+
+    def finish_write(self, pending: PendingWrite) -> None:
+        self._store.finish_write(pending)
+
+    @property
+    def unsaved(self) -> bool:
+        return self._store.unsaved
+
+    def close(self) -> None:
+        self._store.close()

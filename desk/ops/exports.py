@@ -1,0 +1,100 @@
+"""Exports out of a file: interchange JSON, PDF for signatures, Excel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desk.domain.formdef import FormDef
+from desk.forms import default_forms, get_form
+from desk.io import jsonio
+from desk.ops.checking import check_tables, counts_by_table
+from desk.render import pdf, xlsx
+from desk.render.fonts import find_fonts
+from desk.render.table import PrintJob
+from desk.store import Store, StoreError, write_file_atomically
+
+
+def export_document(store: Store) -> jsonio.Document:
+    return jsonio.Document(
+        units=tuple(store.units()),
+        projects=tuple(store.projects()),
+        departments=tuple(store.departments()),
+    )
+
+
+def export_json(db_path: Path, out: Path | None = None) -> str:
+    """The file's content as interchange JSON; written to ``out`` when given."""
+    with Store.open(Path(db_path), readonly=True) as store:
+        text = jsonio.dumps(export_document(store))
+    if out is not None:
+        write_file_atomically(Path(out), text.encode("utf-8"))
+    return text
+
+
+def print_jobs(store: Store, selection: list[str] | None = None, form_name: str | None = None,
+               forms: dict[str, FormDef] | None = None) -> list[PrintJob]:
+    """The tables to print, in the order of the file; ``selection`` holds uids or 项目编码."""
+    forms = forms if forms is not None else default_forms()
+    projects = store.projects()
+    numbered = list(enumerate(projects, 1))
+    if selection:
+        chosen: list[tuple[int, object]] = []
+        for key in selection:
+            hits = [(i, p) for i, p in numbered if p.uid == key or (p.code and p.code == key)]
+            if not hits:
+                raise StoreError(f"文件中没有 uid 或项目编码为“{key}”的项目。")
+            chosen.extend(h for h in hits if h not in chosen)
+        numbered = sorted(chosen, key=lambda item: item[0])
+    if not numbered:
+        raise StoreError("文件中没有项目，无法打印。")
+    units = {u.code: u for u in store.units()}
+    jobs = []
+    for index, project in numbered:
+        form = get_form(form_name or project.form, forms)
+        if form.kind != "project":
+            raise StoreError(f"表样“{form.label}”不是项目支出绩效目标表，不能用来打印项目。")
+        jobs.append(PrintJob(project=project, index=index, form=form, unit=units.get(project.unit_code)))
+    return jobs
+
+
+def export_pdf(db_path: Path, out: Path | None = None, *, selection: list[str] | None = None,
+               form_name: str | None = None, split_dir: Path | None = None,
+               font: Path | None = None, unit_code: str | None = None, contents: bool = False) -> list[Path]:
+    """Write the PDF (or one PDF per project into ``split_dir``); returns the files written."""
+    with Store.open(db_path, readonly=True) as store:
+        jobs = print_jobs(store, selection, form_name)
+        if unit_code:
+            jobs = [j for j in jobs if j.project.unit_code == unit_code]
+            if not jobs:
+                raise StoreError(f"文件中没有单位“{unit_code}”的项目。")
+        unit = store.unit()
+        year = store.year()
+    fonts = find_fonts(font)
+    missing = pdf.missing_glyphs(jobs, fonts)
+    if missing:
+        raise pdf.PrintError("以下文字当前字体无法显示，为避免打印出方框，未生成 PDF：\n"
+                             + "\n".join(m.message() for m in missing))
+    title = f"{unit.name if unit else ''}{year or ''}年度项目支出绩效目标表"
+    written = []
+    if split_dir is not None:
+        split_dir = Path(split_dir)
+        split_dir.mkdir(parents=True, exist_ok=True)
+        for job, name in zip(jobs, pdf.split_file_names([j.project for j in jobs])):
+            target = split_dir / name
+            write_file_atomically(target, pdf.render([job], fonts, title=job.project.name))
+            written.append(target)
+    else:
+        if out is None:
+            raise StoreError("请用 -o 指定 PDF 文件名，或用 --split 指定文件夹。")
+        write_file_atomically(Path(out), pdf.render(jobs, fonts, title=title, contents=contents))
+        written.append(Path(out))
+    return written
+
+
+def export_xlsx(db_path: Path, out: Path, *, selection: list[str] | None = None,
+                form_name: str | None = None) -> Path:
+    with Store.open(db_path, readonly=True) as store:
+        jobs = print_jobs(store, selection, form_name)
+        counts = counts_by_table(check_tables(store.projects()))
+    write_file_atomically(Path(out), xlsx.render(jobs, counts))
+    return Path(out)

@@ -1,0 +1,238 @@
+"""Imports into a file: interchange JSON and Excel workbooks, and the demo file.
+
+Every import is all or nothing, and none of them may change a table that is
+finalised (定稿) or that an office sent to a consolidated file: such an import
+is refused as a whole, naming each table, before anything is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from desk import paths
+from desk.domain import rules
+from desk.domain.formdef import FormDef
+from desk.domain.model import Project, Unit, new_uid
+from desk.domain.money import display_money
+from desk.errors import DeskError
+from desk.forms import default_forms
+from desk.io import jsonio
+from desk.io.xlsx_import import FoundTable, read_workbook
+from desk.ops.files import Target, read_input  # noqa: F401 - Target is part of this module's API
+from desk.store import Store, StoreError
+
+DEMO_SOURCE = "demo/yutian-2023.json"
+DEMO_FILE = "示例_玉田县无终街道_2023.db"
+
+ADD = "新增"
+UPDATE = "更新"
+BLOCKED = "不能更新"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    added: int
+    updated: int
+    unchanged: int
+    created_file: bool
+
+    def summary(self) -> str:
+        head = "已新建文件并导入" if self.created_file else "已导入"
+        return f"{head}：新增 {self.added} 个，更新 {self.updated} 个，未变 {self.unchanged} 个"
+
+
+def refuse_protected(changes, received: set[str] | frozenset[str], via: str = rules.IMPORT) -> None:
+    """Raise one ProtectedError naming every table the import may not change; nothing is written."""
+    problems = [rules.change_problem(before, after, via=via, received=after.uid in received)
+                for before, after in changes]
+    problems = [p for p in problems if p]
+    if problems:
+        raise rules.ProtectedError("\n".join(problems) + "\n未导入任何内容。")
+
+
+# ---------------------------------------------------------------- JSON
+
+def _file_identity(doc: jsonio.Document):
+    if not doc.units:
+        raise StoreError("JSON 中没有单位（units 为空），无法新建文件。")
+    unit = doc.units[0]
+    years = [p.year for p in doc.projects if p.unit_code == unit.code]
+    years += [d.year for d in doc.departments if d.unit_code == unit.code]
+    year = Counter(years).most_common(1)[0][0] if years else datetime.date.today().year
+    return unit, year
+
+
+class _Upserts:
+    """Counts of what an import did, table by table."""
+
+    def __init__(self, created: bool):
+        self.created = created
+        self.counts = Counter()
+
+    def note(self, before, saved) -> None:
+        if before is None:
+            self.counts["added"] += 1
+        elif saved.revision != before.revision:
+            self.counts["updated"] += 1
+        else:
+            self.counts["unchanged"] += 1
+
+    def report(self) -> ImportReport:
+        c = self.counts
+        return ImportReport(c["added"], c["updated"], c["unchanged"], self.created)
+
+
+@contextlib.contextmanager
+def _import_target(db_path: Path, unit, year: int, take_over: bool):
+    """Open (or create) the file and yield (store, counts) inside one transaction; all or nothing."""
+    db_path = Path(db_path)
+    created = not db_path.exists()
+    store = Store.create(db_path, unit=unit, year=year) if created else Store.open(
+        db_path, readonly=False, take_over=take_over)
+    upserts = _Upserts(created)
+    try:
+        with store.transaction():
+            yield store, upserts
+    except BaseException:
+        store.close()
+        if created:
+            # Nothing of the import may remain: remove the file we just made.
+            db_path.unlink(missing_ok=True)
+        raise
+    store.close()
+
+
+def import_document(doc: jsonio.Document, db_path: Path, *, take_over: bool = False) -> ImportReport:
+    """Upsert a parsed document into a file, creating it when needed; all or nothing."""
+    unit, year = (None, None) if Path(db_path).exists() else _file_identity(doc)
+    with _import_target(db_path, unit, year, take_over) as (store, upserts):
+        pairs = [(store.project(p.uid), p) for p in doc.projects]
+        dept_pairs = [(store.department(d.uid), d) for d in doc.departments]
+        refuse_protected(pairs + dept_pairs, store.received_uids())
+        for unit in doc.units:
+            store.add_unit(unit)
+        for before, project in pairs:
+            upserts.note(before, store.save_project(project, action="import", keep_stamp=True))
+        for before, dept in dept_pairs:
+            upserts.note(before, store.save_department(dept, action="import", keep_stamp=True))
+    return upserts.report()
+
+
+def import_json_text(text: str, db_path: Path, *, source: str, take_over: bool = False) -> ImportReport:
+    return import_document(jsonio.loads(text, source=source), db_path, take_over=take_over)
+
+
+def import_json_file(json_path: Path, db_path: Path, *, take_over: bool = False) -> ImportReport:
+    raw = read_input(json_path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DeskError(f"“{Path(json_path).name}”不是 UTF-8 编码的 JSON 文件") from None
+    return import_json_text(text, db_path, source=Path(json_path).name, take_over=take_over)
+
+
+def demo_path() -> Path:
+    return paths.user_data_dir() / DEMO_FILE
+
+
+def make_demo(target: Path | None = None) -> Path:
+    """(Re)create the sample file from the shipped yutian tables."""
+    target = Path(target) if target else demo_path()
+    source = paths.resources_dir() / DEMO_SOURCE
+    doc = jsonio.loads(source.read_text("utf-8"), source=str(source))
+    if target.exists():
+        target.unlink()
+    import_document(doc, target)
+    return target
+
+
+# ---------------------------------------------------------------- Excel
+
+@dataclass
+class XlsxImportPlan:
+    """What an Excel import found and what it would do, before anything is written."""
+
+    source: str
+    tables: list[FoundTable]  # with projects completed (uid, unit, year)
+    actions: list[str]  # ADD, UPDATE or BLOCKED per table
+    warnings: list
+    unit: Unit
+    year: int
+    blocked: list[str] = field(default_factory=list)  # why each BLOCKED table may not be updated
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"在“{self.source}”中找到 {len(self.tables)} 张绩效目标表："]
+        for t, action in zip(self.tables, self.actions):
+            p = t.project
+            money = f"，预算数 {display_money(p.budget.total, p.money_unit)}{p.money_unit}" if p.budget.total is not None else ""
+            lines.append(f"  {t.where}  {p.name or '（未命名）'}（{p.code or '无编码'}）：{len(p.indicators)} 条指标{money} → {action}")
+        if self.blocked:
+            lines.append("以下表不能用 Excel 更新，所以不能导入：")
+            lines.extend(f"  {b}" for b in self.blocked)
+        if self.warnings:
+            lines.append(f"需要核对的单元格 {len(self.warnings)} 处：")
+            lines.extend(f"  {w}" for w in self.warnings)
+        return lines
+
+    @property
+    def updates(self) -> int:
+        return self.actions.count(UPDATE)
+
+    def refuse_if_blocked(self) -> None:
+        if self.blocked:
+            raise rules.ProtectedError("\n".join(self.blocked) + "\n未导入任何内容。")
+
+
+def plan_xlsx_import(xlsx_path: Path, target: Target, *, unit_code: str | None = None, unit_name: str | None = None,
+                     year: int | None = None, forms: dict[str, FormDef] | None = None) -> XlsxImportPlan:
+    """Read a workbook and say, table by table, what importing it into ``target`` would do."""
+    forms = forms if forms is not None else default_forms()
+    xlsx_path = Path(xlsx_path)
+    result = read_workbook(read_input(xlsx_path), forms, name=xlsx_path.name)
+    file_unit, file_year = target.unit, target.year
+    year = year or file_year
+    if not year:
+        raise StoreError("无法确定年度：请用 --year 指定（如 --year 2024）。")
+    found_unit = next((t.unit for t in result.tables if t.unit), None)
+    code = unit_code or (found_unit.code if found_unit else None) or (file_unit.code if file_unit else None)
+    if not code:
+        raise StoreError("无法确定单位：表中没有“439001…”这样的单位行，请用 --unit-code 和 --unit-name 指定。")
+    name = unit_name or (found_unit.name if found_unit and found_unit.code == code else None) or (
+        file_unit.name if file_unit and file_unit.code == code else None) or code
+    unit = Unit(code, name)
+    tables, actions, blocked = [], [], []
+    taken: set[str] = set()
+    for t in result.tables:
+        p = t.project
+        match = next((e for e in target.projects if e.uid not in taken and e.unit_code == unit.code and e.year == year
+                      and ((p.code and e.code == p.code) or (not p.code and e.name == p.name))), None)
+        if match is not None:
+            taken.add(match.uid)
+            t.project = replace(p, uid=match.uid, unit_code=unit.code, year=year, form=match.form,
+                                finalized_at=match.finalized_at, finalized_by=match.finalized_by)
+            problem = rules.change_problem(match, t.project, via=rules.IMPORT, received=match.uid in target.received)
+            if problem:
+                blocked.append(problem)
+            actions.append(BLOCKED if problem else UPDATE)
+        else:
+            t.project = replace(p, uid=new_uid(), unit_code=unit.code, year=year)
+            actions.append(ADD)
+        tables.append(t)
+    return XlsxImportPlan(xlsx_path.name, tables, actions, result.warnings, unit, year, blocked)
+
+
+def apply_xlsx_import(plan: XlsxImportPlan, db_path: Path, *, take_over: bool = False) -> ImportReport:
+    """Write every table of the plan in one transaction, or nothing."""
+    plan.refuse_if_blocked()
+    with _import_target(db_path, plan.unit, plan.year, take_over) as (store, upserts):
+        pairs = [(store.project(t.project.uid), t.project) for t in plan.tables]
+        refuse_protected(pairs, store.received_uids())  # the file may have changed since the plan was made
+        store.add_unit(plan.unit)
+        for (before, project), t in zip(pairs, plan.tables):
+            saved = store.save_project(project, action="import", note=f"从 {plan.source} {t.where} 导入")
+            upserts.note(before, saved)
+    return upserts.report()

@@ -1,0 +1,270 @@
+"""Supervisors: merging the files offices send into a consolidated file, and the unit overview."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from desk.domain import rules
+from desk.domain.checks import ERROR
+from desk.domain.model import Unit, when_text
+from desk.domain.money import display_money
+from desk.errors import DeskError
+from desk.ops.document import OpenFile
+from desk.ops.files import CONSOLIDATED
+from desk.store import Store, StoreError, write_file_atomically
+
+DEFAULT_UNIT = Unit("汇总", "汇总文件")
+
+
+@dataclass
+class MergeReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: list = field(default_factory=list)
+    duplicates: list = field(default_factory=list)
+    refused: list = field(default_factory=list)
+    locked: list = field(default_factory=list)  # finalised tables a received file would have changed
+    warnings: list = field(default_factory=list)  # e.g. a file for another year
+    sources: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "conflicts": self.conflicts, "duplicates": self.duplicates, "refused": self.refused,
+                "locked": self.locked, "warnings": self.warnings, "sources": self.sources}
+
+    def summary(self) -> str:
+        text = (f"合并完成：新增 {self.added} 张，更新 {self.updated} 张，未变 {self.unchanged} 张；"
+                f"冲突 {len(self.conflicts)} 处，疑似重复 {len(self.duplicates)} 组，拒收文件 {len(self.refused)} 个")
+        if self.locked:
+            text += f"；已定稿未更新 {len(self.locked)} 张"
+        return text
+
+    def detail_lines(self) -> list[str]:
+        """One line per thing the supervisor should look at, in people's words."""
+        lines = []
+        for w in self.warnings:
+            lines.append(f"注意：{w}")
+        for c in self.conflicts:
+            lines.append(f"冲突：{c['project']}（{'、'.join(c['sources'])}），不同之处："
+                         f"{'、'.join(FIELD_LABELS.get(f, f) for f in c['fields'])}——请用“汇总 → 处理冲突”逐项选择")
+        for item in self.locked:
+            lines.append(f"未更新：{item['reason']}（来自 {item['file']}）")
+        for d in self.duplicates:
+            names = "、".join(f"{p['project']}（{p['source'] or '本文件'}）" for p in d["projects"])
+            lines.append(f"疑似重复（{d['match']}“{d['value']}”相同）：{names}")
+        for r in self.refused:
+            lines.append(f"拒收：{r['reason']}")
+        return lines
+
+
+FIELD_LABELS = {"code": "项目编码", "name": "项目名称", "money_unit": "金额单位", "budget": "预算数", "usage": "资金用途",
+                "plan": "资金支出计划", "goals": "绩效目标", "indicators": "绩效指标", "form": "表样",
+                "finalized_at": "定稿", "tasks": "年度主要任务", "narrative": "绩效目标说明"}
+
+
+def write_report(report: MergeReport, path: Path) -> None:
+    """The merge report as JSON (keys as in ``MergeReport.to_dict``)."""
+    text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    write_file_atomically(Path(path), text.encode("utf-8"))
+
+
+class MergeCancelled(DeskError):
+    def __init__(self):
+        super().__init__("已取消合并，汇总文件保持原样。")
+
+
+def _differing_fields(a, b) -> list[str]:
+    names = ("code", "name", "money_unit", "budget", "usage", "plan", "goals", "indicators", "tasks", "narrative",
+             "finalized_at")
+    return [n for n in names if hasattr(a, n) and getattr(a, n) != getattr(b, n)]
+
+
+def merge_files(out_path: Path, sources: list[Path], *, progress=None, unit: Unit | None = None,
+                year: int | None = None) -> MergeReport:
+    """Copy the content of received files into a consolidated file, all in one transaction.
+
+    Sources are opened read-only (their bytes never change). Matching is by uid:
+    a newer revision that descends from what we hold updates it; the same
+    content is skipped; two contents where neither descends from the other
+    are a conflict, kept aside and reported, never resolved silently. A
+    finalised table is updated only when the office released it (解除定稿)
+    after the version held here. ``unit``/``year`` name the supervisor's
+    office when the consolidated file is new. ``progress(done, total)`` may
+    return False to cancel (nothing is written).
+    """
+    out_path = Path(out_path)
+    report = MergeReport()
+    readable = []
+    for src in sources:
+        src = Path(src)
+        try:
+            store = Store.open(src, readonly=True)
+        except StoreError as exc:
+            report.refused.append({"file": str(src), "reason": str(exc)})
+            continue
+        readable.append((src, store))
+    created = False
+    try:
+        if out_path.exists():
+            out = Store.open(out_path, readonly=False)
+            if out.role() != CONSOLIDATED:
+                out.close()
+                raise StoreError(f"“{out_path.name}”是单位自己的填报文件，不是汇总文件，不能把别的文件合并进来。"
+                                 "请新建一个汇总文件（文件 → 新建汇总文件，或 desk merge 新文件名.db …）。", out_path)
+        else:
+            if not readable:
+                raise StoreError("没有可以合并的文件，未新建汇总文件。")
+            out = Store.create(out_path, unit=unit or DEFAULT_UNIT, year=year or readable[0][1].year() or 2000,
+                               role=CONSOLIDATED)
+            created = True
+        try:
+            with out.transaction():
+                for done, (src, store) in enumerate(readable, 1):
+                    if progress is not None and progress(done - 1, len(readable)) is False:
+                        raise MergeCancelled()
+                    _merge_one(out, src, store, report, hashlib.sha256(src.read_bytes()).hexdigest())
+                if progress is not None and progress(len(readable), len(readable)) is False:
+                    raise MergeCancelled()
+                report.duplicates = _find_duplicates(out)
+        except BaseException:
+            out.close()
+            if created:
+                out_path.unlink(missing_ok=True)  # nothing of a failed or cancelled merge remains
+            raise
+        out.close()
+    finally:
+        for _, store in readable:
+            store.close()
+    return report
+
+
+def _released_since(store: Store, uid: str, held_content: tuple) -> bool:
+    """The office's history shows a 解除定稿 after the version this file holds."""
+    contents = store.history_contents(uid)
+    actions = [row[4] for row in store.history_rows(uid)]
+    if held_content not in contents:
+        return False
+    start = len(contents) - 1 - contents[::-1].index(held_content)
+    return "unfinalize" in actions[start + 1:]
+
+
+def _merge_one(out: Store, src: Path, store: Store, report: MergeReport, sha: str) -> None:
+    received = out.record_received(src.name, sha)
+    their_year, our_year = store.year(), out.year()
+    if their_year and our_year and their_year != our_year:
+        report.warnings.append(f"“{src.name}”是 {their_year} 年度的文件，本汇总文件是 {our_year} 年度；已照常合并，请核对。")
+    report.sources.append({"file": str(src), "projects": store.project_count(),
+                           "departments": len(store.departments()), "year": their_year})
+    for unit in store.units():
+        out.add_unit(unit)
+    items = [("project", p) for p in store.projects()] + [("department", d) for d in store.departments()]
+    held = out.uids()
+    for kind, item in items:
+        if item.uid not in held:
+            current = None
+        else:
+            current = out.project(item.uid) if kind == "project" else out.department(item.uid)
+        save = out.save_project if kind == "project" else out.save_department
+        label = item.name or getattr(item, "code", "") or "（未命名）"
+        if current is None:
+            if kind == "project":
+                out.save_project(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True,
+                                 history=store.history_rows(item.uid))
+            else:
+                save(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True)
+                out.add_history_rows(store.history_rows(item.uid))
+            out.note_received(item.uid, received, item.revision)
+            report.added += 1
+            continue
+        if current.content_key() == item.content_key():
+            out.note_received(item.uid, received, item.revision)
+            report.unchanged += 1
+            continue
+        theirs = store.history_contents(item.uid)
+        ours = out.history_contents(item.uid)
+        if current.content_key() in theirs:  # the office's version descends from ours: an update
+            released = rules.is_finalized(current) and _released_since(store, item.uid, current.content_key())
+            problem = rules.change_problem(current, item, via=rules.MERGE, received=True, released=released)
+            if problem:
+                report.locked.append({"uid": item.uid, "project": label, "file": src.name, "reason": problem})
+                continue
+            save(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True)
+            out.add_history_rows(store.history_rows(item.uid))
+            out.note_received(item.uid, received, item.revision)
+            report.updated += 1
+        elif item.content_key() in ours:  # an older copy of what we hold
+            report.unchanged += 1
+        else:
+            out.add_conflict(item, src.name)
+            held_from = out.received_from().get(item.uid, ("", ""))[0]
+            sources = sorted({name for name in (held_from, src.name) if name})
+            report.conflicts.append({
+                "uid": item.uid, "project": label, "kind": kind, "sources": sources,
+                "fields": _differing_fields(current, item),
+                "held_revision": current.revision, "received_revision": item.revision,
+            })
+
+
+def _find_duplicates(out: Store) -> list[dict]:
+    """Different uids with the same unit, year and code (or name when there is no code)."""
+    received = out.received_from()
+    result = []
+    for (unit, year, by, value), items in duplicate_groups(out.projects()).items():
+        result.append({
+            "unit_code": unit, "year": year, "match": "项目编码" if by == "code" else "项目名称", "value": value,
+            "projects": [{"uid": p.uid, "project": p.name, "source": received.get(p.uid, ("", ""))[0]}
+                         for p in items],
+        })
+    return result
+
+
+def duplicate_groups(projects) -> dict[tuple, list]:
+    groups: dict[tuple, list] = {}
+    for p in projects:
+        key = (p.unit_code, p.year, "code", p.code) if p.code else (p.unit_code, p.year, "name", p.name)
+        groups.setdefault(key, []).append(p)
+    return {k: v for k, v in groups.items() if len(v) > 1}
+
+
+# ---------------------------------------------------------------- 单位概览
+
+@dataclass(frozen=True)
+class UnitRow:
+    code: str
+    name: str
+    year: int
+    projects: int
+    total: str  # 预算数合计, shown with its unit; each possible duplicate counted once
+    errors: int
+    warnings: int
+    received_at: str  # people's words, e.g. 2026年11月22日 14:05
+    source: str
+    duplicates: int  # tables left out of the total as possible duplicates
+
+
+def overview(document: OpenFile) -> list[UnitRow]:
+    """One row per unit and year of the open file."""
+    units = {u.code: u.name for u in document.units()}
+    received = document.received_from()
+    groups: dict[tuple[str, int], list] = {}
+    for p in document.projects():
+        groups.setdefault((p.unit_code, p.year), []).append(p)
+    rows = []
+    for (code, year), items in sorted(groups.items()):
+        doubles = set()
+        for twins in duplicate_groups(items).values():
+            latest = max(twins, key=lambda p: (received.get(p.uid, ("", ""))[1], p.updated_at))
+            doubles.update(p.uid for p in twins if p is not latest)
+        total = sum((p.budget.total or Decimal(0) for p in items if p.uid not in doubles), Decimal(0))
+        found = [f for p in items for f in document.findings(p.uid)]
+        errors = sum(1 for f in found if f.severity == ERROR)
+        got = [received[p.uid] for p in items if p.uid in received]
+        latest = max(got, key=lambda x: x[1]) if got else ("", "")
+        rows.append(UnitRow(code, units.get(code, ""), year, len(items), f"{display_money(total, grouped=True)}元",
+                            errors, len(found) - errors, when_text(latest[1]), latest[0], len(doubles)))
+    return rows

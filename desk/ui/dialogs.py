@@ -1,0 +1,250 @@
+"""Dialogs of the main window, each fitted to the screen it opens on.
+
+A clerk's laptop is often 1366×768 at 150 %: about 910×512 logical pixels
+for everything. Every dialog here asks for a comfortable size, takes at most
+the available screen, keeps its buttons in view and scrolls what is long.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QGuiApplication, QPainter
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QMessageBox, QPlainTextEdit,
+    QSpinBox, QTextBrowser, QVBoxLayout, QWidget,
+)
+
+from desk import logs, paths
+from desk.errors import DeskError
+
+MARGIN = 8  # logical pixels kept free around a window
+LONG_MESSAGE_LINES = 12  # longer explanations open in a scrolling dialog
+
+
+def available_geometry(widget: QWidget):
+    parent = widget.parentWidget()
+    screen = (parent.screen() if parent is not None else None) or widget.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry()
+
+
+def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
+    """Size ``widget`` to width×height, but never beyond the available screen, and put it inside it."""
+    area = available_geometry(widget)
+    frame = 32 if widget.isWindow() else 0  # the title bar the window manager adds
+    w = min(width, area.width() - 2 * MARGIN)
+    h = min(height, area.height() - 2 * MARGIN - frame)
+    widget.resize(max(w, 100), max(h, 100))
+    x = area.x() + max(MARGIN, (area.width() - widget.width()) // 2)
+    y = area.y() + max(MARGIN, (area.height() - widget.height() - frame) // 2)
+    widget.move(x, y)
+
+
+class TextDialog(QDialog):
+    """A message that may be long: a short lead, the text in a scrolling box, and 确定."""
+
+    def __init__(self, title: str, lead: str, text: str, parent=None, *, width: int = 640, height: int = 420):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        self.lead = QLabel(lead)
+        self.lead.setWordWrap(True)
+        layout.addWidget(self.lead)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setPlainText(text)
+        layout.addWidget(self.text, 1)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        self.buttons.accepted.connect(self.accept)
+        layout.addWidget(self.buttons)
+        fit_to_screen(self, width, height)
+
+
+def explain(parent: QWidget | None, title: str, text: str) -> None:
+    """A problem in Chinese; a long one (a list of errors or tables) scrolls."""
+    if text.count("\n") >= LONG_MESSAGE_LINES:
+        lead, _, rest = text.partition("\n")
+        dialog = TextDialog(title, lead, rest, parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+    else:
+        QMessageBox.warning(parent, title, text)
+
+
+def guarded(parent: QWidget | None, title: str, action, unexpected: str = "操作时遇到意外问题"):
+    """Run ``action``; explain a failure (never a traceback). Returns None on failure."""
+    try:
+        result = action()
+        return True if result is None else result
+    except DeskError as exc:
+        explain(parent, title, str(exc))
+    except Exception:  # noqa: BLE001 - users never see a traceback
+        log = logs.log_exception(title)
+        QMessageBox.critical(parent, title, f"{unexpected}。详情已写入日志：{log}")
+    return None
+
+
+class UnitDialog(QDialog):
+    """新建文件 / 新建汇总文件: the unit (an office, or the supervisor's own office) and the year."""
+
+    def __init__(self, parent=None, *, consolidated: bool = False):
+        super().__init__(parent)
+        self.setWindowTitle("新建汇总文件" if consolidated else "新建文件")
+        form = QFormLayout(self)
+        if consolidated:
+            note = QLabel("汇总文件用来合并各单位报来的文件。请填写本级（审核单位）的编码和名称，如财政所、财政局。")
+            note.setWordWrap(True)
+            form.addRow(note)
+        self.code = QLineEdit()
+        self.code.setPlaceholderText("如 439000" if consolidated else "如 439001")
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("如 玉田县财政局" if consolidated else "如 玉田县无终街道办事处本级")
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.year.setValue(date.today().year + 1)
+        form.addRow("单位编码", self.code)
+        form.addRow("单位名称", self.name)
+        form.addRow("预算年度", self.year)
+        self.error = QLabel("")
+        self.error.setStyleSheet("color:#b00020;")
+        form.addRow(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        fit_to_screen(self, 460, 240)
+
+    def _accept(self) -> None:
+        if not self.code.text().strip() or not self.name.text().strip():
+            self.error.setText("请填写单位编码和单位名称。")
+            (self.code if not self.code.text().strip() else self.name).setFocus()
+            return
+        self.accept()
+
+
+class ImportPreviewDialog(QDialog):
+    """What an Excel import found, before anything is written."""
+
+    def __init__(self, plan, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"导入Excel — {plan.source}")
+        layout = QVBoxLayout(self)
+        text = QPlainTextEdit()
+        text.setReadOnly(True)
+        text.setPlainText("\n".join(plan.summary_lines()))
+        layout.addWidget(text, 1)
+        note = "点击“导入”把以上项目全部写入本文件（可以撤销）。"
+        if plan.updates:
+            note = f"其中 {plan.updates} 个项目已在本文件中，导入会用 Excel 中的内容更新它们（可以撤销）。"
+        label = QLabel(note)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.buttons = QDialogButtonBox()
+        self.import_button = self.buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        fit_to_screen(self, 760, 460)
+
+
+class PreviewDialog(QDialog):
+    """打印预览: the PDF of the current project as it will print; 打印… sends it to a printer."""
+
+    def __init__(self, pdf_path: Path, title: str, parent=None):
+        super().__init__(parent)
+        from PySide6.QtPdf import QPdfDocument  # QtPdf loads only when a preview is opened
+        from PySide6.QtPdfWidgets import QPdfView
+
+        self.setWindowTitle(f"打印预览 — {title}")
+        layout = QVBoxLayout(self)
+        self.document = QPdfDocument(self)
+        self.document.load(str(pdf_path))
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        layout.addWidget(self.view, 1)
+        self.buttons = QDialogButtonBox()
+        self.print_button = self.buttons.addButton("打印…", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)
+        self.print_button.clicked.connect(self.print_document)
+        layout.addWidget(self.buttons)
+        fit_to_screen(self, 820, 700)
+
+    def print_document(self) -> bool:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        return print_pdf(self.document, printer)
+
+
+def print_pdf(document, printer) -> bool:
+    """Draw every page of a loaded QPdfDocument onto ``printer``."""
+    painter = QPainter()
+    if not painter.begin(printer):
+        return False
+    try:
+        dpi = min(printer.resolution(), 300)  # enough for print; 1200 dpi images would take ~500 MB a page
+        for page in range(document.pageCount()):
+            if page:
+                printer.newPage()
+            size_pt = document.pagePointSize(page)
+            size = QSize(int(size_pt.width() / 72 * dpi), int(size_pt.height() / 72 * dpi))
+            image = document.render(page, size)
+            target = painter.viewport()
+            scaled = image.size().scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            painter.drawImage(target.x(), target.y(), image.scaled(scaled))
+    finally:
+        painter.end()
+    return True
+
+
+# ---------------------------------------------------------------- help
+
+def help_pages() -> list[tuple[str, str]]:
+    """(title, Markdown text) of each page in resources/help, in file-name order."""
+    pages = []
+    for path in sorted((paths.resources_dir() / "help").glob("*.md")):
+        text = path.read_text("utf-8")
+        first = text.lstrip().splitlines()[0] if text.strip() else path.stem
+        pages.append((first.lstrip("# ").strip(), text))
+    return pages
+
+
+class HelpDialog(QDialog):
+    """帮助 (F1): one short page per task, chosen on the left."""
+
+    def __init__(self, parent=None, *, page: int = 0):
+        super().__init__(parent)
+        self.setWindowTitle("帮助")
+        layout = QHBoxLayout(self)
+        self.pages = help_pages()
+        self.list = QListWidget()
+        self.list.addItems([title for title, _ in self.pages])
+        self.list.setMaximumWidth(180)
+        left = QVBoxLayout()
+        left.addWidget(self.list, 1)
+        layout.addLayout(left)
+        right = QVBoxLayout()
+        self.browser = QTextBrowser()
+        self.browser.setOpenExternalLinks(False)
+        right.addWidget(self.browser, 1)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)
+        right.addWidget(self.buttons)
+        layout.addLayout(right, 1)
+        self.list.currentRowChanged.connect(self.show_page)
+        if self.pages:
+            self.list.setCurrentRow(max(0, min(page, len(self.pages) - 1)))
+        fit_to_screen(self, 760, 520)
+
+    def show_page(self, row: int) -> None:
+        if 0 <= row < len(self.pages):
+            self.browser.setMarkdown(self.pages[row][1])
