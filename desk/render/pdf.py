@@ -23,6 +23,9 @@ from desk.render.fonts import PrintFonts
 from desk.render.layout import Band, Cell, Row, wrap
 from desk.render.table import MM, PrintJob, build_rows, checksum, printed_fields
 LABEL_FILL = Color(0.94, 0.94, 0.94)
+DRAFT_INK = Color(0.75, 0.1, 0.1)
+DRAFT_MARK = "草稿"
+DRAFT_NOTE = "未定稿，不能作为签字稿"
 LINE_WIDTH = 0.6
 CONTINUED = "（续）"
 FOOTER_MM = 8.0
@@ -377,6 +380,25 @@ class _Painter:
             size -= 0.5
         self.cell_text(x, y_top, w, h, lines, size, "center")
 
+    def draft_mark(self, size: float) -> None:
+        """草稿 in a box in the top-right margin of every page of a table not yet finalised (outside the table)."""
+        L, c = self.L, self.c
+        box_size = size * 1.6
+        width = c.stringWidth(DRAFT_MARK, self.fonts.body.name, box_size) + box_size
+        height = box_size * 1.5
+        x = L.left + L.body_w - width
+        y = L.top + (L.page_h - L.top - height) / 2  # centred in the top margin
+        c.saveState()
+        c.setStrokeColor(DRAFT_INK)
+        c.setFillColor(DRAFT_INK)
+        c.setLineWidth(1.2)
+        c.rect(x, y, width, height, stroke=1, fill=0)
+        c.setFont(self.fonts.body.name, box_size)
+        c.drawCentredString(x + width / 2, y + (height - box_size) / 2 + box_size * 0.12, DRAFT_MARK)
+        c.setFont(self.fonts.body.name, size)
+        c.drawRightString(x - size, y + (height - size) / 2 + size * 0.12, DRAFT_NOTE)
+        c.restoreState()
+
     def footer(self, page: _Page, total: int, code: str, left_text: str, size: float) -> None:
         L = self.L
         y = L.bottom - FOOTER_MM * MM + 2 * MM
@@ -437,6 +459,8 @@ def render(jobs: Sequence[PrintJob], fonts: PrintFonts, *, title: str = "绩效�
             painter.rows(page.rows)
             footer_left = f"{left}  全文第 {start + k} 页" if contents else left
             painter.footer(page, len(pages), code, footer_left, spec.footer_size)
+            if not job.project.finalized:
+                painter.draft_mark(spec.text_size)
             canvas.showPage()
     canvas.save()
     return buffer.getvalue()

@@ -33,6 +33,7 @@ FONT_NAME = "宋体"
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 MM_PER_CHAR = 2.0  # Excel column width unit at the default font, roughly
+DRAFT_HEADER = "草稿（未定稿，不能作为签字稿）"  # page header of a table not yet finalised
 
 
 def _clean(text: str) -> str:
@@ -190,6 +191,9 @@ def write_table(ws, job: PrintJob) -> None:
         ws.print_title_rows = f"{grid_header_rows[0]}:{grid_header_rows[-1]}"
     ws.print_options.horizontalCentered = True
     ws.sheet_view.showGridLines = False
+    if not job.project.finalized:  # printed on every page, as the PDF's 草稿 mark
+        ws.oddHeader.right.text = DRAFT_HEADER
+        ws.oddHeader.right.color = "C00000"
 
 
 def _close_group(ws, run, merges) -> None:

@@ -13,10 +13,11 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QKeySequence
+from PySide6.QtCore import QAbstractTableModel, QItemSelection, QItemSelectionModel, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QKeySequence, QPainter, QPalette, QPen, QTextCursor
 from PySide6.QtWidgets import (
-    QAbstractItemDelegate, QAbstractItemView, QComboBox, QHeaderView, QStyledItemDelegate, QTableView,
+    QAbstractItemDelegate, QAbstractItemView, QApplication, QComboBox, QHeaderView, QLineEdit, QPlainTextEdit, QStyle,
+    QStyledItemDelegate, QStyleOptionViewItem, QTableView,
 )
 
 from desk.domain.checks import Finding
@@ -329,28 +330,124 @@ def parse_tsv(text: str) -> list[list[str]]:
     return rows
 
 
-class ComboDelegate(QStyledItemDelegate):
-    """一级/二级 from the form's tree, 符号 from the comparators; free text still allowed."""
+class CellEditor(QPlainTextEdit):
+    """The editor of a text cell: keeps line breaks (Alt+Enter adds one), Enter commits, Tab moves on."""
 
-    def __init__(self, choices: Callable[[QModelIndex], list[str]], parent=None):
+    def __init__(self, delegate: "GridDelegate", parent=None):
         super().__init__(parent)
+        self.delegate = delegate  # (Tab is not a focus change here: keyPressEvent ends the edit)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setFrameShape(QPlainTextEdit.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.document().setDocumentMargin(2)
+
+    def keyPressEvent(self, event):  # noqa: N802
+        # Qt's delegates leave Tab and Enter to text-edit editors: this one decides, as a spreadsheet cell does.
+        key, hint = event.key(), None
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if event.modifiers() & (Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier):
+                self.insertPlainText("\n")  # a line break inside the cell, as Alt+Enter in Excel
+                return
+            hint = QAbstractItemDelegate.EndEditHint.SubmitModelCache  # commit and move down
+        elif key == Qt.Key.Key_Tab and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            hint = QAbstractItemDelegate.EndEditHint.EditNextItem
+        elif key == Qt.Key.Key_Backtab:
+            hint = QAbstractItemDelegate.EndEditHint.EditPreviousItem
+        if hint is None:
+            super().keyPressEvent(event)
+            return
+        self.delegate.commitData.emit(self)
+        self.delegate.closeEditor.emit(self, hint)
+
+
+class GridDelegate(QStyledItemDelegate):
+    """Every cell of the grid: draws the merged look of 一级/二级 and opens the right editor.
+
+    A run of equal 一级 (or 一级+二级) values is drawn as one merged cell, but
+    each row keeps its own cell: it can be selected, reached by the keyboard
+    and edited like any other. Typing into a cell replaces its text; F2 or a
+    double click edits it in place with the cursor at the end.
+    """
+
+    def __init__(self, view: "IndicatorView", choices: Callable[[QModelIndex], list[str]] | None = None):
+        super().__init__(view)
+        self.view = view
         self.choices = choices
+        self._filled: set = set()  # open editors already given their text
+
+    # ------------------------------------------------------------ drawing
+
+    def paint(self, painter, option, index):
+        view = self.view
+        merged = view.merge_of(index.row(), index.column())
+        if merged is None:
+            super().paint(painter, option, index)
+        else:
+            opt = QStyleOptionViewItem(option)
+            self.initStyleOption(opt, index)
+            opt.text = ""  # the merged label is drawn once over the whole run (IndicatorView.paintEvent)
+            style = view.style()
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, view)
+        painter.save()
+        painter.setPen(view.grid_pen())
+        r = option.rect
+        painter.drawLine(r.topRight(), r.bottomRight())
+        if merged is None or index.row() == merged[0] + merged[1] - 1:
+            painter.drawLine(r.bottomLeft(), r.bottomRight())
+        painter.restore()
+
+    def sizeHint(self, option, index):
+        if self.view.merge_of(index.row(), index.column()) is not None:
+            hint = super().sizeHint(option, self.view.model().index(index.row(), index.column()))
+            return QSize(hint.width(), self.view.fontMetrics().height() + 8)
+        return super().sizeHint(option, index)
+
+    # ------------------------------------------------------------ editing
 
     def createEditor(self, parent, option, index):  # noqa: N802
-        combo = QComboBox(parent)
-        combo.setEditable(True)
-        combo.addItems(self.choices(index))
-        return combo
+        if self.choices is not None:
+            combo = QComboBox(parent)
+            combo.setEditable(True)
+            combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+            combo.addItems(self.choices(index))
+            return combo
+        return CellEditor(self, parent)
 
     def setEditorData(self, editor, index):  # noqa: N802
-        editor.setCurrentText(index.data(Qt.ItemDataRole.EditRole) or "")
+        if editor in self._filled:
+            return  # filled once when it opened: what is being typed is never reset by a later model change
+        self._filled.add(editor)
+        editor.destroyed.connect(lambda *_: self._filled.discard(editor))
+        text = index.data(Qt.ItemDataRole.EditRole) or ""
+        if self.view.edit_trigger == QAbstractItemView.EditTrigger.AnyKeyPressed:
+            text = ""  # typing replaces the cell's text, as in Excel/WPS
+        if isinstance(editor, QComboBox):
+            editor.setCurrentText(text)
+            line = editor.lineEdit()
+            if line is not None:
+                line.deselect()
+                line.end(False)
+            return
+        editor.setPlainText(text)
+        editor.moveCursor(QTextCursor.MoveOperation.End)
 
     def setModelData(self, editor, model, index):  # noqa: N802
-        model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
+        text = editor.currentText() if isinstance(editor, QComboBox) else editor.toPlainText()
+        model.setData(index, text, Qt.ItemDataRole.EditRole)
+
+    def updateEditorGeometry(self, editor, option, index):  # noqa: N802
+        rect = QRect(option.rect)
+        if isinstance(editor, CellEditor):
+            # room for a few lines of what is being typed, within the visible grid
+            needed = editor.fontMetrics().lineSpacing() * 4 + 8
+            bottom = self.view.viewport().height()
+            rect.setHeight(max(rect.height(), min(needed, bottom - rect.top())))
+        editor.setGeometry(rect)
 
 
 class IndicatorView(QTableView):
-    """Spreadsheet keyboard: arrows, Tab, Enter moves down, F2 edits, Delete clears, Ctrl+C/V blocks."""
+    """Spreadsheet keyboard: arrows, Tab, Home/End, Enter moves down, typing replaces, F2 edits, Delete clears,
+    Ctrl+C/V blocks that land at the selected cell."""
 
     pasted = Signal(int, int)
 
@@ -358,10 +455,15 @@ class IndicatorView(QTableView):
         super().__init__(parent)
         self.setModel(model)
         self.setWordWrap(True)
+        self.setShowGrid(False)  # the delegate draws the lines, leaving out those inside a merged run
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
                              | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.setTabKeyNavigation(True)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.edit_trigger = QAbstractItemView.EditTrigger.NoEditTriggers
+        self._merges: dict[tuple[int, int], tuple[int, int]] = {}  # (row, col) → (first row, rows) of a merged run
+        self._runs: list[tuple[int, int, int]] = []
         # Columns share the width in the proportions of the printed form until
         # the clerk drags a column border.
         self.weights = list(model.form.print.grid_widths_mm)
@@ -379,11 +481,13 @@ class IndicatorView(QTableView):
                 return list(l1.children)
             return [c for l in tree.level1 for c in l.children]
 
-        for key, choices in (("level1", level1_choices), ("level2", level2_choices),
-                             ("comparator", lambda index: list(COMPARATOR_CHOICES))):
+        choices = {"level1": level1_choices, "level2": level2_choices,
+                   "comparator": lambda index: list(COMPARATOR_CHOICES)}
+        self.setItemDelegate(GridDelegate(self))
+        for key, pick in choices.items():
             col = model.column_of(key)
             if col is not None:
-                self.setItemDelegateForColumn(col, ComboDelegate(choices, self))
+                self.setItemDelegateForColumn(col, GridDelegate(self, pick))
         model.modelReset.connect(self.update_spans)
         model.rowsInserted.connect(self.update_spans)
         model.rowsRemoved.connect(self.update_spans)
@@ -416,10 +520,64 @@ class IndicatorView(QTableView):
         if not roles or Qt.ItemDataRole.DisplayRole in roles:
             self.update_spans()
 
+    # ------------------------------------------------------------ the merged look
+
     def update_spans(self) -> None:
-        self.clearSpans()
-        for row, col, count in self.imodel().spans():
-            self.setSpan(row, col, count, 1)
+        """Recompute the merged runs of 一级/二级 from the model (no Qt spans: every cell stays reachable)."""
+        self._runs = self.imodel().spans()
+        self._merges = {(row + k, col): (row, count) for row, col, count in self._runs for k in range(count)}
+        self.viewport().update()
+
+    def merge_of(self, row: int, col: int) -> tuple[int, int] | None:
+        """(first row, rows) of the merged run the cell belongs to, or None."""
+        return self._merges.get((row, col))
+
+    def merged_runs(self) -> list[tuple[int, int, int]]:
+        return list(self._runs)
+
+    def grid_pen(self) -> QPen:
+        color = QColor(self.style().styleHint(QStyle.StyleHint.SH_Table_GridLineColor, None, self) & 0xFFFFFF)
+        return QPen(color if color.isValid() and color != QColor(0, 0, 0) else QColor(200, 200, 200))
+
+    def paintEvent(self, event):  # noqa: N802
+        super().paintEvent(event)
+        if not self._runs:
+            return
+        model = self.imodel()
+        painter = QPainter(self.viewport())
+        selection = self.selectionModel()
+        visible = self.viewport().rect()
+        for row, col, count in self._runs:
+            if self.isColumnHidden(col):
+                continue
+            top = self.visualRect(model.index(row, col))
+            bottom = self.visualRect(model.index(row + count - 1, col))
+            rect = top.united(bottom).adjusted(3, 1, -3, -1)
+            if not rect.intersects(visible):
+                continue
+            chosen = all(selection.isSelected(model.index(r, col)) for r in range(row, row + count))
+            role = QPalette.ColorRole.HighlightedText if chosen else QPalette.ColorRole.Text
+            painter.setPen(self.palette().color(role))
+            painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
+                             model.cell_text(row, col))
+        painter.end()
+
+    # ------------------------------------------------------------ editing and the keyboard
+
+    def edit(self, index, trigger=QAbstractItemView.EditTrigger.AllEditTriggers, event=None):  # noqa: A003
+        """Remember how editing started: typing replaces the text; F2 and double click keep it."""
+        if trigger in (QAbstractItemView.EditTrigger.AnyKeyPressed, QAbstractItemView.EditTrigger.EditKeyPressed,
+                       QAbstractItemView.EditTrigger.DoubleClicked):
+            self.edit_trigger = trigger
+        else:
+            self.edit_trigger = QAbstractItemView.EditTrigger.NoEditTriggers
+        opened = super().edit(index, trigger, event)
+        focus = QApplication.focusWidget()
+        line = focus.lineEdit() if isinstance(focus, QComboBox) else focus
+        if opened and trigger != QAbstractItemView.EditTrigger.AnyKeyPressed and isinstance(line, QLineEdit):
+            line.deselect()  # Qt selects the whole text of a line edit; F2 edits in place, cursor at the end
+            line.end(False)
+        return opened
 
     def selected_cells(self) -> list[tuple[int, int]]:
         cells = {(i.row(), i.column()) for i in self.selectionModel().selectedIndexes()}
@@ -429,6 +587,17 @@ class IndicatorView(QTableView):
 
     def selected_rows(self) -> list[int]:
         return sorted({r for r, _ in self.selected_cells()})
+
+    def paste_anchor(self) -> tuple[int, int]:
+        """Where a paste lands: the top-left cell of the selected block that holds the current cell, else the
+        current cell, else the first column of a new row at the end."""
+        current = self.currentIndex()
+        if not current.isValid():
+            return self.imodel().rowCount(), 0
+        for block in self.selectionModel().selection():
+            if block.contains(current):
+                return block.top(), block.left()
+        return current.row(), current.column()
 
     def copy(self) -> None:
         text = self.imodel().copy_text(self.selected_cells())
@@ -442,9 +611,7 @@ class IndicatorView(QTableView):
         block = parse_tsv(QGuiApplication.clipboard().text())
         if not block:
             return
-        current = self.currentIndex()
-        top = current.row() if current.isValid() else model.rowCount()
-        left = current.column() if current.isValid() else 0
+        top, left = self.paste_anchor()
         rows, cols = model.paste(top, left, block)
         self.select_block(top, left, rows, cols)
         self.pasted.emit(rows, cols)
@@ -454,13 +621,10 @@ class IndicatorView(QTableView):
         if rows <= 0 or cols <= 0 or top >= model.rowCount():
             return
         sel = self.selectionModel()
-        sel.clearSelection()
-        from PySide6.QtCore import QItemSelection
-
         bottom = min(top + rows - 1, model.rowCount() - 1)
-        sel.select(QItemSelection(model.index(top, left), model.index(bottom, left + cols - 1)),
-                   QItemSelectionModel.SelectionFlag.Select)
         self.setCurrentIndex(model.index(top, left))
+        sel.select(QItemSelection(model.index(top, left), model.index(bottom, left + cols - 1)),
+                   QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
     def keyPressEvent(self, event):  # noqa: N802
         if self.state() != QAbstractItemView.State.EditingState:
@@ -486,8 +650,18 @@ class IndicatorView(QTableView):
         self.setCurrentIndex(self.imodel().index(row, current.column()))
 
     def closeEditor(self, editor, hint):  # noqa: N802
-        if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:
-            super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+        Hint = QAbstractItemDelegate.EndEditHint
+        if hint == Hint.SubmitModelCache:
+            super().closeEditor(editor, Hint.NoHint)
             self._move(1)  # Enter commits and moves down, as in Excel/WPS
+            return
+        if hint in (Hint.EditNextItem, Hint.EditPreviousItem):
+            # Tab commits and moves to the next cell without opening it, as in Excel/WPS
+            super().closeEditor(editor, Hint.NoHint)
+            action = (QAbstractItemView.CursorAction.MoveNext if hint == Hint.EditNextItem
+                      else QAbstractItemView.CursorAction.MovePrevious)
+            target = self.moveCursor(action, Qt.KeyboardModifier.NoModifier)
+            if target.isValid():
+                self.setCurrentIndex(target)
             return
         super().closeEditor(editor, hint)

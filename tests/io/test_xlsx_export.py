@@ -1,6 +1,7 @@
 """Excel export: the form layout, merged cells with borders, print setup, the flat sheet, round trips."""
 
 import io
+from dataclasses import replace
 import shutil
 import subprocess
 from decimal import Decimal
@@ -59,6 +60,14 @@ def test_layout_merges_borders_and_print_setup(yutian):
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows == f"${header_row}:${header_row}"
     assert ws.cell(header_row + 1, 5).alignment.wrap_text
+
+
+def test_a_draft_sheet_prints_the_draft_mark_on_every_page(yutian):
+    first, second = yutian.projects[:2]
+    final = replace(second, finalized_at="2026-11-20T09:30:00+08:00", finalized_by="张会计")
+    wb = load_workbook(io.BytesIO(export([first, final])))
+    assert wb.worksheets[0].oddHeader.right.text == "草稿（未定稿，不能作为签字稿）"
+    assert not wb.worksheets[1].oddHeader.right.text
 
 
 def test_flat_sheet_has_one_row_per_indicator(yutian):

@@ -21,9 +21,25 @@ def pages_tables(pdf_bytes: bytes) -> list[list[list[str | None]]]:
     return result
 
 
+DRAFT_LINE = "草稿\n未定稿，不能作为签字稿"
+
+
 def pages_text(pdf_bytes: bytes) -> list[str]:
+    """The text of each page, without the 草稿 mark in the top margin (see ``draft_marks``)."""
+    texts = []
     with pdfplumber.open(io.BytesIO(pdf_bytes)) as pdf:
-        return [page.extract_text() or "" for page in pdf.pages]
+        for page in pdf.pages:
+            text = page.extract_text() or ""
+            if text.startswith(DRAFT_LINE):
+                text = text[len(DRAFT_LINE):].lstrip("\n")
+            texts.append(text)
+    return texts
+
+
+def draft_marks(pdf_bytes: bytes) -> list[bool]:
+    """For each page, whether it carries the 草稿 mark."""
+    with pdfplumber.open(io.BytesIO(pdf_bytes)) as pdf:
+        return [(page.extract_text() or "").startswith(DRAFT_LINE) for page in pdf.pages]
 
 
 def grid(rows, header_first: str = "一级指标"):

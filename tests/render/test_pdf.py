@@ -18,7 +18,7 @@ from desk.render.pdf import PrintError, PrintJob, checksum, render
 from desk.domain.money import display_money
 from desk.domain.values import split_columns
 from tests.helpers import UNIT, good_project
-from tests.render.pdfread import grid, pages_tables, pages_text
+from tests.render.pdfread import draft_marks, grid, pages_tables, pages_text
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +137,18 @@ def test_sixty_indicators_repeat_the_header_on_every_page(fonts):
     first_on_page2 = grid(tables[1])[1][0]
     assert first_on_page2[0].endswith("（续）") or first_on_page2[1].endswith("（续）")
     assert "（续）" in texts[1].splitlines()[0]  # the title line of a continuation page
+
+
+def test_a_table_not_finalised_prints_as_a_draft_on_every_page(fonts):
+    draft = many_indicators()
+    final = replace(draft, uid="final", finalized_at="2026-11-20T09:30:00+08:00", finalized_by="张会计")
+    data = render(jobs_for([draft, final]), fonts)
+    marks = draft_marks(data)
+    draft_pages = len(pages_tables(render(jobs_for([draft]), fonts)))
+    assert draft_pages >= 3 and marks == [True] * draft_pages + [False] * (len(marks) - draft_pages)
+    # a table with errors (no money, no goals) still prints, as a draft
+    broken = replace(good_project(), budget=replace(good_project().budget, total=None), goals=())
+    assert draft_marks(render(jobs_for([broken]), fonts)) == [True]
 
 
 def test_three_thousand_characters_print_whole(fonts):

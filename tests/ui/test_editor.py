@@ -69,7 +69,7 @@ def test_clerk_session_round_trip(qtbot, qtmodeltester, tmp_path):
     model.setData(model.index(0, 1), "数量")
     grid.setCurrentIndex(model.index(0, 2))
     qtbot.keyClick(grid, Qt.Key.Key_F2)
-    grid.focusWidget().setText("城市社区综合服务设施数量")
+    grid.focusWidget().setPlainText("城市社区综合服务设施数量")
     qtbot.keyClick(grid.focusWidget(), Qt.Key.Key_Tab)
     qtbot.waitUntil(lambda: model.indicators[0].name == "城市社区综合服务设施数量")
     model.setData(model.index(0, 3), "城市社区综合服务设施数量")
@@ -95,7 +95,7 @@ def test_clerk_session_round_trip(qtbot, qtmodeltester, tmp_path):
     window.act_row_up.trigger()
     names = [i.name for i in session.project(uid).indicators]
     assert names == ["城市社区综合服务设施数量", "资金成本", "社区覆盖率", "群众满意度"]
-    assert grid.rowSpan(0, 0) == 2  # 产出指标 merged over its two rows
+    assert grid.merge_of(0, 0) == (0, 2) and grid.rowSpan(0, 0) == 1  # 产出指标 drawn merged; each row reachable
     qtmodeltester.check(model, force_py=True)  # stays attached through the undo/redo below
 
     final = session.project(uid)
@@ -156,7 +156,8 @@ def test_finalize_locks_until_unfinalized(qtbot, tmp_path, monkeypatch):
 
     from desk.ops import imports as imports_ops
 
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
     path = imports_ops.make_demo(tmp_path / "demo.db")
@@ -174,11 +175,19 @@ def test_finalize_locks_until_unfinalized(qtbot, tmp_path, monkeypatch):
     assert window.session.project(uid).indicators[0].name == "城市社区综合服务设施数量"
     window.act_unfinalize.trigger()
     assert not window.session.project(uid).finalized and not window.editor.name.isReadOnly()
-    # the last table of the sample has errors: it cannot be finalised
+    # the last table of the sample has errors: 定稿 lists them and refuses before asking anything
     last = window.session.projects()[-1].uid
     window.list_panel.select(last)
+    errors = [f.message for f in window.session.findings(last) if f.severity == "error"]
+    asked.clear()
     window.act_finalize.trigger()
-    assert not window.session.project(last).finalized and "不能定稿" in warnings[-1]
+    assert not window.session.project(last).finalized and asked == []
+    assert "还有 2 处错误，不能定稿" in warnings[-1] and all(e in warnings[-1] for e in errors) and len(errors) == 2
+    # it can still be printed, as a draft
+    from tests.render.pdfread import draft_marks
+
+    target = tmp_path / "draft.pdf"
+    assert window.export_pdf(target, [last]) and draft_marks(target.read_bytes()) == [True]
     window.close()
     with Store.open(path) as store:
         actions = [h.action for h in store.history(uid)]
@@ -257,3 +266,45 @@ def test_a_failing_batch_writes_nothing(qtbot, tmp_path):
     window.close()
     with Store.open(path) as store:
         assert [p.content_key() for p in store.projects()] == before
+
+
+def test_money_is_typed_as_clerks_type_it_and_a_refused_amount_leaves_no_undo_step(qtbot, tmp_path):
+    from desk.ops import imports as imports_ops
+
+    path = imports_ops.make_demo(tmp_path / "demo.db")
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.open_file(path)
+    editor, session = window.editor, window.session
+    uid = editor.uid
+    stack = session.undo_stack
+    for typed, total in (("12万", "120000.00"), ("￥1,234.50", "1234.50"), ("７７００００", "770000.00")):
+        type_into(qtbot, editor.total, typed)
+        assert str(session.project(uid).budget.total) == total, typed
+    assert editor.total.text() == "770,000.00" and stack.count() == 1  # one merged step for one field
+    window.session.wait_saved()
+    before = (path.read_bytes(), stack.count(), stack.index(), stack.undoText())
+    for typed in ("1234567890123456", "12.3.4", "1,2,3", "七十万"):
+        type_into(qtbot, editor.total, typed)
+        assert session.project(uid).budget.total == Decimal("770000.00"), typed
+        assert editor.total.toolTip() and "background" in editor.total.styleSheet(), typed  # marked at the field
+        assert editor.balance.text().startswith("✗") and typed in editor.balance.text(), typed  # not a green ✓
+        assert (stack.count(), stack.index(), stack.undoText()) == before[1:], typed  # no undo step
+        if typed == "1234567890123456":
+            assert "过大" in editor.balance.text()
+    window.session.wait_saved()
+    assert path.read_bytes() == before[0]
+    type_into(qtbot, editor.total, "770000")  # corrected: the mark goes, the balance is ✓ again
+    assert not editor.total.toolTip() and editor.balance.text().startswith("✓")
+    # a finalised table refuses edits below the window too, with no undo step
+    window.session.finalize(uid)
+    from dataclasses import replace
+
+    import pytest
+
+    from desk.domain.rules import ProtectedError
+
+    with pytest.raises(ProtectedError, match="已定稿"):
+        session.edit(replace(session.project(uid), name="改名"), "修改项目名称")
+    assert stack.count() == 0 and session.project(uid).name == "城镇社区工作经费"
+    window.close()

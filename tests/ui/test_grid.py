@@ -109,9 +109,9 @@ def test_view_keyboard_copy_paste_delete(qtbot):
     qtbot.keyClick(view, Qt.Key.Key_Q)
     editor = view.focusWidget()
     qtbot.keyClicks(editor, "1")  # (QTest cannot type CJK; the editor takes any text)
-    editor.insert("合格率")
+    editor.insertPlainText("合格率")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: view.state() != view.State.EditingState)
     assert model.indicators[1].name == "q1合格率"
     assert view.currentIndex().row() == 2
-    assert view.rowSpan(0, 0) == 2
+    assert view.merge_of(0, 0) == (0, 2) and view.merge_of(1, 0) == (0, 2) and view.rowSpan(0, 0) == 1
