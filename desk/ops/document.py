@@ -19,7 +19,7 @@ from pathlib import Path
 from desk.domain import rules
 from desk.domain.checks import ERROR, Finding
 from desk.domain.formdef import FormDef
-from desk.domain.model import Project, Review, SpendingPlan, Unit, now_iso
+from desk.domain.model import Project, Review, Unit, now_iso, when_text
 from desk.errors import DeskError
 from desk.forms import default_forms, get_form
 from desk.ops.checking import check_table
@@ -222,7 +222,7 @@ class OpenFile:
     def unfinalize(self, uid: str) -> Project:
         p = self._projects[uid]
         self.put(uid, replace(p, finalized_at="", finalized_by=""), via=rules.UNFINALIZE, action="unfinalize",
-                 note=f"解除定稿（{holder_name()}，原定稿 {p.finalized_by} {p.finalized_at}）")
+                 note=f"解除定稿（{holder_name()}，原定稿 {p.finalized_by} {when_text(p.finalized_at)}）")
         return self._projects[uid]
 
     @contextlib.contextmanager

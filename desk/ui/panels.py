@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.domain.checks import RULES
 from desk.domain.model import when_text
 from desk.domain.money import display_money
 from desk.ui.session import EditSession
@@ -239,7 +240,7 @@ class CheckPanel(QWidget):
         for f in found:
             item = QListWidgetItem(self._icons[f.severity], f"{'错误' if f.severity == 'error' else '提示'}：{f.message}")
             item.setData(FIELD_ROLE, f.field)
-            item.setToolTip(f"{f.code} · {f.field}")
+            item.setToolTip(f"规则：{RULES[f.code][1]}" if f.code in RULES else "")
             self.list.addItem(item)
 
 

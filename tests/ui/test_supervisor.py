@@ -105,3 +105,62 @@ def test_review_from_the_window_and_back_to_the_clerk(qtbot, tmp_path, monkeypat
     assert "请补充满意度指标" in clerk.editor.review_banner.text()
     assert [p.content_key() for p in clerk.session.projects()] == before
     clerk.close()
+
+
+def test_a_supervisor_file_made_in_the_window_names_the_office_and_receives(qtbot, tmp_path, monkeypatch):
+    from decimal import Decimal
+
+    from desk.domain.model import Unit
+    from desk.ui.dialogs import UnitDialog
+    from tests.helpers import good_project
+
+    folder = tmp_path / "received"
+    folder.mkdir()
+    files = [office_file(folder, u) for u in OFFICES[:2]]
+    twin = folder / "twin.db"  # the same project entered twice by the second office
+    with Store.create(twin, unit=OFFICES[1], year=2024) as store:
+        store.save_project(good_project(unit_code=OFFICES[1].code, year=2024, code=f"{OFFICES[1].code}P0",
+                                        name="重新录入"))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    # the dialog asks for the supervisor's own office
+    dialog = UnitDialog(window, consolidated=True)
+    assert dialog.windowTitle() == "新建汇总文件" and "本级" in dialog.findChildren(type(dialog.error))[0].text()
+    dialog.close()
+    out = tmp_path / "财政局汇总.db"
+    assert window.new_file(consolidated=True, ask=lambda: ("439000", "玉田县财政局", 2024), target=out)
+    assert window.document.receives and window.document.unit == Unit("439000", "玉田县财政局")
+    assert "汇总文件" in window.header.text() and "玉田县财政局" in window.header.text()
+    assert window.supervisor_menu.menuAction().isVisible()
+    assert window.right.currentWidget() is window.empty_panel and "合并收到的文件" in window.empty_panel.message.text()
+    report = window.merge([*files, twin])
+    assert report.added == 7 and len(report.duplicates) == 1
+    assert "疑似重复" in window.merge_result.text.toPlainText()
+    window.merge_result.close()
+    # the offices' tables are read-only because they were received, whatever their unit code
+    received = window.session.projects()[0]
+    window.list_panel.select(received.uid)
+    assert window.editor.name.isReadOnly() and "单位报来的表（无终街道办事处）" in window.editor.locked_banner.text()
+    assert not window.act_insert_row.isEnabled() and not window.act_finalize.isEnabled()
+    # the overview counts a possible duplicate once in the unit's total
+    overview = window.show_overview()
+    row = [overview.table.item(r, 0).text() for r in range(overview.table.rowCount())].index(OFFICES[1].code)
+    assert overview.table.item(row, 3).text() == "4"
+    assert overview.table.item(row, 4).text() == f"{3 * Decimal('770000'):,.2f}元"  # 3 projects, not 4
+    assert "未重复计入" in overview.hint.text()
+    received_at = overview.table.item(row, 7).text()
+    assert "年" in received_at and "T" not in received_at  # people's words, not an ISO timestamp
+    overview.close()
+    window.close()
+
+
+def test_an_office_file_has_no_supervisor_menu(qtbot, tmp_path):
+    folder = tmp_path / "received"
+    folder.mkdir()
+    path = office_file(folder, OFFICES[0])
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.open_file(path)
+    assert not window.document.receives
+    assert not window.supervisor_menu.menuAction().isVisible() and window.act_import_reviews.isVisible()
+    window.close()
