@@ -8,9 +8,9 @@ from pathlib import Path
 from desk.domain.model import Project, Unit
 from desk.errors import DeskError
 from desk.store import Store, suggest_copy_name
+from desk.store.db import ROLES
 
-OFFICE = "office"
-CONSOLIDATED = "consolidated"
+OFFICE, CONSOLIDATED = ROLES  # an office's own file; a supervisor's file that receives offices' files
 
 
 def read_input(path: Path) -> bytes:

@@ -16,7 +16,7 @@ from pathlib import Path
 from desk import paths
 from desk.domain import rules
 from desk.domain.formdef import FormDef
-from desk.domain.model import Project, Unit, new_uid
+from desk.domain.model import Unit, new_uid
 from desk.domain.money import display_money
 from desk.errors import DeskError
 from desk.forms import default_forms

@@ -581,7 +581,7 @@ class MainWindow(QMainWindow):
         if name:
             self.export_pdf(Path(name))
 
-    def export_pdf(self, target: Path, selection: list[str] | None = None) -> bool:
+    def export_pdf(self, target: Path, selection: list[str] | None = None, *, quiet: bool = False) -> bool:
         """Print projects of the open file to ``target``; problems are explained, never raised."""
         from desk.ops import exports
 
@@ -592,7 +592,8 @@ class MainWindow(QMainWindow):
         if self._guarded("无法导出PDF", "导出时遇到意外问题",
                          lambda: exports.export_pdf(path, target, selection=selection)) is None:
             return False
-        self.statusBar().showMessage(f"已导出PDF：{target}", 8000)
+        if not quiet:
+            self.statusBar().showMessage(f"已导出PDF：{target}", 8000)
         return True
 
     def _current_pdf(self) -> Path | None:
@@ -603,7 +604,7 @@ class MainWindow(QMainWindow):
             self._previews = tempfile.TemporaryDirectory(prefix="desk-preview-", ignore_cleanup_errors=True)
         self._preview_count += 1  # a new name each time: an open preview may still hold the last file
         target = Path(self._previews.name) / f"preview-{self._preview_count}.pdf"
-        return target if self.export_pdf(target, [p.uid]) else None
+        return target if self.export_pdf(target, [p.uid], quiet=True) else None
 
     def preview(self) -> PreviewDialog | None:
         pdf = self._current_pdf()

@@ -324,7 +324,7 @@ class ProjectEditor(QWidget):
         for b in (self.row_insert, self.row_delete, self.row_up, self.row_down):
             bar.addWidget(b)
         bar.addStretch(1)
-        hint = QLabel("可从 Excel/WPS 复制整块粘贴（Ctrl+V）")
+        hint = QLabel("可从 Excel/WPS 整块粘贴（Ctrl+V）")
         hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bar.addWidget(hint, 1)
         gp.addLayout(bar)

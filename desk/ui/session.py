@@ -131,6 +131,7 @@ class ResolveConflictCommand(_Command):
             self._token = session.document.settle_conflict(self.conflict.id)
         session._changed(self.conflict.version.uid)
         session.conflictsChanged.emit()
+        session._schedule_write()
 
     def back(self) -> None:
         session = self.session
@@ -141,6 +142,7 @@ class ResolveConflictCommand(_Command):
             session.document.reopen_conflict(self._token)
         session._changed(self.conflict.version.uid)
         session.conflictsChanged.emit()
+        session._schedule_write()
 
 
 class _WriteSignals(QObject):
@@ -155,6 +157,7 @@ class EditSession(QObject):
     saveFailed = Signal(str)  # a message to show the user
 
     RETRY_MS = 5000
+    UNDO_LIMIT = 1000  # steps kept for 撤销; memory stays bounded over a long day of editing
 
     def __init__(self, document: OpenFile, parent: QObject | None = None):
         super().__init__(parent)
@@ -163,6 +166,7 @@ class EditSession(QObject):
         self.forms = document.forms
         self.readonly = document.readonly
         self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(self.UNDO_LIMIT)
         self._writing = False
         self._signals = _WriteSignals()
         self._signals.done.connect(self._write_done)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from desk.domain.model import REVIEW_STATUSES, Budget, Indicator, SpendingPlan
+from desk.domain.model import REVIEW_STATUSES, Budget, Indicator, SpendingPlan, when_text
 from desk.domain.money import display_money, percent_text
 from desk.ops.document import OpenFile
 from desk.ops.merge import FIELD_LABELS, overview
@@ -169,7 +169,7 @@ class ConflictDialog(QDialog):
         for r, name in enumerate(names):
             a = getattr(ours, name) if ours is not None else None
             b = getattr(theirs, name)
-            cells = (FIELD_LABELS[name], _show(a), _show(b))
+            cells = (FIELD_LABELS[name], self._field_text(ours, name), self._field_text(theirs, name))
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if a != b:
@@ -178,6 +178,17 @@ class ConflictDialog(QDialog):
                         item.setCheckState(Qt.CheckState.Unchecked)
                 self.table.setItem(r, c, item)
         self.table.resizeRowsToContents()
+
+    def _field_text(self, item, name: str) -> str:
+        """A field of one version in people's words: form titles, not ids; dates as 2026年11月22日 14:05."""
+        if item is None:
+            return ""
+        if name == "form":
+            form = self.session.forms.get(item.form)
+            return form.label if form is not None else item.form
+        if name == "finalized_at":
+            return f"已定稿（{item.finalized_by}，{when_text(item.finalized_at)}）" if item.finalized_at else "未定稿"
+        return _show(getattr(item, name))
 
     def checked_fields(self) -> list[str]:
         return [name for r, name in enumerate(self.field_names)

@@ -69,6 +69,7 @@ def test_conflicts_are_shown_side_by_side_and_chosen(qtbot, tmp_path, monkeypatc
     assert dialog.checked_fields() == ["name"]
     dialog.resolve(take=True, fields=dialog.checked_fields())
     assert dialog.list.count() == 0
+    qtbot.waitUntil(lambda: not window.document.unsaved)  # written to disk like any other edit
     merged = window.session.project(p.uid)
     assert merged.name == "另一份改了名称" and merged.usage == "本单位改了用途"
     window.act_undo.trigger()  # choosing is one undoable step, and undo brings the conflict back
