@@ -38,8 +38,12 @@ class _Command(QUndoCommand):
     def __init__(self, session: "EditSession", text: str):
         super().__init__(text)
         self.session = session
+        self._undo_failed = False
 
     def redo(self) -> None:
+        if self._undo_failed:  # EditSession.undo putting the step back: its change is still in the file
+            self._undo_failed = False
+            return
         try:
             self.forward()
         except Exception as exc:  # noqa: BLE001 - re-raised by EditSession after the stack has settled
@@ -51,6 +55,7 @@ class _Command(QUndoCommand):
             self.back()
         except Exception as exc:  # noqa: BLE001 - re-raised by EditSession.undo
             self.session._failed = exc
+            self._undo_failed = True
 
     def forward(self) -> None:
         raise NotImplementedError
@@ -226,7 +231,7 @@ class EditSession(QObject):
         stack.undo()
         if self._failed is not None:
             error, self._failed = self._failed, None
-            stack.redo()  # nothing changed: put the step back (its change is what the file holds)
+            stack.redo()  # nothing changed: the step goes back on the undo side without running again
             self._failed = None
             raise error
 

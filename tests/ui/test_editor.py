@@ -308,3 +308,33 @@ def test_money_is_typed_as_clerks_type_it_and_a_refused_amount_leaves_no_undo_st
         session.edit(replace(session.project(uid), name="改名"), "修改项目名称")
     assert stack.count() == 0 and session.project(uid).name == "城镇社区工作经费"
     window.close()
+
+
+def test_a_step_that_cannot_be_undone_stays_and_is_explained(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from desk.errors import DeskError
+    from desk.ops import imports as imports_ops
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.open_file(imports_ops.make_demo(tmp_path / "demo.db"))
+    session, editor = window.session, window.editor
+    type_into(qtbot, editor.name, "改过的名称")
+    stack = session.undo_stack
+    state = (stack.count(), stack.index(), session.project(editor.uid).name)
+    real_put = session.document.put
+
+    def failing_put(*args, **kwargs):
+        raise DeskError("磁盘出错，未能撤销")
+
+    monkeypatch.setattr(session.document, "put", failing_put)
+    window.act_undo.trigger()
+    assert shown == ["磁盘出错，未能撤销"]
+    assert (stack.count(), stack.index(), session.project(editor.uid).name) == state  # nothing moved
+    monkeypatch.setattr(session.document, "put", real_put)
+    window.act_undo.trigger()
+    assert session.project(editor.uid).name == "城镇社区工作经费" and stack.index() == state[1] - 1
+    window.close()
