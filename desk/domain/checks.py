@@ -46,6 +46,7 @@ RULES: dict[str, tuple[str, str]] = {
     "IND_SATISFACTION_LOW": (WARNING, "满意度指标值低于 80%"),
     "IND_DESCRIPTION_MISSING": (WARNING, "绩效指标描述未填写"),
     "IND_BASIS_MISSING": (WARNING, "指标值确定依据未填写"),
+    "IND_GROUP_SPLIT": (WARNING, "同一一级指标的行连在一起（否则打印时分成几块）"),
     "PLACEHOLDER": (ERROR, "不能用 *、XX、- 等占位符代替内容"),
     "DEPT_NAME": (ERROR, "部门（单位）名称必须填写"),
     "DEPT_TASKS_MISSING": (ERROR, "年度主要任务必须填写"),
@@ -89,6 +90,11 @@ class _Collector:
     def add(self, code: str, field: str, message: str) -> None:
         severity = RULES[code][0]
         self.findings.append(Finding(code, severity, self.uid, self.name, field, message))
+
+
+def _money(amount: Decimal | None, unit: str) -> str:
+    """An amount in a message, as the screen shows it: 770,000.00."""
+    return display_money(amount, unit, grouped=True)
 
 
 def _is_placeholder(text: str) -> bool:
@@ -149,6 +155,29 @@ def _check_indicators(c: _Collector, form: FormDef, indicators: tuple[Indicator,
     for l1 in tree.level1:
         if l1.required and l1.name not in present:
             c.add("IND_MISSING_L1", "indicators", f"缺少一级指标“{l1.name}”，请至少填写一条")
+    _check_groups(c, tree, indicators)
+
+
+def _check_groups(c: _Collector, tree, indicators: tuple[Indicator, ...]) -> None:
+    """Rows of one 一级指标 belong together: a second run of it prints as a separate block."""
+    runs: dict[str, list[tuple[int, int]]] = {}
+    previous = None
+    for i, ind in enumerate(indicators):
+        name = tree.canonical(ind.level1)
+        if not name:
+            previous = None
+            continue
+        if name == previous:
+            runs[name][-1] = (runs[name][-1][0], i)
+        else:
+            runs.setdefault(name, []).append((i, i))
+        previous = name
+    for name, spans in runs.items():
+        if len(spans) < 2:
+            continue
+        where = "和".join(f"第{a + 1}行" if a == b else f"第{a + 1}–{b + 1}行" for a, b in spans)
+        c.add("IND_GROUP_SPLIT", f"indicators[{spans[1][0]}].level1",
+              f"一级指标“{name}”分在{where}，打印时会分成几块；请用“上移/下移”把它们放在一起")
 
 
 def _check_value(c: _Collector, form: FormDef, ind: Indicator, i: int, row: str, level1: str, level2: str) -> None:
@@ -210,7 +239,7 @@ def _check_money(c: _Collector, project: Project) -> None:
     for key, label in labels.items():
         amount = getattr(b, key)
         if amount is not None and amount < 0:
-            c.add("MONEY_NEGATIVE", f"budget.{key}", f"{label}不能为负数（{display_money(amount, unit)}{unit}）")
+            c.add("MONEY_NEGATIVE", f"budget.{key}", f"{label}不能为负数（{_money(amount, unit)}{unit}）")
     if b.total is None:
         c.add("MONEY_MISSING", "budget.total", "预算数未填写")
         return
@@ -221,8 +250,8 @@ def _check_money(c: _Collector, project: Project) -> None:
     if fiscal + other != b.total:
         c.add(
             "MONEY_BALANCE", "budget.total",
-            f"预算数 {display_money(b.total, unit)}{unit} 不等于 财政资金 {display_money(fiscal, unit)}{unit}"
-            f" + 其他资金 {display_money(other, unit)}{unit}（相差 {display_money(b.total - fiscal - other, unit)}{unit}）",
+            f"预算数 {_money(b.total, unit)}{unit} 不等于 财政资金 {_money(fiscal, unit)}{unit}"
+            f" + 其他资金 {_money(other, unit)}{unit}（相差 {_money(b.total - fiscal - other, unit)}{unit}）",
         )
 
 
@@ -271,8 +300,8 @@ def check_department(dept: DepartmentPlan, form: FormDef) -> list[Finding]:
             other = task.other or Decimal(0)
             if fiscal + other != task.total:
                 c.add("DEPT_TASK_BALANCE", f"tasks[{i}].total",
-                      f"{row}的总额 {display_money(task.total, unit)}{unit} 不等于财政拨款与其他资金之和 "
-                      f"{display_money(fiscal + other, unit)}{unit}")
+                      f"{row}的总额 {_money(task.total, unit)}{unit} 不等于财政拨款与其他资金之和 "
+                      f"{_money(fiscal + other, unit)}{unit}")
     if not [g for g in dept.goals if g.strip()]:
         c.add("GOALS_MISSING", "goals", "年度总体目标未填写")
     for i, goal in enumerate(dept.goals):

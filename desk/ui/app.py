@@ -119,9 +119,11 @@ class MainWindow(QMainWindow):
         self.act_quit = a("退出(&X)", self.close, "Ctrl+Q", needs_file=False)
         self.act_undo = a("撤销(&U)", lambda: self.session.undo(), S.Undo)
         self.act_redo = a("重做(&R)", lambda: self.session.redo(), S.Redo)
-        self.act_copy = a("复制(&C)", self.copy_cells, None, needs_project=True)
-        self.act_paste = a("粘贴(&P)", self.paste_cells, None, needs_project=True, needs_write=True)
-        self.act_insert_row = a("插入行(&I)", lambda: self.editor.insert_row(), "Ctrl+Shift+=", needs_project=True,
+        if QKeySequence("Ctrl+Y") not in self.act_redo.shortcuts():  # as in Excel/WPS, on every system
+            self.act_redo.setShortcuts([*self.act_redo.shortcuts(), QKeySequence("Ctrl+Y")])
+        self.act_copy = a("复制(&C)\tCtrl+C", self.copy_cells, None, needs_project=True)
+        self.act_paste = a("粘贴(&P)\tCtrl+V", self.paste_cells, None, needs_project=True, needs_write=True)
+        self.act_insert_row = a("在下方插入行(&I)", lambda: self.editor.insert_row(), "Ctrl+Shift+=", needs_project=True,
                                 needs_write=True)
         self.act_delete_row = a("删除行(&D)", lambda: self.editor.delete_rows(), "Ctrl+-", needs_project=True,
                                 needs_write=True)
@@ -333,7 +335,8 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         width = max(self.width(), 600)
-        self.splitter.setSizes([int(width * 0.27), width - int(width * 0.27)])
+        left_width = min(int(width * 0.27), 300)  # the table gets the room on a small screen
+        self.splitter.setSizes([left_width, width - left_width])
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self.list_panel.selected.connect(self.show_project)
@@ -344,10 +347,21 @@ class MainWindow(QMainWindow):
         session.undo_stack.indexChanged.connect(self._update_actions)
         session.projectChanged.connect(self._update_actions)
         session.projectsChanged.connect(self._projects_changed)
+        session.stepApplied.connect(self._step_applied)
         state = settings().value("window/splitter")
         if isinstance(state, QByteArray):
             self.splitter.restoreState(state)
         self.save_state.setText("已打开" if not session.readonly else "只读")
+
+    def _step_applied(self, uid: str, text: str, field: str) -> None:
+        """After 撤销/重做: show the table (and field) it changed, and say so; never a silent change elsewhere."""
+        p = self.session.project(uid) if uid else None
+        if p is not None and uid != self.editor.uid:
+            self.list_panel.select(uid)
+        if p is not None and field:
+            self.editor.focus_field(field)
+        name = f"（项目“{p.name or '未命名'}”）" if p is not None else ""
+        self.statusBar().showMessage(f"已{text}{name}", 8000)
 
     def _show_empty_state(self) -> None:
         """An empty file says how to add the first table instead of showing a greyed-out editor."""
@@ -400,7 +414,7 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 return False
         for signal in (self.session.saveStateChanged, self.session.saveFailed, self.session.projectChanged,
-                       self.session.projectsChanged, self.session.undo_stack.indexChanged):
+                       self.session.projectsChanged, self.session.stepApplied, self.session.undo_stack.indexChanged):
             signal.disconnect()
         self.session = None
         self.document = None

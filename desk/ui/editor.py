@@ -28,6 +28,7 @@ from desk.ui.session import EditSession
 SCHEME_LABELS = {"month_end": "按月末（3月底…12月底）", "quarter": "按季度（第一季度…第四季度）"}
 _PLAN_FIELD = re.compile(r"^plan\.points\[(\d+)\]$")
 _GOAL_FIELD = re.compile(r"^goals\[(\d+)\]$")
+_CELL_FIELD = re.compile(r"^indicators\[(\d+)\]#(\d+)$")  # a grid cell by row and column (undo/redo)
 
 
 class CommitLineEdit(QLineEdit):
@@ -110,6 +111,11 @@ class PlanChart(QWidget):
         step = r.width() / n
         pen = QPen(QColor(40, 90, 170), 2)
         last = None
+        font = p.font()
+        widest = max((p.fontMetrics().horizontalAdvance(label) for label in self.labels), default=0)
+        if widest > step - 2 and widest:
+            font.setPointSizeF(max(5.0, font.pointSizeF() * (step - 2) / widest))  # labels never overlap
+            p.setFont(font)
         for i, label in enumerate(self.labels):
             x = r.left() + step * (i + 0.5)
             p.setPen(QColor(90, 90, 90))
@@ -227,16 +233,19 @@ class ProjectEditor(QWidget):
         for name, f in sorted(session.forms.items()):
             if f.kind == "project":
                 self.form_combo.addItem(f.label, name)
-        _label_row(grid, 0, [("项目编码", self.code), ("项目名称", self.name)])
-        _label_row(grid, 1, [("表样", self.form_combo)])
-        grid.setColumnStretch(3, 2)
+        # 项目名称 gets a whole row: long names stay readable at 150 % on a 1366×768 screen
+        grid.addWidget(QLabel("项目名称"), 0, 0)
+        grid.addWidget(self.name, 0, 1, 1, 3)
+        _label_row(grid, 1, [("项目编码", self.code), ("表样", self.form_combo)])
         grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
         form.addWidget(head)
 
         money = QGroupBox("预算规模及资金用途")
         mg = QGridLayout(money)
         self.money_unit = QComboBox()
         self.money_unit.addItems(["元", "万元"])
+        self.money_unit.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.total = CommitLineEdit()
         self.fiscal = CommitLineEdit()
         self.other = CommitLineEdit()
@@ -246,13 +255,19 @@ class ProjectEditor(QWidget):
             w.committed.connect(lambda text, key=key: self._commit_money(key, text))
         self.balance = QLabel("")
         self.balance.setWordWrap(True)
-        _label_row(mg, 0, [("预算数", self.total), ("其中：财政资金", self.fiscal), ("其他资金", self.other),
-                           ("单位", self.money_unit)])
-        mg.addWidget(self.balance, 1, 1, 1, 7)
-        mg.addWidget(QLabel("资金用途"), 2, 0, Qt.AlignmentFlag.AlignTop)
+        # two amounts a row, each wide enough for 9,999,999,999.99: no digit is ever cut off
+        widest = self.total.fontMetrics().horizontalAdvance("9,999,999,999.99") + 24
+        for w in self.money_fields().values():
+            w.setMinimumWidth(widest)
+        _label_row(mg, 0, [("预算数", self.total), ("单位", self.money_unit)])
+        _label_row(mg, 1, [("其中：财政资金", self.fiscal), ("其他资金", self.other)])
+        mg.setColumnStretch(1, 1)
+        mg.setColumnStretch(3, 1)
+        mg.addWidget(self.balance, 2, 1, 1, 3)
+        mg.addWidget(QLabel("资金用途"), 3, 0, Qt.AlignmentFlag.AlignTop)
         self.usage = CommitTextEdit()
         self.usage.setFixedHeight(54)
-        mg.addWidget(self.usage, 2, 1, 1, 7)
+        mg.addWidget(self.usage, 3, 1, 1, 3)
         form.addWidget(money)
 
         goals_box = QGroupBox("绩效目标")
@@ -308,6 +323,7 @@ class ProjectEditor(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from the tab bar straight to 项目名称
         scroll.setWidget(page)
         self.info_page = scroll
         self.tabs.addTab(scroll, "基本信息")
@@ -324,16 +340,16 @@ class ProjectEditor(QWidget):
         for b in (self.row_insert, self.row_delete, self.row_up, self.row_down):
             bar.addWidget(b)
         bar.addStretch(1)
-        hint = QLabel("可从 Excel/WPS 整块粘贴（Ctrl+V）")
-        hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        bar.addWidget(hint, 1)
+        hint = QLabel("Ctrl+V 粘贴")
+        hint.setToolTip("可以在 Excel/WPS 中复制一整块单元格，在这里选中起始单元格后按 Ctrl+V 粘贴")
+        bar.addWidget(hint)
         gp.addLayout(bar)
         self.grid_holder = QVBoxLayout()
         gp.addLayout(self.grid_holder)
         self.tabs.addTab(self.grid_page, "绩效指标")
 
         # the keyboard reaches every field, in reading order
-        chain = [self.code, self.name, self.form_combo, self.total, self.fiscal, self.other, self.money_unit,
+        chain = [self.name, self.code, self.form_combo, self.total, self.money_unit, self.fiscal, self.other,
                  self.usage, self.goals, self.goal_add, self.goal_remove, self.goal_up, self.goal_down, self.scheme,
                  *self.plan_edits]
         for a, b in zip(chain, chain[1:]):
@@ -370,7 +386,9 @@ class ProjectEditor(QWidget):
         return self.session.project(self.uid) if self.uid else None
 
     def show_project(self, uid: str | None) -> None:
-        if uid != self.uid:
+        if uid != self.uid and self._money_errors:
+            left = "；".join(self._money_errors.values())
+            self.message.emit(f"上一张表中写错的金额没有保存：{left}")  # never dropped without a word
             self._money_errors.clear()
         self.uid = uid
         p = self.project()
@@ -384,7 +402,7 @@ class ProjectEditor(QWidget):
         """Switch to 基本信息 (0) or 绩效指标 (1) and put the cursor in its first field."""
         self.tabs.setCurrentIndex(index)
         if index == 0:
-            self.code.setFocus()
+            self.name.setFocus()
         elif self.grid is not None:
             self.grid.setFocus()
             if not self.grid.currentIndex().isValid() and self.model.rowCount():
@@ -515,6 +533,7 @@ class ProjectEditor(QWidget):
             if not visible:
                 continue
             self.plan_labels[i].setText(labels[i])
+            self.plan_edits[i].setPlaceholderText("应为 100" if i == len(labels) - 1 else "可空")
             self.plan_edits[i].show_value("" if points[i] is None else percent_text(points[i]))
             self.plan_edits[i].mark_error("")
             amount = ""
@@ -670,12 +689,21 @@ class ProjectEditor(QWidget):
         self.model.insert_rows(row)
         self.tabs.setCurrentWidget(self.grid_page)
         if self.model.rowCount() > before:
-            self.grid.setCurrentIndex(self.model.index(row, self.model.column_of("name") or 0))
+            # the first row starts at 一级指标; a row under others takes their 一级/二级 and starts at 三级指标
+            column = self.model.column_of("level1" if before == 0 else "name") or 0
+            self.grid.setCurrentIndex(self.model.index(row, column))
         self.grid.setFocus()
 
     def delete_rows(self) -> None:
-        if self.grid is not None:
-            self.model.remove_rows(self.grid.selected_rows())
+        """删除行: the cursor goes to the row that took the first deleted row's place."""
+        if self.grid is None:
+            return
+        rows = self.grid.selected_rows()
+        column = max(0, self.grid.currentIndex().column())
+        before = self.model.rowCount()
+        self.model.remove_rows(rows)
+        if rows and self.model.rowCount() < before and self.model.rowCount():
+            self.grid.setCurrentIndex(self.model.index(min(rows[0], self.model.rowCount() - 1), column))
 
     def move_rows(self, delta: int) -> None:
         if self.grid is None:
@@ -714,7 +742,8 @@ class ProjectEditor(QWidget):
             return
         if field.startswith("indicators") and self.model is not None:
             self.tabs.setCurrentWidget(self.grid_page)
-            where = self.model.cell_for_field(field)
+            m = _CELL_FIELD.match(field)
+            where = (int(m.group(1)), int(m.group(2))) if m else self.model.cell_for_field(field)
             if where is not None and where[0] < self.model.rowCount():
                 index = self.model.index(*where)
                 self.grid.setCurrentIndex(index)

@@ -13,7 +13,9 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelection, QItemSelectionModel, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel, QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QRect, QSize, Qt, Signal,
+)
 from PySide6.QtGui import QColor, QGuiApplication, QKeySequence, QPainter, QPalette, QPen, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemDelegate, QAbstractItemView, QApplication, QComboBox, QHeaderView, QLineEdit, QPlainTextEdit, QStyle,
@@ -337,9 +339,20 @@ class CellEditor(QPlainTextEdit):
         super().__init__(parent)
         self.delegate = delegate  # (Tab is not a focus change here: keyPressEvent ends the edit)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        self.setFrameShape(QPlainTextEdit.Shape.NoFrame)
+        self.setStyleSheet("CellEditor { border: 2px solid #2f6fd6; }")  # clearly over the cells it covers
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.document().setDocumentMargin(2)
+        self.min_height = 0
+        self.max_height = 0
+        self.document().contentsChanged.connect(self.fit_height)
+
+    def fit_height(self) -> None:
+        """Grow with the text, from the cell's height up to the bottom of the grid."""
+        if not self.max_height:
+            return
+        lines = max(1, int(self.document().documentLayout().documentSize().height()))
+        needed = lines * self.fontMetrics().lineSpacing() + 10
+        self.resize(self.width(), max(self.min_height, min(needed, self.max_height)))
 
     def keyPressEvent(self, event):  # noqa: N802
         # Qt's delegates leave Tab and Enter to text-edit editors: this one decides, as a spreadsheet cell does.
@@ -379,7 +392,7 @@ class GridDelegate(QStyledItemDelegate):
 
     def paint(self, painter, option, index):
         view = self.view
-        merged = view.merge_of(index.row(), index.column())
+        merged = view.folded_run(index.row(), index.column())
         if merged is None:
             super().paint(painter, option, index)
         else:
@@ -397,7 +410,7 @@ class GridDelegate(QStyledItemDelegate):
         painter.restore()
 
     def sizeHint(self, option, index):
-        if self.view.merge_of(index.row(), index.column()) is not None:
+        if self.view.merge_of(index.row(), index.column()) is not None:  # its label spans the run's rows
             hint = super().sizeHint(option, self.view.model().index(index.row(), index.column()))
             return QSize(hint.width(), self.view.fontMetrics().height() + 8)
         return super().sizeHint(option, index)
@@ -437,12 +450,11 @@ class GridDelegate(QStyledItemDelegate):
 
     def updateEditorGeometry(self, editor, option, index):  # noqa: N802
         rect = QRect(option.rect)
-        if isinstance(editor, CellEditor):
-            # room for a few lines of what is being typed, within the visible grid
-            needed = editor.fontMetrics().lineSpacing() * 4 + 8
-            bottom = self.view.viewport().height()
-            rect.setHeight(max(rect.height(), min(needed, bottom - rect.top())))
         editor.setGeometry(rect)
+        if isinstance(editor, CellEditor):
+            editor.min_height = rect.height()
+            editor.max_height = max(rect.height(), self.view.viewport().height() - rect.top())
+            editor.fit_height()
 
 
 class IndicatorView(QTableView):
@@ -488,6 +500,7 @@ class IndicatorView(QTableView):
             col = model.column_of(key)
             if col is not None:
                 self.setItemDelegateForColumn(col, GridDelegate(self, pick))
+        self.selectionModel().selectionChanged.connect(lambda *_: self.viewport().update())
         model.modelReset.connect(self.update_spans)
         model.rowsInserted.connect(self.update_spans)
         model.rowsRemoved.connect(self.update_spans)
@@ -535,32 +548,61 @@ class IndicatorView(QTableView):
     def merged_runs(self) -> list[tuple[int, int, int]]:
         return list(self._runs)
 
+    def _run_selected(self, row: int, col: int, count: int) -> bool:
+        selection = self.selectionModel()
+        model = self.imodel()
+        return any(selection.isSelected(model.index(r, col)) for r in range(row, row + count))
+
+    def folded_run(self, row: int, col: int) -> tuple[int, int] | None:
+        """The merged run drawn as one cell, or None. A run with a selected cell unfolds: each of its
+        rows shows its own value, so the row being worked on never looks empty."""
+        merged = self._merges.get((row, col))
+        if merged is None or self._run_selected(merged[0], col, merged[1]):
+            return None
+        return merged
+
     def grid_pen(self) -> QPen:
         color = QColor(self.style().styleHint(QStyle.StyleHint.SH_Table_GridLineColor, None, self) & 0xFFFFFF)
         return QPen(color if color.isValid() and color != QColor(0, 0, 0) else QColor(200, 200, 200))
 
+    EMPTY_HINT = ("还没有绩效指标。\n按 Ctrl+Shift+= 插入一行，"
+                  "或在 Excel/WPS 中复制整块后点这里按 Ctrl+V 粘贴。")
+
     def paintEvent(self, event):  # noqa: N802
         super().paintEvent(event)
+        model = self.imodel()
+        if model.rowCount() == 0:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.viewport().rect().adjusted(12, 12, -12, -12),
+                             int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), self.EMPTY_HINT)
+            painter.end()
+            return
         if not self._runs:
             return
-        model = self.imodel()
         painter = QPainter(self.viewport())
-        selection = self.selectionModel()
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
         visible = self.viewport().rect()
         for row, col, count in self._runs:
-            if self.isColumnHidden(col):
-                continue
+            if self.isColumnHidden(col) or self._run_selected(row, col, count):
+                continue  # an unfolded run: its cells draw their own text
             top = self.visualRect(model.index(row, col))
             bottom = self.visualRect(model.index(row + count - 1, col))
             rect = top.united(bottom).adjusted(3, 1, -3, -1)
             if not rect.intersects(visible):
                 continue
-            chosen = all(selection.isSelected(model.index(r, col)) for r in range(row, row + count))
-            role = QPalette.ColorRole.HighlightedText if chosen else QPalette.ColorRole.Text
-            painter.setPen(self.palette().color(role))
             painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
                              model.cell_text(row, col))
         painter.end()
+
+    def selectionCommand(self, index, event=None):  # noqa: N802
+        """Ctrl+arrows and Ctrl+Home/End select the cell they land on, as in Excel (Qt would only move the
+        cursor, leaving Delete and copy acting on the old selection)."""
+        if (event is not None and event.type() == QEvent.Type.KeyPress
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+                and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier):
+            return QItemSelectionModel.SelectionFlag.ClearAndSelect
+        return super().selectionCommand(index, event)
 
     # ------------------------------------------------------------ editing and the keyboard
 
@@ -580,9 +622,11 @@ class IndicatorView(QTableView):
         return opened
 
     def selected_cells(self) -> list[tuple[int, int]]:
+        """The selected cells; the cursor's cell alone when it stands outside the selection."""
         cells = {(i.row(), i.column()) for i in self.selectionModel().selectedIndexes()}
-        if not cells and self.currentIndex().isValid():
-            cells = {(self.currentIndex().row(), self.currentIndex().column())}
+        current = self.currentIndex()
+        if current.isValid() and (current.row(), current.column()) not in cells:
+            cells = {(current.row(), current.column())}
         return sorted(cells)
 
     def selected_rows(self) -> list[int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout,
@@ -169,6 +169,8 @@ class ProjectListPanel(QWidget):
         self.count = QLabel("")
         layout.addWidget(self.count)
         self.search.textChanged.connect(self.proxy.set_text)
+        self.search.returnPressed.connect(self.focus_list)
+        self.search.installEventFilter(self)
         self.status.currentIndexChanged.connect(lambda _: self.proxy.set_status(self.status.currentData()))
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.proxy.rowsInserted.connect(self._update_count)
@@ -176,6 +178,18 @@ class ProjectListPanel(QWidget):
         self.proxy.modelReset.connect(self._update_count)
         self.proxy.layoutChanged.connect(self._update_count)
         self._update_count()
+
+    def eventFilter(self, watched, event):  # noqa: N802
+        """↓ in the search box goes down into the list, as in a file dialog."""
+        if watched is self.search and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down:
+            self.focus_list()
+            return True
+        return super().eventFilter(watched, event)
+
+    def focus_list(self) -> None:
+        self.view.setFocus()
+        if not self.view.currentIndex().isValid() and self.proxy.rowCount():
+            self.view.setCurrentIndex(self.proxy.index(0, 0))
 
     def _update_count(self, *args) -> None:
         self.count.setText(f"显示 {self.proxy.rowCount()} / 共 {self.model.rowCount()} 个项目")

@@ -80,6 +80,19 @@ class SetProjectCommand(_Command):
     def id(self) -> int:  # noqa: A003 - Qt API
         return self.ID
 
+    def field(self) -> str:
+        """The field this step changed, as a finding names it (name, budget.total, indicators[2].value…)."""
+        key = self.merge_key or ()
+        if len(key) >= 2 and key[1] in ("code", "name", "usage"):
+            return key[1]
+        if len(key) >= 3 and key[1] == "budget":
+            return f"budget.{key[2]}"
+        if len(key) >= 3 and key[1] == "plan":
+            return f"plan.points[{key[2]}]"
+        if len(key) >= 5 and key[1] == "indicators" and key[2] == "cell":
+            return f"indicators[{key[3]}]#{key[4]}"
+        return ""
+
     def forward(self) -> None:
         self.session._apply(self.after.uid, self.after, via=self.via)
 
@@ -158,6 +171,7 @@ class EditSession(QObject):
     projectChanged = Signal(str)  # uid: its content or findings changed
     projectsChanged = Signal()  # projects added, removed or reordered
     conflictsChanged = Signal()
+    stepApplied = Signal(str, str, str)  # after 撤销/重做: uid of the table it changed, what was done, which field
     saveStateChanged = Signal(str)  # a short Chinese status for the status bar
     saveFailed = Signal(str)  # a message to show the user
 
@@ -180,6 +194,7 @@ class EditSession(QObject):
         self._retry.timeout.connect(self._schedule_write)
         self._stopped_by_change = False
         self._failed: BaseException | None = None  # what the last command could not do
+        self._touched = ""  # uid of the table the last applied change touched
         self.last_saved_at = ""
 
     # ------------------------------------------------------------ reading
@@ -223,25 +238,39 @@ class EditSession(QObject):
         self._raise_failure()
 
     def undo(self) -> None:
-        """Undo one step; if it cannot be undone, the step stays where it was and the reason is raised."""
+        """Undo one step; if it cannot be undone, the step stays where it was and the reason is raised.
+
+        ``stepApplied`` says which table (and field) it changed, so the window can show it.
+        """
         stack = self.undo_stack
         if not stack.canUndo():
             return
+        text, field = stack.undoText(), self._field_of(stack.command(stack.index() - 1))
         self._failed = None
+        self._touched = ""
         stack.undo()
         if self._failed is not None:
             error, self._failed = self._failed, None
             stack.redo()  # nothing changed: the step goes back on the undo side without running again
             self._failed = None
             raise error
+        self.stepApplied.emit(self._touched, f"撤销 {text}", field)
 
     def redo(self) -> None:
         """Redo one step; one that cannot be done again is dropped (nothing changed) and the reason raised."""
-        if not self.undo_stack.canRedo():
+        stack = self.undo_stack
+        if not stack.canRedo():
             return
+        text, field = stack.redoText(), self._field_of(stack.command(stack.index()))
         self._failed = None
-        self.undo_stack.redo()
+        self._touched = ""
+        stack.redo()
         self._raise_failure()
+        self.stepApplied.emit(self._touched, f"重做 {text}", field)
+
+    @staticmethod
+    def _field_of(command) -> str:
+        return command.field() if isinstance(command, SetProjectCommand) else ""
 
     def edit(self, after: Project, text: str, merge_key=None, *, via: str = rules.EDIT) -> bool:
         """Replace a project by an edited copy, as one undoable step (checked before anything happens)."""
@@ -350,6 +379,7 @@ class EditSession(QObject):
                action: str = "save", note: str = "", write: bool = True) -> None:
         """Commit a change (checked by the document) and schedule the disk write."""
         listed = self.document.put(uid, project, via=via, position=position, action=action, note=note)
+        self._touched = uid
         if listed:
             self.projectsChanged.emit()
         if project is not None:

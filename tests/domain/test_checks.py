@@ -39,7 +39,7 @@ def test_money_must_balance():
     (f,) = only(findings_of(p), "MONEY_BALANCE")
     assert f.severity == ERROR
     assert f.field == "budget.total"
-    assert "预算数 770000.00元" in f.message and "相差 10000.00元" in f.message
+    assert "预算数 770,000.00元" in f.message and "相差 10,000.00元" in f.message  # as the screen shows amounts
     assert f.project == "城镇社区工作经费" and f.project_uid == p.uid
 
 
@@ -198,3 +198,13 @@ def test_department_rules():
     assert [f.code for f in found] == ["DEPT_TASK_BALANCE"]
     assert found[0].field == "tasks[1].total" and "任务第2行" in found[0].message
     assert dept.totals() == (Decimal("5466400.00"), Decimal("5461400.00"), Decimal("0.00"))
+
+
+def test_a_first_level_indicator_split_in_two_places_is_a_warning():
+    p = good_project()
+    inds = list(p.indicators)
+    inds.insert(3, inds.pop(0))  # a 产出 row moved under the 效益 row
+    (f,) = only(findings_of(replace(p, indicators=tuple(inds))), "IND_GROUP_SPLIT")
+    assert f.severity == "warning" and f.field == "indicators[3].level1"
+    assert f.message.startswith("一级指标“产出指标”分在第1行和第4行")
+    assert not [x for x in findings_of(p) if x.code == "IND_GROUP_SPLIT"]

@@ -165,14 +165,14 @@ def test_tab_leaves_multi_line_fields_and_the_keyboard_reaches_every_field(qtbot
     window = demo_window(qtbot, tmp_path)
     editor = window.editor
     editor.show_tab(0)
-    assert editor.code.hasFocus()
+    assert editor.name.hasFocus()
     visited = []
     for _ in range(40):
         widget = QApplication.focusWidget()
         visited.append(widget)
         qtbot.keyClick(widget, Qt.Key.Key_Tab)
-    fields = [editor.code, editor.name, editor.form_combo, editor.total, editor.fiscal, editor.other,
-              editor.money_unit, editor.usage, editor.goals, editor.scheme, *editor.plan_edits]
+    fields = [editor.name, editor.code, editor.form_combo, editor.total, editor.money_unit, editor.fiscal,
+              editor.other, editor.usage, editor.goals, editor.scheme, *editor.plan_edits]
     for field in fields:
         assert field in visited, field
     order = [visited.index(f) for f in fields]
@@ -199,4 +199,70 @@ def test_tab_leaves_multi_line_fields_and_the_keyboard_reaches_every_field(qtbot
     assert editor.grid.hasFocus()
     window.act_focus_checks.trigger()
     assert window.check_panel.list.hasFocus()
+    window.close()
+
+
+def test_ctrl_moves_select_the_cell_they_land_on(qtbot, tmp_path):
+    """Delete and typing act on the same cell after Ctrl+End, Ctrl+Home or Ctrl+arrows."""
+    window = demo_window(qtbot, tmp_path)
+    grid, model = grid_of(window)
+    name_col = model.column_of("name")
+    grid.setCurrentIndex(model.index(2, name_col))
+    kept = model.indicators[2].name
+    last_row, last_col = model.rowCount() - 1, model.columnCount() - 1
+    qtbot.keyClick(grid, Qt.Key.Key_End, CTRL)
+    assert cell(grid, last_row, last_col)
+    qtbot.keyClick(grid, Qt.Key.Key_Delete)
+    assert model.indicators[last_row].basis == "" and model.indicators[2].name == kept
+    qtbot.keyClick(grid, Qt.Key.Key_Home, CTRL)
+    assert grid.selected_cells() == [(0, 0)]
+    qtbot.keyClick(grid, Qt.Key.Key_Down, CTRL)
+    assert grid.selected_cells() == [(1, 0)]
+    window.close()
+
+
+def test_a_selected_row_inside_a_merged_run_shows_its_own_value(qtbot, tmp_path):
+    window = demo_window(qtbot, tmp_path)
+    grid, model = grid_of(window)
+    assert grid.folded_run(1, 0) == grid.merge_of(1, 0) != None  # noqa: E711 - drawn as one cell
+    select = grid.selectionModel().SelectionFlag.ClearAndSelect
+    grid.selectionModel().setCurrentIndex(model.index(1, 0), select)
+    assert grid.folded_run(1, 0) is None and grid.folded_run(0, 0) is None  # unfolded while worked on
+    grid.selectionModel().setCurrentIndex(model.index(1, 3), select)
+    assert grid.folded_run(1, 0) is not None  # folded again when the cursor leaves the run
+    window.close()
+
+
+def test_an_empty_grid_says_how_to_add_the_first_row(qtbot, tmp_path):
+    window = demo_window(qtbot, tmp_path)
+    window.act_new_project.trigger()
+    grid, model = grid_of(window)
+    assert model.rowCount() == 0 and "Ctrl+Shift+=" in grid.EMPTY_HINT and "Ctrl+V" in grid.EMPTY_HINT
+    window.act_insert_row.trigger()
+    assert cell(grid, 0, model.column_of("level1"))  # the first row starts at 一级指标
+    window.close()
+
+
+def test_undo_shows_the_table_and_field_it_changes(qtbot, tmp_path):
+    window = demo_window(qtbot, tmp_path)
+    session, editor = window.session, window.editor
+    second, third = session.projects()[1], session.projects()[2]
+    window.list_panel.select(second.uid)
+    editor.show_tab(0)
+    editor.name.setFocus()
+    editor.name.setText(second.name + "XYZ")
+    qtbot.keyClick(editor.name, Qt.Key.Key_Return)
+    window.list_panel.select(third.uid)
+    editor.show_tab(1)
+    window.act_undo.trigger()
+    assert session.project(second.uid).name == second.name
+    assert editor.uid == second.uid and editor.tabs.currentIndex() == 0 and editor.name.hasFocus()
+    assert window.statusBar().currentMessage() == f"已撤销 修改项目名称（项目“{second.name}”）"
+    # a grid cell: redo/undo go back to that very cell
+    grid, model = grid_of(window)
+    col = model.column_of("basis")
+    model.setData(model.index(3, col), "新的依据")
+    window.list_panel.select(third.uid)
+    window.act_undo.trigger()
+    assert editor.uid == second.uid and cell(editor.grid, 3, col) and editor.grid.hasFocus()
     window.close()
