@@ -47,20 +47,12 @@ def describe(name: str, widget: QWidget, shots: Path | None) -> dict:
 
 
 def office_files(folder: Path):
-    from desk.domain.model import Unit
+    """Two offices' files, and a second copy of the first one changed differently (a conflict)."""
     from desk.store import Store
-    from tests.helpers import good_project
+    from tests.test_merge import OFFICES, office_file
 
-    offices = [Unit("439001", "无终街道办事处"), Unit("439002", "玉田镇")]
-    paths = []
-    for unit in offices:
-        path = folder / f"{unit.code}.db"
-        with Store.create(path, unit=unit, year=2024) as store:
-            for i in range(3):
-                store.save_project(good_project(unit_code=unit.code, year=2024, code=f"{unit.code}P{i}",
-                                                name=f"{unit.name}项目{i}"))
-        paths.append(path)
-    copy = folder / "copy.db"  # a second copy of the first office's file, changed differently
+    paths = [office_file(folder, unit) for unit in OFFICES[:2]]
+    copy = folder / "copy.db"
     shutil.copyfile(paths[0], copy)
     with Store.open(paths[0]) as store:
         p = store.projects()[0]
