@@ -21,7 +21,9 @@ import contextlib
 import errno
 import json
 import os
+import shutil
 import sqlite3
+import stat
 import sys
 import time
 import zlib
@@ -151,12 +153,18 @@ def write_file_atomically(path: Path, data: bytes) -> None:
     Temp file in the same folder, fsync, rename over the target (retried for a
     while on Windows, where a reader such as a virus scanner may hold it).
     """
+    why = _read_only_reason(path)
+    if why:
+        raise SaveError(f"保存“{path.name}”失败：{why}。上一次保存的内容仍完好。", path)
+    _require_space(path, len(data))
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))  # the file keeps its permissions
         delay = 0.05
         for attempt in range(8):
             try:
@@ -172,6 +180,25 @@ def write_file_atomically(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise SaveError(f"保存“{path.name}”失败：{_os_error_text(exc)}。上一次保存的内容仍完好。", path) from None
+
+
+SPACE_MARGIN = 1 << 20  # room kept free beyond the file itself
+
+
+def _require_space(path: Path, size: int) -> None:
+    """Say clearly, before writing anything, when the disk cannot hold the new file beside the old one."""
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        return  # cannot tell: the write itself reports a full disk
+    if free < size + SPACE_MARGIN:
+        raise SaveError(
+            f"磁盘空间不足：保存“{path.name}”需要约 {_mb(size + SPACE_MARGIN)}，所在磁盘只剩 {_mb(free)}。"
+            "上一次保存的内容仍完好；请腾出空间（或换一个U盘）后再试。", path)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{max(1, size // 1024)} KB"
 
 
 @dataclass(frozen=True)
@@ -254,48 +281,48 @@ class Store:
 
     @classmethod
     def open(cls, path, *, readonly: bool | None = None, take_over: bool = False) -> "Store":
-        """Open a file. ``readonly=None`` decides: someone else's file, or one
-        being edited elsewhere, opens read-only (see ``readonly_reason``)."""
+        """Open a file. ``readonly=None`` decides: someone else's file, one being
+        edited elsewhere, or a read-only file opens read-only (see ``readonly_reason``).
+
+        The writer lock is taken before the file is read, so what is read is
+        what no one else is writing; a read-only file is never written.
+        """
         path = Path(path)
+        if not path.exists():
+            raise FileMissingError(path)
+        lock, reason = None, ""
+        if readonly is not True:
+            lock, reason, holder = _writer_lock(path)
+            if lock is None and readonly is False:
+                if holder is not None:
+                    raise FileBusyError(path, holder)
+                raise ReadOnlyError(path, reason)
         try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise FileMissingError(path) from None
-        except IsADirectoryError:
-            raise NotSQLiteError(path) from None
-        except OSError as exc:
-            raise StoreError(f"无法读取文件“{path}”：{_os_error_text(exc)}", path) from None
-        header = parse_header(path, data[:100])
-        if header.application_id != APPLICATION_ID:
-            raise ForeignFileError(path)
-        supported = current_version()
-        if header.user_version > supported:
-            raise NewerVersionError(path, header.user_version, supported)
-        conn = _load_image(path, data)
+            data = _read_file(path)
+            header = parse_header(path, data[:100])
+            if header.application_id != APPLICATION_ID:
+                raise ForeignFileError(path)
+            supported = current_version()
+            if header.user_version > supported:
+                raise NewerVersionError(path, header.user_version, supported)
+            conn = _load_image(path, data)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
         owner_id, owner_name = _owner(conn)
         me = identity.installation()
         foreign = owner_id != me.id
-        reason = ""
-        lock: WriterLock | None = None
-        want_write = readonly is False or (readonly is None and (not foreign or take_over))
-        if foreign and readonly is False and not take_over:
-            conn.close()
-            raise ForeignOwnerError(path, owner_name or "未知")
-        if want_write:
-            lock = WriterLock(path)
-            if not lock.acquire():
-                holder = lock.holder()
-                if readonly is False:
-                    conn.close()
-                    raise FileBusyError(path, holder)
-                lock = None
-                want_write = False
-                reason = f"文件正在另一个窗口或另一台电脑上编辑（{holder}）" if holder else "文件正在另一个窗口中编辑"
-        elif readonly is None and foreign:
+        if foreign and lock is not None and not take_over:
+            lock.release()
+            lock = None
+            if readonly is False:
+                conn.close()
+                raise ForeignOwnerError(path, owner_name or "未知")
             reason = f"这是在另一台电脑上创建的文件（{owner_name or '未知'}）"
         elif readonly:
             reason = "按只读方式打开"
-        store = cls(path, conn, readonly=not want_write, readonly_reason=reason)
+        store = cls(path, conn, readonly=lock is None, readonly_reason=reason)
         store._lock = lock
         if lock is not None:
             _remove_orphan_temp_files(path)
@@ -303,7 +330,7 @@ class Store:
         try:
             if header.user_version < supported:
                 store._migrate(data, header.user_version)
-            if want_write and take_over and foreign:
+            if lock is not None and take_over and foreign:
                 with store.transaction():
                     store._set_meta({"owner_id": me.id, "owner_name": me.name, "taken_over_at": now_iso()})
         except BaseException:
@@ -933,6 +960,50 @@ def _load_image(path: Path, data: bytes) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _read_only_reason(path: Path) -> str:
+    """Why the program may not replace ``path`` ("" when it may): a read-only file or folder."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ""
+    if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
+        return "文件是只读的（文件属性为只读，或没有写入权限）"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return "文件所在的文件夹不能写入（可能是只读的U盘或网络文件夹）"
+    return ""
+
+
+def _writer_lock(path: Path) -> tuple[WriterLock | None, str, str | None]:
+    """The writer lock of ``path``, taken before anything is read.
+
+    Returns (lock, "", None), or (None, why not, who holds it when another writer does).
+    """
+    why = _read_only_reason(path)
+    if why:
+        return None, why, None
+    lock = WriterLock(path)
+    try:
+        taken = lock.acquire()
+    except OSError:
+        return None, "文件所在的文件夹不能写入（可能是只读的U盘或网络文件夹）", None
+    if not taken:
+        holder = lock.holder()
+        busy = "文件正在另一个窗口或另一台电脑上编辑"
+        return None, f"{busy}（{holder}）" if holder else busy, holder
+    return lock, "", None
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise FileMissingError(path) from None
+    except IsADirectoryError:
+        raise NotSQLiteError(path) from None
+    except OSError as exc:
+        raise StoreError(f"无法读取文件“{path}”：{_os_error_text(exc)}", path) from None
 
 
 def _sqlite_reason(exc: sqlite3.DatabaseError) -> str:
