@@ -15,7 +15,7 @@ from pathlib import Path
 from desk import __version__, logs
 from desk.domain.checks import has_errors
 from desk.domain.model import Unit
-from desk.errors import DeskError
+from desk.errors import DeskError, shown
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1  # desk check: errors were found
@@ -182,7 +182,7 @@ def cmd_new(args) -> int:
     from desk.ops import files
 
     files.create_file(Path(args.db), Unit(args.unit_code.strip(), args.unit_name.strip()), args.year)
-    print(f"已新建：{args.db}（{args.unit_code} {args.unit_name}，{args.year} 年度）")
+    say(f"已新建：{args.db}（{args.unit_code} {args.unit_name}，{args.year} 年度）")
     return EXIT_OK
 
 
@@ -193,7 +193,7 @@ def cmd_import_json(args) -> int:
         report = imports.import_json_text(sys.stdin.read(), Path(args.db), source="标准输入", take_over=args.take_over)
     else:
         report = imports.import_json_file(Path(args.json_file), Path(args.db), take_over=args.take_over)
-    print(f"{report.summary()}：{args.db}")
+    say(f"{report.summary()}：{args.db}")
     return EXIT_OK
 
 
@@ -202,9 +202,9 @@ def cmd_export_json(args) -> int:
 
     text = exports.export_json(Path(args.db), Path(args.output) if args.output else None)
     if args.output:
-        print(f"已导出：{args.output}", file=sys.stderr)
+        say(f"已导出：{args.output}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        say(text, end="")
     return EXIT_OK
 
 
@@ -216,13 +216,13 @@ def cmd_check(args) -> int:
 
     findings, count = checking.check_file(Path(args.db))
     if args.json:
-        print(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
+        say(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
     else:
         for f in findings:
-            print(f"[{SEVERITY_LABEL[f.severity]}] {f.project} · {f.message}（{f.code}，{f.field}）")
+            say(f"[{SEVERITY_LABEL[f.severity]}] {f.project} · {f.message}（{f.code}，{f.field}）")
         errors = sum(1 for f in findings if f.severity == "error")
         warnings = len(findings) - errors
-        print(f"共审核 {count} 张表：错误 {errors} 条，提示 {warnings} 条。")
+        say(f"共审核 {count} 张表：错误 {errors} 条，提示 {warnings} 条。")
     return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
 
 
@@ -230,7 +230,7 @@ def cmd_export_copy(args) -> int:
     from desk.ops import files
 
     out = files.export_copy(Path(args.db), Path(args.output) if args.output else None)
-    print(f"已导出副本：{out}")
+    say(f"已导出副本：{out}")
     return EXIT_OK
 
 
@@ -244,9 +244,9 @@ def cmd_export_pdf(args) -> int:
         form_name=args.form, split_dir=Path(args.split) if args.split else None,
         font=Path(args.font) if args.font else None, unit_code=args.unit, contents=args.contents)
     if args.split:
-        print(f"已生成 {len(written)} 个 PDF：{args.split}")
+        say(f"已生成 {len(written)} 个 PDF：{args.split}")
     else:
-        print(f"已生成 PDF：{written[0]}")
+        say(f"已生成 PDF：{written[0]}")
     return EXIT_OK
 
 
@@ -254,7 +254,7 @@ def cmd_export_xlsx(args) -> int:
     from desk.ops import exports
 
     out = exports.export_xlsx(Path(args.db), Path(args.output), selection=args.project, form_name=args.form)
-    print(f"已生成 Excel：{out}")
+    say(f"已生成 Excel：{out}")
     return EXIT_OK
 
 
@@ -264,12 +264,12 @@ def cmd_import_xlsx(args) -> int:
     plan = imports.plan_xlsx_import(Path(args.xlsx), imports.Target.of_file(Path(args.db)), unit_code=args.unit_code,
                                     unit_name=args.unit_name, year=args.year)
     for line in plan.summary_lines():
-        print(line)
+        say(line)
     if args.dry_run:
-        print("（试运行：未写入任何内容）")
+        say("（试运行：未写入任何内容）")
         return EXIT_OK
     report = imports.apply_xlsx_import(plan, Path(args.db), take_over=args.take_over)
-    print(f"{report.summary()}：{args.db}")
+    say(f"{report.summary()}：{args.db}")
     return EXIT_OK
 
 
@@ -282,9 +282,9 @@ def cmd_merge(args) -> int:
             raise UsageError("命令行有误：--unit-code 和 --unit-name 要一起给出")
         unit = Unit(args.unit_code.strip(), args.unit_name.strip())
     report = merge.merge_files(Path(args.out), [Path(p) for p in args.sources], unit=unit, year=args.year)
-    print(report.summary())
+    say(report.summary())
     for line in report.detail_lines():
-        print(f"  {line}")
+        say(f"  {line}")
     if args.report:
         merge.write_report(report, Path(args.report))
     return EXIT_OK
@@ -294,7 +294,7 @@ def cmd_review(args) -> int:
     from desk.ops import reviews
 
     review = reviews.set_review(Path(args.db), args.project, args.status, args.comment)
-    print(f"已记录审核意见：{review.status}" + (f"（{review.comment}）" if review.comment else ""))
+    say(f"已记录审核意见：{review.status}" + (f"（{review.comment}）" if review.comment else ""))
     return EXIT_OK
 
 
@@ -302,7 +302,7 @@ def cmd_export_reviews(args) -> int:
     from desk.ops import reviews
 
     count = reviews.export_reviews(Path(args.db), Path(args.output), unit_code=args.unit_code)
-    print(f"已导出 {count} 条审核意见：{args.output}")
+    say(f"已导出 {count} 条审核意见：{args.output}")
     return EXIT_OK
 
 
@@ -310,9 +310,9 @@ def cmd_import_reviews(args) -> int:
     from desk.ops import reviews
 
     taken, unknown = reviews.import_reviews(Path(args.db), Path(args.reviews), take_over=args.take_over)
-    print(f"已导入 {taken} 条审核意见（表的内容未改动）")
+    say(f"已导入 {taken} 条审核意见（表的内容未改动）")
     for name in unknown:
-        print(f"  本文件中没有这张表，意见未导入：{name}")
+        say(f"  本文件中没有这张表，意见未导入：{name}")
     return EXIT_OK
 
 
@@ -354,14 +354,14 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError(f"命令行有误：“{args.file}”既不是命令也不是文件（可用命令：{'、'.join(COMMANDS)}）")
         return run_gui(args)
     except DeskError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        say(f"错误：{exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        print("已取消。", file=sys.stderr)
+        say("已取消。", file=sys.stderr)
         return 130
     except Exception:  # noqa: BLE001 - users never see a traceback
         log_path = logs.log_exception("未预期的错误")
-        print(f"内部错误：程序遇到意外问题，操作未完成。详情已写入日志：{log_path}", file=sys.stderr)
+        say(f"内部错误：程序遇到意外问题，操作未完成。详情已写入日志：{log_path}", file=sys.stderr)
         return EXIT_INTERNAL
 
 
@@ -369,6 +369,12 @@ def entry() -> int:
     """The ``desk`` program (console script and ``python -m desk``): a native crash leaves a trace."""
     logs.enable_crash_trace()
     return main()
+
+
+def say(*parts, file=None, end: str = "\n") -> None:
+    """Write to the terminal: people's text with control characters and bidi overrides escaped (shown())."""
+    stream = file or sys.stdout
+    stream.write(shown(" ".join(str(p) for p in parts)) + end)
 
 
 def _utf8_console() -> None:

@@ -17,9 +17,17 @@ import time
 from pathlib import Path
 
 from desk import __version__, paths
+from desk.errors import shown
 
 _configured = False
 _crash_file = None  # kept open for the life of the process: faulthandler writes to its descriptor
+
+
+class SafeFormatter(logging.Formatter):
+    """Log lines never carry terminal escapes or bidi overrides from people's text (see desk.errors.shown)."""
+
+    def format(self, record: logging.LogRecord) -> str:  # noqa: A003 - logging's name
+        return shown(super().format(record))
 
 
 def log_path() -> Path:
@@ -39,7 +47,7 @@ def setup() -> logging.Logger:
                 log_path(), maxBytes=2_000_000, backupCount=3, encoding="utf-8")
         except OSError:
             handler = logging.NullHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False

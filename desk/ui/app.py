@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from desk import __version__, logs, paths
 from desk.domain import rules
 from desk.domain.model import Unit, when_text
+from desk.errors import shown
 from desk.forms import default_forms
 from desk.ops import files
 from desk.ops.document import OpenFile
@@ -198,7 +199,7 @@ class MainWindow(QMainWindow):
         h.addAction(about)
 
     def _save_failed(self, text: str) -> None:
-        QMessageBox.warning(self, "保存失败", text)
+        explain(self, "保存失败", text)
 
     def _update_actions(self, *_) -> None:
         document = self.document
@@ -341,7 +342,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.list_panel.selected.connect(self.show_project)
         self.check_panel.jump.connect(self.editor.focus_field)
-        self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.editor.message.connect(lambda text: self.statusBar().showMessage(shown(text), 8000))
         session.saveStateChanged.connect(self.save_state.setText)
         session.saveFailed.connect(self._save_failed)
         session.undo_stack.indexChanged.connect(self._update_actions)
@@ -361,7 +362,7 @@ class MainWindow(QMainWindow):
         if p is not None and field:
             self.editor.focus_field(field)
         name = f"（项目“{p.name or '未命名'}”）" if p is not None else ""
-        self.statusBar().showMessage(f"已{text}{name}", 8000)
+        self.statusBar().showMessage(shown(f"已{text}{name}"), 8000)
 
     def _show_empty_state(self) -> None:
         """An empty file says how to add the first table instead of showing a greyed-out editor."""

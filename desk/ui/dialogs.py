@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk import logs, paths
-from desk.errors import DeskError
+from desk.errors import DeskError, shown
 
 MARGIN = 8  # logical pixels kept free around a window
 LONG_MESSAGE_LINES = 12  # longer explanations open in a scrolling dialog
@@ -49,12 +49,12 @@ class TextDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
-        self.lead = QLabel(lead)
+        self.lead = QLabel(shown(lead))
         self.lead.setWordWrap(True)
         layout.addWidget(self.lead)
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
-        self.text.setPlainText(text)
+        self.text.setPlainText(shown(text))
         layout.addWidget(self.text, 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         self.buttons.accepted.connect(self.accept)
@@ -63,7 +63,8 @@ class TextDialog(QDialog):
 
 
 def explain(parent: QWidget | None, title: str, text: str) -> None:
-    """A problem in Chinese; a long one (a list of errors or tables) scrolls."""
+    """A problem in Chinese; a long one (a list of errors or tables) scrolls. People's text is shown safely."""
+    text = shown(text)
     if text.count("\n") >= LONG_MESSAGE_LINES:
         lead, _, rest = text.partition("\n")
         dialog = TextDialog(title, lead, rest, parent)
