@@ -19,7 +19,7 @@ from pathlib import Path
 from desk import __version__, paths
 from desk.errors import shown
 
-_configured = False
+_configured: Path | None = None  # the log file the handler writes to
 _crash_file = None  # kept open for the life of the process: faulthandler writes to its descriptor
 
 
@@ -39,19 +39,23 @@ def crash_log_path() -> Path:
 
 
 def setup() -> logging.Logger:
+    """The "desk" logger, writing to desk.log in the user's data folder (followed if that folder changes)."""
     global _configured
     logger = logging.getLogger("desk")
-    if not _configured:
+    path = log_path()
+    if _configured != path:
+        for old in list(logger.handlers):
+            logger.removeHandler(old)
+            old.close()
         try:
-            handler = logging.handlers.RotatingFileHandler(
-                log_path(), maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+            handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
         except OSError:
             handler = logging.NullHandler()
         handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False
-        _configured = True
+        _configured = path
     return logger
 
 
