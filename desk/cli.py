@@ -287,7 +287,7 @@ def cmd_merge(args) -> int:
         say(f"  {line}")
     if args.report:
         merge.write_report(report, Path(args.report))
-    return EXIT_OK
+    return EXIT_OK if report.all_merged else EXIT_FINDINGS  # 1: something was refused, kept back or ignored
 
 
 def cmd_review(args) -> int:

@@ -52,6 +52,7 @@ RULES: dict[str, tuple[str, str]] = {
     "DEPT_TASKS_MISSING": (ERROR, "年度主要任务必须填写"),
     "DEPT_TASK_BALANCE": (ERROR, "任务总额 = 财政拨款 + 其他资金"),
     "FORM_UNKNOWN": (ERROR, "表样定义存在"),
+    "CONTENT_DAMAGED": (ERROR, "表的内容与文件中的校验值一致（没有在本程序之外被改动）"),
 }
 
 PLACEHOLDERS = {"*", "**", "***", "x", "xx", "xxx", "xxxx", "-", "--", "—", "——", "－"}
@@ -207,6 +208,14 @@ def _check_value(c: _Collector, form: FormDef, ind: Indicator, i: int, row: str,
     is_cost = level1 == "成本指标" or level2 == "成本指标"
     if is_cost and ind.comparator in ("≥", ">"):
         c.add("IND_COST_GE", field, f"{row}为成本指标，指标值“{text}”用了“{ind.comparator}”，成本一般应为“≤”")
+
+
+def damaged_finding(item: Project | DepartmentPlan) -> Finding:
+    """A table whose stored content no longer matches its digest: changed outside the program."""
+    name = item.name.strip() or "（未命名）"
+    return Finding("CONTENT_DAMAGED", ERROR, item.uid, name, "name",
+                   "内容已损坏：这张表在文件中的内容与校验值不符（在本程序之外被改动过，或文件损坏），"
+                   "不能定稿或作为签字稿打印；请与备份或报给上级的副本核对")
 
 
 def check_project(project: Project, form: FormDef) -> list[Finding]:

@@ -7,6 +7,8 @@ first problem (``$.projects[3].budget.total``) in Chinese.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from decimal import Decimal
 
 from desk.domain.model import (
@@ -16,6 +18,14 @@ from desk.domain.model import (
 from desk.domain.money import money_text, parse_decimal, parse_money
 from desk.domain.values import COMPARATORS
 from desk.errors import InputError
+
+
+def content_digest(item: Project | DepartmentPlan) -> str:
+    """A digest of everything a table stores (content, revision, time): changes when any byte of it does."""
+    data = project_to_dict(item) if isinstance(item, Project) else department_to_dict(item)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
 
 class JsonShapeError(InputError):
     """The JSON is valid but not the shape of a desk document."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desk.domain.checks import ERROR, Finding, check_department, check_project
+from desk.domain.checks import ERROR, Finding, check_department, check_project, damaged_finding
 from desk.domain.formdef import FormDef
 from desk.domain.model import DepartmentPlan, Project
 from desk.forms import default_forms
@@ -29,10 +29,13 @@ def check_tables(items, forms: dict[str, FormDef] | None = None) -> list[Finding
 
 
 def check_file(path: Path) -> tuple[list[Finding], int]:
-    """Every finding of every table in the file, and how many tables were checked."""
+    """Every finding of every table in the file (a table changed outside the program first), and how many
+    tables were checked."""
     with Store.open(Path(path), readonly=True) as store:
         items = [*store.projects(), *store.departments()]
-    return check_tables(items), len(items)
+        damaged = {uid for _, uid, _ in store.damaged()}
+    findings = [damaged_finding(item) for item in items if item.uid in damaged]
+    return findings + check_tables(items), len(items)
 
 
 def counts_by_table(findings: list[Finding]) -> dict[str, tuple[int, int]]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from desk.domain import rules
-from desk.domain.checks import ERROR, Finding
+from desk.domain.checks import ERROR, Finding, damaged_finding
 from desk.domain.formdef import FormDef
 from desk.domain.model import Project, Review, Unit, now_iso, when_text
 from desk.errors import DeskError
@@ -72,10 +72,11 @@ class OpenFile:
         self._projects: dict[str, Project] = {}
         self._order: list[str] = []
         self._findings: dict[str, list[Finding]] = {}
+        self._damaged = {uid for _, uid, _ in store.damaged()}  # changed outside the program
         for p in store.projects():
             self._projects[p.uid] = p
             self._order.append(p.uid)
-            self._findings[p.uid] = check_table(p, self.forms)
+            self._findings[p.uid] = self._check(p)
 
     # ------------------------------------------------------------ the file
 
@@ -135,6 +136,10 @@ class OpenFile:
     def errors(self, uid: str) -> list[Finding]:
         return [f for f in self.findings(uid) if f.severity == ERROR]
 
+    def _check(self, p: Project) -> list[Finding]:
+        found = check_table(p, self.forms)
+        return [damaged_finding(p), *found] if p.uid in self._damaged else found
+
     def form_for(self, project: Project) -> FormDef:
         try:
             return get_form(project.form, self.forms)
@@ -190,8 +195,9 @@ class OpenFile:
                 position = len(self._order) if position is None else max(0, min(position, len(self._order)))
                 if position != len(self._order):
                     store.move_project(uid, position)
+        self._damaged.discard(uid)  # saved again here: its digest is new
         self._projects[uid] = saved
-        self._findings[uid] = check_table(saved, self.forms)
+        self._findings[uid] = self._check(saved)
         if is_new:
             self._order.insert(position, uid)
         return is_new

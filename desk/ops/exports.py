@@ -47,6 +47,11 @@ def print_jobs(store: Store, selection: list[str] | None = None, form_name: str 
         numbered = sorted(chosen, key=lambda item: item[0])
     if not numbered:
         raise StoreError("文件中没有项目，无法打印。")
+    damaged = {uid: name for _, uid, name in store.damaged()}
+    spoiled = [damaged[p.uid] for _, p in numbered if p.uid in damaged]
+    if spoiled:
+        raise StoreError("以下表的内容已损坏（在本程序之外被改动过，与校验值不符），为避免印出错误的内容，未打印："
+                         + "、".join(f"“{name}”" for name in spoiled) + "。请与备份或报给上级的副本核对。")
     units = {u.code: u for u in store.units()}
     jobs = []
     for index, project in numbered:

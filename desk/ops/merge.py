@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -12,6 +11,7 @@ from desk.domain import rules
 from desk.domain.checks import ERROR
 from desk.domain.model import Unit, when_text
 from desk.domain.money import display_money
+from desk import logs
 from desk.errors import DeskError
 from desk.ops.document import OpenFile
 from desk.ops.files import CONSOLIDATED
@@ -29,19 +29,37 @@ class MergeReport:
     duplicates: list = field(default_factory=list)
     refused: list = field(default_factory=list)
     locked: list = field(default_factory=list)  # finalised tables a received file would have changed
+    not_owned: list = field(default_factory=list)  # 不属于该单位的内容: what a file carried of another office
+    renamed: list = field(default_factory=list)  # unit names changed by their own office's file
     warnings: list = field(default_factory=list)  # e.g. a file for another year
     sources: list = field(default_factory=list)
+
+    def add(self, part: "MergeReport") -> None:
+        """Take in the report of one file merged on its own."""
+        self.added += part.added
+        self.updated += part.updated
+        self.unchanged += part.unchanged
+        for name in ("conflicts", "refused", "locked", "not_owned", "renamed", "warnings", "sources"):
+            getattr(self, name).extend(getattr(part, name))
+
+    @property
+    def all_merged(self) -> bool:
+        """Nothing refused, kept back or ignored (the CLI exits 0; otherwise 1)."""
+        return not (self.refused or self.locked or self.not_owned)
 
     def to_dict(self) -> dict:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
                 "conflicts": self.conflicts, "duplicates": self.duplicates, "refused": self.refused,
-                "locked": self.locked, "warnings": self.warnings, "sources": self.sources}
+                "locked": self.locked, "not_owned": self.not_owned, "renamed": self.renamed,
+                "warnings": self.warnings, "sources": self.sources}
 
     def summary(self) -> str:
         text = (f"合并完成：新增 {self.added} 张，更新 {self.updated} 张，未变 {self.unchanged} 张；"
                 f"冲突 {len(self.conflicts)} 处，疑似重复 {len(self.duplicates)} 组，拒收文件 {len(self.refused)} 个")
         if self.locked:
             text += f"；已定稿未更新 {len(self.locked)} 张"
+        if self.not_owned:
+            text += f"；不属于该单位的内容 {len(self.not_owned)} 处（未写入）"
         return text
 
     def detail_lines(self) -> list[str]:
@@ -54,6 +72,10 @@ class MergeReport:
                          f"{'、'.join(FIELD_LABELS.get(f, f) for f in c['fields'])}——请用“汇总 → 处理冲突”逐项选择")
         for item in self.locked:
             lines.append(f"未更新：{item['reason']}（来自 {item['file']}）")
+        for item in self.not_owned:
+            lines.append(f"不属于该单位的内容：{item['what']}——{item['reason']}")
+        for item in self.renamed:
+            lines.append(f"单位名称已更新：{item['code']}“{item['old']}”改为“{item['new']}”（来自 {item['file']}）")
         for d in self.duplicates:
             names = "、".join(f"{p['project']}（{p['source'] or '本文件'}）" for p in d["projects"])
             lines.append(f"疑似重复（{d['match']}“{d['value']}”相同）：{names}")
@@ -86,61 +108,92 @@ def _differing_fields(a, b) -> list[str]:
 
 def merge_files(out_path: Path, sources: list[Path], *, progress=None, unit: Unit | None = None,
                 year: int | None = None) -> MergeReport:
-    """Copy the content of received files into a consolidated file, all in one transaction.
+    """Copy the content of received files into a consolidated file, each file on its own.
 
-    Sources are opened read-only (their bytes never change). Matching is by uid:
-    a newer revision that descends from what we hold updates it; the same
-    content is skipped; two contents where neither descends from the other
-    are a conflict, kept aside and reported, never resolved silently. A
-    finalised table is updated only when the office released it (解除定稿)
-    after the version held here. ``unit``/``year`` name the supervisor's
-    office when the consolidated file is new. ``progress(done, total)`` may
-    return False to cancel (nothing is written).
+    Every received file is hostile input: it is checked before use
+    (``Store.open_received``) and merged in its own savepoint, so a file that
+    fails anywhere is refused and named while the others merge. Sources are
+    never written. Matching is by uid: a newer revision that descends from
+    what we hold updates it; the same content is skipped; two contents where
+    neither descends from the other are a conflict, kept aside and reported,
+    never resolved silently. A file may change only the tables and the unit
+    of the office they came from (their origin); anything else it carries is
+    not written and is reported as 不属于该单位的内容. A finalised table is
+    updated only when the office released it (解除定稿) after the version held
+    here. ``unit``/``year`` name the supervisor's office when the
+    consolidated file is new. ``progress(done, total)`` may return False to
+    cancel (nothing is written).
     """
     out_path = Path(out_path)
+    sources = [Path(src) for src in sources]
     report = MergeReport()
-    readable = []
-    for src in sources:
-        src = Path(src)
-        try:
-            store = Store.open(src, readonly=True)
-        except StoreError as exc:
-            report.refused.append({"file": str(src), "reason": str(exc)})
-            continue
-        readable.append((src, store))
     created = False
-    try:
-        if out_path.exists():
-            out = Store.open(out_path, readonly=False)
-            if out.role() != CONSOLIDATED:
-                out.close()
-                raise StoreError(f"“{out_path.name}”是单位自己的填报文件，不是汇总文件，不能把别的文件合并进来。"
-                                 "请新建一个汇总文件（文件 → 新建汇总文件，或 desk merge 新文件名.db …）。", out_path)
-        else:
-            if not readable:
-                raise StoreError("没有可以合并的文件，未新建汇总文件。")
-            out = Store.create(out_path, unit=unit or DEFAULT_UNIT, year=year or readable[0][1].year() or 2000,
-                               role=CONSOLIDATED)
-            created = True
-        try:
-            with out.transaction():
-                for done, (src, store) in enumerate(readable, 1):
-                    if progress is not None and progress(done - 1, len(readable)) is False:
-                        raise MergeCancelled()
-                    _merge_one(out, src, store, report, hashlib.sha256(src.read_bytes()).hexdigest())
-                if progress is not None and progress(len(readable), len(readable)) is False:
-                    raise MergeCancelled()
-                report.duplicates = _find_duplicates(out)
-        except BaseException:
+    if out_path.exists():
+        out = Store.open(out_path, readonly=False)
+        if out.role() != CONSOLIDATED:
             out.close()
-            if created:
-                out_path.unlink(missing_ok=True)  # nothing of a failed or cancelled merge remains
-            raise
+            raise StoreError(f"“{out_path.name}”是单位自己的填报文件，不是汇总文件，不能把别的文件合并进来。"
+                             "请新建一个汇总文件（文件 → 新建汇总文件，或 desk merge 新文件名.db …）。", out_path)
+    else:
+        first = _first_readable(sources)
+        if first is None:
+            raise StoreError("没有可以合并的文件（收到的文件都无法读取），未新建汇总文件。")
+        out = Store.create(out_path, unit=unit or DEFAULT_UNIT, year=year or first or 2000, role=CONSOLIDATED)
+        created = True
+    try:
+        with out.transaction():
+            for done, src in enumerate(sources, 1):
+                if progress is not None and progress(done - 1, len(sources)) is False:
+                    raise MergeCancelled()
+                _merge_file(out, out_path, src, report)
+            if progress is not None and progress(len(sources), len(sources)) is False:
+                raise MergeCancelled()
+            report.duplicates = _find_duplicates(out)
+    except BaseException:
         out.close()
-    finally:
-        for _, store in readable:
-            store.close()
+        if created:
+            out_path.unlink(missing_ok=True)  # nothing of a failed or cancelled merge remains
+        raise
+    out.close()
     return report
+
+
+def _first_readable(sources: list[Path]) -> int | None:
+    """The year of the first source that can be read (for a new consolidated file), or None."""
+    for src in sources:
+        try:
+            with Store.open_received(src) as store:
+                return store.year() or 0
+        except StoreError:
+            continue
+    return None
+
+
+def _merge_file(out: Store, out_path: Path, src: Path, report: MergeReport) -> None:
+    """One received file in its own savepoint: merged whole, or refused and named."""
+    if src.resolve() == out_path.resolve():
+        report.refused.append({"file": str(src), "reason": f"“{src.name}”就是汇总文件本身，不能合并到自己。"})
+        return
+    try:
+        store = Store.open_received(src)
+    except StoreError as exc:
+        report.refused.append({"file": str(src), "reason": str(exc)})
+        return
+    part = MergeReport()
+    try:
+        with out.savepoint():
+            _merge_one(out, src, store, part)
+    except DeskError as exc:
+        report.refused.append({"file": str(src), "reason": f"“{src.name}”未能合并：{exc}"})
+        return
+    except Exception:  # noqa: BLE001 - a file that fails anywhere is refused; the others still merge
+        logs.log_exception(f"merge of {src}")
+        report.refused.append({"file": str(src), "reason": f"“{src.name}”的内容无法合并，已跳过，其他文件照常合并"
+                                                           "（详情已写入日志）。"})
+        return
+    finally:
+        store.close()
+    report.add(part)
 
 
 def _released_since(store: Store, uid: str, held_content: tuple) -> bool:
@@ -153,30 +206,42 @@ def _released_since(store: Store, uid: str, held_content: tuple) -> bool:
     return "unfinalize" in actions[start + 1:]
 
 
-def _merge_one(out: Store, src: Path, store: Store, report: MergeReport, sha: str) -> None:
-    received = out.record_received(src.name, sha)
+def _merge_one(out: Store, src: Path, store: Store, report: MergeReport) -> None:
+    received = out.record_received(src.name, store.sha256)
     their_year, our_year = store.year(), out.year()
     if their_year and our_year and their_year != our_year:
         report.warnings.append(f"“{src.name}”是 {their_year} 年度的文件，本汇总文件是 {our_year} 年度；已照常合并，请核对。")
     report.sources.append({"file": str(src), "projects": store.project_count(),
                            "departments": len(store.departments()), "year": their_year})
+    claims = _Claims(out, store, src)
     for unit in store.units():
-        out.add_unit(unit)
+        claims.merge_unit(unit, report)
     items = [("project", p) for p in store.projects()] + [("department", d) for d in store.departments()]
     held = out.uids()
     for kind, item in items:
-        if item.uid not in held:
-            current = None
-        else:
-            current = out.project(item.uid) if kind == "project" else out.department(item.uid)
-        save = out.save_project if kind == "project" else out.save_department
         label = item.name or getattr(item, "code", "") or "（未命名）"
+        origin = claims.table_origin(item)
+        current = None
+        if item.uid in held:
+            current = out.project(item.uid) if kind == "project" else out.department(item.uid)
+        if origin is None:  # an office's file carrying a table of another office
+            if current is not None and current.content_key() != item.content_key():
+                out.add_conflict(item, src.name)  # a differing table: a person decides
+                report.conflicts.append(_conflict(out, item, current, kind, label, src))
+            report.not_owned.append({"file": src.name, "what": f"表“{label}”",
+                                     "reason": f"“{src.name}”不是这张表所属单位的文件，未写入"})
+            continue
         if current is None:
+            if not claims.may_add(item):
+                report.not_owned.append({"file": src.name, "what": f"表“{label}”",
+                                         "reason": f"它属于的单位“{item.unit_code}”不是由“{src.name}”报来的，未写入"})
+                continue
             if kind == "project":
                 out.save_project(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True,
-                                 history=store.history_rows(item.uid))
+                                 history=store.history_rows(item.uid), origin=origin)
             else:
-                save(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True)
+                out.save_department(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True,
+                                    origin=origin)
                 out.add_history_rows(store.history_rows(item.uid))
             out.note_received(item.uid, received, item.revision)
             report.added += 1
@@ -185,8 +250,19 @@ def _merge_one(out: Store, src: Path, store: Store, report: MergeReport, sha: st
             out.note_received(item.uid, received, item.revision)
             report.unchanged += 1
             continue
+        held_origin = claims.held_origin(item.uid)
+        if not claims.may_update(item.uid, origin) or current.unit_code != item.unit_code:
+            # another office's table: a person decides, nothing is overwritten
+            out.add_conflict(item, src.name)
+            report.not_owned.append({"file": src.name, "what": f"表“{label}”",
+                                     "reason": "这张表属于另一个单位（来源不同），未覆盖，已列为冲突"})
+            report.conflicts.append(_conflict(out, item, current, kind, label, src))
+            continue
+        if not held_origin and origin:
+            out.set_origin(item.uid, origin)  # a table held from before origins were recorded
         theirs = store.history_contents(item.uid)
         ours = out.history_contents(item.uid)
+        save = out.save_project if kind == "project" else out.save_department
         if current.content_key() in theirs:  # the office's version descends from ours: an update
             released = rules.is_finalized(current) and _released_since(store, item.uid, current.content_key())
             problem = rules.change_problem(current, item, via=rules.MERGE, received=True, released=released)
@@ -201,13 +277,98 @@ def _merge_one(out: Store, src: Path, store: Store, report: MergeReport, sha: st
             report.unchanged += 1
         else:
             out.add_conflict(item, src.name)
-            held_from = out.received_from().get(item.uid, ("", ""))[0]
-            sources = sorted({name for name in (held_from, src.name) if name})
-            report.conflicts.append({
-                "uid": item.uid, "project": label, "kind": kind, "sources": sources,
-                "fields": _differing_fields(current, item),
-                "held_revision": current.revision, "received_revision": item.revision,
-            })
+            report.conflicts.append(_conflict(out, item, current, kind, label, src))
+
+
+def _conflict(out: Store, item, current, kind: str, label: str, src: Path) -> dict:
+    held_from = out.received_from().get(item.uid, ("", ""))[0]
+    return {"uid": item.uid, "project": label, "kind": kind,
+            "sources": sorted({name for name in (held_from, src.name) if name}),
+            "fields": _differing_fields(current, item),
+            "held_revision": current.revision, "received_revision": item.revision}
+
+
+class _Claims:
+    """What a received file may speak for: its origins, against what the consolidated file holds.
+
+    An office's own file speaks only for itself: the tables and the unit its
+    installation created (or a predecessor it was taken over from). A
+    supervisor's forwarded consolidated file carries each table's origin.
+    A table or unit held from another origin is never written; one held
+    from before origins were recorded takes the first origin that comes.
+    """
+
+    def __init__(self, out: Store, store: Store, src: Path):
+        self.src = src
+        self.forwarded = store.role() == CONSOLIDATED
+        self.their_owners = store.owner_ids() - {""}
+        self.their_unit = store.meta().get("unit_code", "")
+        self.their_origins = store.origins()
+        self.their_unit_origins = store.unit_origins()
+        self.own_tables = out.uids() - out.received_uids()  # made in the consolidated file itself
+        self.own_unit = out.meta().get("unit_code", "")
+        self.our_origins = out.origins()
+        self.our_unit_origins = out.unit_origins()
+        self.out = out
+
+    def _origin(self, claimed: str, unit_code: str) -> str | None:
+        if self.forwarded:
+            return claimed
+        if unit_code != self.their_unit or (claimed and claimed not in self.their_owners):
+            return None  # an office's file carrying another office's content
+        return claimed or min(self.their_owners, default="")
+
+    def table_origin(self, item) -> str | None:
+        """The origin the file claims for a table, or None when it may not speak for it."""
+        return self._origin(self.their_origins.get(item.uid, ""), item.unit_code)
+
+    def held_origin(self, uid: str) -> str:
+        return self.our_origins.get(uid, "")
+
+    def may_update(self, uid: str, claimed: str) -> bool:
+        """The file speaks for the table held here: same origin (or one not known yet); never the
+        supervisor's own tables."""
+        if uid in self.own_tables:
+            return False
+        held = self.held_origin(uid)
+        return not held or not claimed or held == claimed
+
+    def _may_speak_for_unit(self, code: str, claimed: str) -> bool:
+        if code == self.own_unit:
+            return False  # the supervisor's own unit
+        held = self.our_unit_origins.get(code)
+        return held is None or not held or not claimed or held == claimed
+
+    def may_add(self, item) -> bool:
+        """A new table of a unit held here from another origin (or of the supervisor's own unit) is not added."""
+        claimed = self._origin(self.their_unit_origins.get(item.unit_code, ""), item.unit_code) or ""
+        return self._may_speak_for_unit(item.unit_code, claimed)
+
+    def merge_unit(self, unit: Unit, report: MergeReport) -> None:
+        """Add a unit new here; rename one only through its own office's file (reported); ignore the rest."""
+        claimed = self._origin(self.their_unit_origins.get(unit.code, ""), unit.code)
+        held = self.our_unit_origins.get(unit.code)
+        if claimed is None:
+            if held is not None and self._held_name(unit.code) != unit.name:
+                report.not_owned.append({"file": self.src.name, "what": f"单位“{unit.code}”的名称",
+                                         "reason": f"“{self.src.name}”不是该单位的文件，名称“{unit.name}”未采用"})
+            return
+        if held is None:
+            self.out.add_unit(unit, rename=False, origin=claimed)
+            self.our_unit_origins[unit.code] = claimed
+            return
+        old = self._held_name(unit.code)
+        if old == unit.name:
+            return
+        if self._may_speak_for_unit(unit.code, claimed):
+            self.out.set_unit_name(unit.code, unit.name)
+            report.renamed.append({"file": self.src.name, "code": unit.code, "old": old, "new": unit.name})
+        else:
+            report.not_owned.append({"file": self.src.name, "what": f"单位“{unit.code}”的名称",
+                                     "reason": f"该单位不是由“{self.src.name}”报来的，名称“{unit.name}”未采用"})
+
+    def _held_name(self, code: str) -> str:
+        return next((u.name for u in self.out.units() if u.code == code), "")
 
 
 def _find_duplicates(out: Store) -> list[dict]:

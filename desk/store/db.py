@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import os
 import shutil
@@ -35,7 +36,9 @@ from pathlib import Path
 import sqlite_utils
 
 from desk import __version__
-from desk.domain.codec import department_from_dict, department_to_dict, project_from_dict, project_to_dict
+from desk.domain.codec import (
+    content_digest, department_from_dict, department_to_dict, project_from_dict, project_to_dict,
+)
 from desk.domain.model import (
     REVIEW_STATUSES, Budget, DepartmentPlan, DepartmentTask, Indicator, Narrative, Project, Review,
     SpendingPlan, SubGoal, Unit, now_iso,
@@ -49,6 +52,7 @@ from desk.store.errors import (
     ForeignOwnerError, MigrationError, NewerVersionError, NotSQLiteError, ReadOnlyError,
     SaveError, StoreError,
 )
+from desk.store.checks import LIMITS, HostileFileError, Limits, check_rows, check_schema
 from desk.store.lock import WriterLock
 from desk.store import schema
 from desk.store.schema import APPLICATION_ID, current_version
@@ -235,6 +239,7 @@ class Store:
         # Caches of what the database holds; dropped when a transaction rolls back.
         self._unit_codes: set[str] | None = None
         self._positions: dict[str, int] = {}
+        self._owner: str | None = None  # the installation that owns the file: the origin of what it creates
 
     # ------------------------------------------------------------ opening
 
@@ -265,6 +270,8 @@ class Store:
         }
         conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", list(meta.items()))
         conn.execute("INSERT INTO units(code, name) VALUES (?, ?)", (unit.code, unit.name))
+        if current_version() >= 4:
+            conn.execute("UPDATE units SET origin = ?", (me.id,))  # the file's own unit is its owner's
         conn.execute("COMMIT")
         store = cls(path, conn, readonly=False)
         store._lock = WriterLock(path)
@@ -331,8 +338,48 @@ class Store:
             if header.user_version < supported:
                 store._migrate(data, header.user_version)
             if lock is not None and take_over and foreign:
+                earlier = sorted(store.owner_ids() - {me.id, ""})
                 with store.transaction():
-                    store._set_meta({"owner_id": me.id, "owner_name": me.name, "taken_over_at": now_iso()})
+                    store._set_meta({"owner_id": me.id, "owner_name": me.name, "taken_over_at": now_iso(),
+                                     "previous_owners": json.dumps(earlier)})
+                store._owner = me.id
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @classmethod
+    def open_received(cls, path, limits: Limits = LIMITS) -> "Store":
+        """A file another installation sent (a supervisor merging it): hostile until checked.
+
+        Opened read-only from a copy in memory; its schema is compared with the
+        one its version declares before any row is read; every row is then
+        read through bounded checks (sizes, counts, amounts, history, digests)
+        within ``limits.seconds``. Nothing is ever written to it.
+        """
+        path = Path(path)
+        try:
+            size = os.stat(path).st_size
+        except FileNotFoundError:
+            raise FileMissingError(path) from None
+        except OSError as exc:
+            raise StoreError(f"无法读取文件“{path}”：{_os_error_text(exc)}", path) from None
+        if size > limits.file_bytes:
+            raise HostileFileError(path, f"文件有 {size / 2**20:.0f} MB，超过了 {limits.file_bytes // 2**20} MB 的上限")
+        data = _read_file(path)
+        header = parse_header(path, data[:100])
+        if header.application_id != APPLICATION_ID:
+            raise ForeignFileError(path)
+        supported = current_version()
+        if header.user_version > supported:
+            raise NewerVersionError(path, header.user_version, supported)
+        conn = _load_image(path, data, seconds=limits.seconds)
+        store = cls(path, conn, readonly=True, readonly_reason="收到的文件")
+        store.sha256 = hashlib.sha256(data).hexdigest()  # of exactly the bytes that were checked
+        try:
+            if header.user_version < supported:
+                store._migrate(data, header.user_version)
+            check_rows(store, limits)
         except BaseException:
             store.close()
             raise
@@ -353,6 +400,8 @@ class Store:
         try:
             for version in range(from_version + 1, target + 1):
                 schema.MIGRATIONS[version](conn)
+            if from_version < 4 <= target:
+                self._fill_origins_and_digests()
             conn.execute(f"PRAGMA user_version={target}")
             conn.execute("COMMIT")
         except Exception as exc:
@@ -366,6 +415,21 @@ class Store:
         if not self.readonly:
             self._dirty = True
             self._publish()
+
+    def _fill_origins_and_digests(self) -> None:
+        """Schema 4 on a file from before: what this file's owner made is its own; what a consolidated file
+        received has no known origin yet (its next received file records one); every table gets its digest."""
+        conn = self._conn
+        meta = self.meta()
+        owner = meta.get("owner_id", "")
+        conn.execute("UPDATE units SET origin = ? WHERE code = ?", (owner, meta.get("unit_code", "")))
+        if self.role() == "office":
+            conn.execute("UPDATE units SET origin = ?", (owner,))
+        conn.execute("UPDATE projects SET origin = ? WHERE uid NOT IN (SELECT uid FROM received_items)", (owner,))
+        conn.execute("UPDATE departments SET origin = ? WHERE uid NOT IN (SELECT uid FROM received_items)", (owner,))
+        for table, items in (("projects", self.projects()), ("departments", self.departments())):
+            conn.executemany(f"UPDATE {table} SET digest = ? WHERE uid = ?",
+                             [(content_digest(item), item.uid) for item in items])
 
     # ------------------------------------------------------------ plumbing
 
@@ -418,6 +482,28 @@ class Store:
             self._generation += 1
             if not self.defer_writes:
                 self._publish()
+
+    @contextlib.contextmanager
+    def savepoint(self) -> Iterator["Store"]:
+        """Inside a transaction: the writes within are undone if it fails, the rest of the transaction stays
+        (a merge takes each received file in one)."""
+        if self._depth == 0:
+            raise StoreError("内部错误：savepoint 只能在事务中使用。", self.path)
+        name = f"sp{self._depth}"
+        self._conn.execute(f"SAVEPOINT {name}")
+        self._depth += 1
+        try:
+            yield self
+        except BaseException:
+            self._conn.execute(f"ROLLBACK TO {name}")
+            self._conn.execute(f"RELEASE {name}")
+            self._unit_codes = None
+            self._positions.clear()
+            raise
+        else:
+            self._conn.execute(f"RELEASE {name}")
+        finally:
+            self._depth -= 1
 
     def _publish(self, *, new_file: bool = False) -> None:
         if not self._dirty:
@@ -476,6 +562,49 @@ class Store:
         code = self.meta().get("unit_code")
         row = self._conn.execute("SELECT code, name FROM units WHERE code = ?", (code,)).fetchone()
         return Unit(*row) if row else None
+
+    def owner_id(self) -> str:
+        """The installation that owns this file (created it or took it over)."""
+        if self._owner is None:
+            self._owner = self.meta().get("owner_id", "")
+        return self._owner
+
+    def owner_ids(self) -> set[str]:
+        """The installation that owns the file now and every one that owned it before a take-over."""
+        meta = self.meta()
+        try:
+            earlier = [str(x) for x in json.loads(meta.get("previous_owners", "[]"))]
+        except (ValueError, TypeError):
+            earlier = []
+        return {meta.get("owner_id", "")} | set(earlier)
+
+    def origins(self) -> dict[str, str]:
+        """uid → the installation that created the table ("" when not known: a file from before origins)."""
+        return dict(self._conn.execute("SELECT uid, origin FROM projects UNION ALL SELECT uid, origin FROM departments"))
+
+    def unit_origins(self) -> dict[str, str]:
+        return dict(self._conn.execute("SELECT code, origin FROM units"))
+
+    def set_unit_name(self, code: str, name: str) -> None:
+        with self.transaction():
+            self._conn.execute("UPDATE units SET name = ? WHERE code = ?", (name, code))
+
+    def set_origin(self, uid: str, origin: str) -> None:
+        """Record where a table held without a known origin came from (first received from there)."""
+        with self.transaction():
+            self._conn.execute("UPDATE projects SET origin = ? WHERE uid = ?", (origin, uid))
+            self._conn.execute("UPDATE departments SET origin = ? WHERE uid = ?", (origin, uid))
+
+    def damaged(self) -> list[tuple[str, str, str]]:
+        """(kind, uid, name) of every table whose stored content does not match its digest:
+        changed outside the program (a flipped byte, an edit in a SQLite tool)."""
+        stored = dict(self._conn.execute("SELECT uid, digest FROM projects UNION ALL SELECT uid, digest FROM departments"))
+        found = []
+        for kind, items in (("project", self.projects()), ("department", self.departments())):
+            for item in items:
+                if stored.get(item.uid) != content_digest(item):
+                    found.append((kind, item.uid, item.name or getattr(item, "code", "") or "（未命名）"))
+        return found
 
     def role(self) -> str:
         """"consolidated" for a file that receives offices' files, else "office".
@@ -620,15 +749,17 @@ class Store:
 
     # ------------------------------------------------------------ writing
 
-    def add_unit(self, unit: Unit) -> None:
+    def add_unit(self, unit: Unit, *, rename: bool = True, origin: str | None = None) -> None:
+        """Add a unit (its origin: ``origin``, default this file's owner); ``rename`` a held one to its name."""
         _validate_unit(unit)
         with self.transaction():
             row = self._conn.execute("SELECT name FROM units WHERE code = ?", (unit.code,)).fetchone()
             if row is None:
-                self._conn.execute("INSERT INTO units(code, name) VALUES (?, ?)", (unit.code, unit.name))
+                self._conn.execute("INSERT INTO units(code, name, origin) VALUES (?, ?, ?)",
+                                   (unit.code, unit.name, origin if origin is not None else self.owner_id()))
                 if self._unit_codes is not None:
                     self._unit_codes.add(unit.code)
-            elif row[0] != unit.name and unit.name:
+            elif rename and row[0] != unit.name and unit.name:
                 self._conn.execute("UPDATE units SET name = ? WHERE code = ?", (unit.name, unit.code))
 
     def _require_unit(self, code: str) -> None:
@@ -660,12 +791,15 @@ class Store:
         return replace(item, revision=last + 1, updated_at=now_iso())
 
     def save_project(self, project: Project, *, action: str = "save", note: str = "",
-                     keep_stamp: bool = False, mirror: bool = False, history: list[tuple] | None = None) -> Project:
+                     keep_stamp: bool = False, mirror: bool = False, history: list[tuple] | None = None,
+                     origin: str | None = None) -> Project:
         """Save a project; returns it with its new revision and time.
 
         Unchanged content makes no new revision. A new project keeps the
         revision it brings (at least 1); ``keep_stamp`` keeps its updated_at
-        (import of a project this file has not seen).
+        (import of a project this file has not seen). ``origin``: the
+        installation that created a project new to this file (default: this
+        file's owner); an existing project keeps its origin.
         """
         self._require_writable()
         rules.validate_project(project)
@@ -685,10 +819,11 @@ class Store:
                 "plan_points": json.dumps([None if p is None else str(p) for p in saved.plan.points]),
                 "goals": json.dumps(list(saved.goals), ensure_ascii=False),
                 "finalized_at": saved.finalized_at, "finalized_by": saved.finalized_by,
-                "revision": saved.revision, "updated_at": saved.updated_at,
+                "revision": saved.revision, "updated_at": saved.updated_at, "digest": content_digest(saved),
             }
             if existing is None:
                 row["position"] = self._next_position("projects")
+                row["origin"] = origin if origin is not None else self.owner_id()
                 self._insert("projects", row)
             else:
                 self._update("projects", saved.uid, row)
@@ -752,7 +887,7 @@ class Store:
             self._positions.pop("projects", None)
 
     def save_department(self, dept: DepartmentPlan, *, action: str = "save", note: str = "",
-                        keep_stamp: bool = False, mirror: bool = False) -> DepartmentPlan:
+                        keep_stamp: bool = False, mirror: bool = False, origin: str | None = None) -> DepartmentPlan:
         self._require_writable()
         rules.validate_department(dept)
         with self.transaction():
@@ -772,10 +907,11 @@ class Store:
                                   for s in n.sub_goals],
                     "measures": list(n.measures),
                 }, ensure_ascii=False),
-                "revision": saved.revision, "updated_at": saved.updated_at,
+                "revision": saved.revision, "updated_at": saved.updated_at, "digest": content_digest(saved),
             }
             if existing is None:
                 row["position"] = self._next_position("departments")
+                row["origin"] = origin if origin is not None else self.owner_id()
                 self._insert("departments", row)
             else:
                 self._update("departments", saved.uid, row)
@@ -938,13 +1074,27 @@ class Store:
 
 # ---------------------------------------------------------------- helpers
 
-def _load_image(path: Path, data: bytes) -> sqlite3.Connection:
-    """Deserialize the file into memory and check it thoroughly."""
+def _load_image(path: Path, data: bytes, seconds: float | None = None) -> sqlite3.Connection:
+    """Deserialize the file into memory and check it thoroughly.
+
+    The schema is compared with the one its version declares before
+    anything else runs on it (views, triggers, generated columns never do);
+    ``seconds`` bounds the integrity check of a file from elsewhere.
+    """
     conn = _connect_memory()
     try:
         conn.deserialize(data)
+        conn.execute("PRAGMA trusted_schema=OFF")
+        conn.execute("PRAGMA cell_size_check=ON")
+        check_schema(conn, parse_header(path, data[:100]).user_version, path)
         conn.execute("PRAGMA foreign_keys=ON")
-        result = conn.execute("PRAGMA integrity_check").fetchall()
+        if seconds is not None:
+            deadline = time.monotonic() + seconds
+            conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 10_000)
+        try:
+            result = conn.execute("PRAGMA integrity_check").fetchall()
+        finally:
+            conn.set_progress_handler(None, 0)
         if result != [("ok",)]:
             raise DamagedFileError(path, "完整性检查未通过")
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -957,6 +1107,9 @@ def _load_image(path: Path, data: bytes) -> sqlite3.Connection:
         conn.close()
         raise DamagedFileError(path, _sqlite_reason(exc)) from None
     except DamagedFileError:
+        conn.close()
+        raise
+    except BaseException:
         conn.close()
         raise
     return conn
@@ -1008,6 +1161,8 @@ def _read_file(path: Path) -> bytes:
 
 def _sqlite_reason(exc: sqlite3.DatabaseError) -> str:
     text = str(exc)
+    if "interrupted" in text:
+        return "检查文件超过了时间限制（文件过大或结构异常）"
     if "malformed" in text:
         return "数据库结构损坏"
     if "not a database" in text:

@@ -179,10 +179,27 @@ def _v3(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v4(conn: sqlite3.Connection) -> None:
+    """Where each table and unit came from (the installation that created it), and a digest of each
+    table's stored content, so a change made outside the program is noticed. The rows are filled by
+    Store after the migration (the digest needs the domain objects)."""
+    run_script(
+        conn,
+        """
+        ALTER TABLE projects ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+        ALTER TABLE projects ADD COLUMN digest TEXT NOT NULL DEFAULT '';
+        ALTER TABLE departments ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+        ALTER TABLE departments ADD COLUMN digest TEXT NOT NULL DEFAULT '';
+        ALTER TABLE units ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+        """,
+    )
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1,
     2: _v2,
     3: _v3,
+    4: _v4,
 }
 
 
