@@ -147,13 +147,13 @@ class Reader:
 
 
 def _kind_name(kind) -> str:
-    names = {str: "文字", int: "整数", list: "列表", dict: "对象", float: "数字"}
+    names = {str: "文字", int: "整数", list: "列表", dict: "对象", float: "数字", Decimal: "数字"}
     kinds = kind if isinstance(kind, tuple) else (kind,)
     return "或".join(names.get(k, k.__name__) for k in kinds)
 
 
 def _read_amount(r: Reader, key: str) -> Decimal | None:
-    value = r.get(key, (str, int, float), required=False, nullable=True)
+    value = r.get(key, (str, int, float, Decimal), required=False, nullable=True)
     if value is None:
         return None
     try:
@@ -233,7 +233,7 @@ def read_project(r: Reader, units: set[str] | None = None) -> Project:
             if p.value is None:
                 points.append(None)
                 continue
-            if isinstance(p.value, bool) or not isinstance(p.value, (int, float, str)):
+            if isinstance(p.value, bool) or not isinstance(p.value, (int, float, Decimal, str)):
                 p.fail("应为数字或 null")
             try:
                 points.append(parse_decimal(p.value, what=p.path))

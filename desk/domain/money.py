@@ -48,15 +48,22 @@ def parse_decimal(text: str | int | Decimal | None, *, what: str) -> Decimal | N
         raise InputError(f"{what}“{text}”不是有效的数字") from None
 
 
+MAX_AMOUNT = Decimal(10) ** 15  # 1000 万亿元: any amount this large is a typing slip or a hostile file
+
+
 def parse_money(text, *, what: str, unit: str = "元") -> Decimal | None:
     """Parse an amount given in ``unit`` (元 or 万元) into exact 元 (2 places)."""
     value = parse_decimal(text, what=what)
     if value is None:
         return None
+    if not value.is_finite():
+        raise InputError(f"{what}“{text}”不是有效的金额")
     if unit == "万元":
         value = value * WAN
     elif unit != "元":
         raise InputError(f"金额单位“{unit}”无效，只能是“元”或“万元”")
+    if abs(value) >= MAX_AMOUNT:
+        raise InputError(f"{what}“{text}”过大（不能达到 1000 万亿元），请核对位数")
     if value != value.quantize(CENT):
         raise InputError(f"{what}“{text}”精确到分以下，最多保留两位小数（以元计）")
     return value.quantize(CENT)

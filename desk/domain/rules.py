@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from desk.domain.model import DepartmentPlan, Project, when_text
+from desk.domain.money import MAX_AMOUNT
 from desk.errors import DeskError, InputError
 
 # How a change reaches a table.
@@ -25,7 +26,6 @@ UNFINALIZE = "unfinalize"
 
 _HOW = {EDIT: "修改", IMPORT: "导入", MERGE: "合并", RESOLVE: "处理冲突", FINALIZE: "定稿"}
 
-MAX_AMOUNT = Decimal(10) ** 15  # 1,000 万亿元: anything larger is a typing slip
 MIN_YEAR, MAX_YEAR = 1900, 2999
 
 

@@ -29,6 +29,7 @@ from desk.domain.model import Budget, Indicator, Project, SpendingPlan, Unit
 from desk.domain.money import CENT, WAN
 from desk.domain.values import make_value, parse_value
 from desk.errors import InputError
+from desk.io.xlsx_guard import check_workbook
 
 FLAT_SHEET = "指标明细"  # our export's flat and totals sheets hold no tables to import
 TOTALS_SHEET = "按单位汇总"
@@ -89,6 +90,7 @@ def open_workbook(data: bytes, name: str = "Excel 文件"):
         raise WorkbookError(f"“{name}”是旧版 Excel（.xls）文件，请在 Excel/WPS 中“另存为” .xlsx 格式后再导入。")
     if data[:4] != b"PK\x03\x04":
         raise WorkbookError(f"“{name}”不是 Excel（.xlsx）文件。")
+    check_workbook(data, name)  # bounded before openpyxl expands anything
     try:
         return load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from desk.domain.codec import JsonShapeError, Reader
 from desk.domain.model import REVIEW_STATUSES, Review, now_iso
+from desk.io.jsonio import load_json
 from desk.ops.files import read_input
 from desk.store import Store, StoreError, write_file_atomically
 from desk.store.lock import holder_name
@@ -50,9 +51,13 @@ def read_reviews_file(reviews_path: Path) -> list[tuple[Review, str]]:
     """The (Review, table name) pairs of a 审核意见 file, checked."""
     name = Path(reviews_path).name
     try:
-        data = json.loads(read_input(reviews_path).decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError):
-        raise JsonShapeError(f"“{name}”不是审核意见文件（不是有效的 JSON）") from None
+        text = read_input(reviews_path).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise JsonShapeError(f"“{name}”不是审核意见文件（不是 UTF-8 编码的 JSON）") from None
+    try:
+        data = load_json(text, source=f"“{name}”")
+    except JsonShapeError as exc:
+        raise JsonShapeError(f"“{name}”不是有效的审核意见文件：{exc}") from None
     root = Reader(data, "$")
     if root.get("format", str) != REVIEWS_FORMAT:
         root.fail(f"应为 “{REVIEWS_FORMAT}”（这不是审核意见文件）", "format")
