@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from xml.etree.ElementTree import XMLPullParser, ParseError
 
@@ -38,8 +39,17 @@ _SHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 _CHUNK = 1 << 16
 
 
-class WorkbookTooLargeError(InputError):
+class WorkbookError(InputError):
+    """The file cannot be read as a workbook of tables."""
+
+
+class WorkbookTooLargeError(WorkbookError):
     """The workbook is beyond what a table can need; nothing was read."""
+
+
+# What reading a damaged package raises, from the zip layer to the inflater.
+_DAMAGED = (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError, RuntimeError, ValueError,
+            KeyError, UnicodeError)
 
 
 def _column(letters: str) -> int:
@@ -60,7 +70,7 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     try:
         book = archive.open("xl/workbook.xml").read(2 * 2**20).decode("utf-8", "replace")
         rels = archive.open("xl/_rels/workbook.xml.rels").read(2 * 2**20).decode("utf-8", "replace")
-    except (KeyError, zipfile.BadZipFile, OSError, RuntimeError):
+    except KeyError:  # no such part: the sheets keep their part names in messages
         return names
     targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
     targets.update({k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
@@ -72,11 +82,16 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def check_workbook(data: bytes, name: str, limits: WorkbookLimits = LIMITS) -> None:
-    """Refuse a workbook beyond what a table needs, before it is loaded (raises WorkbookTooLargeError)."""
+    """Refuse a workbook beyond what a table needs, before it is loaded (raises WorkbookTooLargeError),
+    or one whose package cannot be read (InputError saying it is damaged)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        return  # open_workbook says the file is damaged
+        _check(data, name, limits)
+    except _DAMAGED as exc:
+        raise WorkbookError(f"“{name}”已损坏，无法读取（{type(exc).__name__}）。文件未导入任何内容。") from None
+
+
+def _check(data: bytes, name: str, limits: WorkbookLimits) -> None:
+    archive = zipfile.ZipFile(io.BytesIO(data))
     with archive:
         infos = archive.infolist()
         if len(infos) > limits.parts:
@@ -145,8 +160,6 @@ def _check_sheet(archive, info, title: str, name: str, limits: WorkbookLimits, c
                     element.clear()
     except ParseError:
         return  # damaged XML: openpyxl reports the file as damaged
-    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError):
-        return
 
 
-__all__ = ["LIMITS", "WorkbookLimits", "WorkbookTooLargeError", "check_workbook"]
+__all__ = ["LIMITS", "WorkbookError", "WorkbookLimits", "WorkbookTooLargeError", "check_workbook"]

@@ -28,8 +28,7 @@ from desk.domain.formdef import FormDef
 from desk.domain.model import Budget, Indicator, Project, SpendingPlan, Unit
 from desk.domain.money import CENT, WAN
 from desk.domain.values import make_value, parse_value
-from desk.errors import InputError
-from desk.io.xlsx_guard import check_workbook
+from desk.io.xlsx_guard import WorkbookError, check_workbook
 
 FLAT_SHEET = "指标明细"  # our export's flat and totals sheets hold no tables to import
 TOTALS_SHEET = "按单位汇总"
@@ -42,10 +41,6 @@ _NUMBERING = re.compile(r"^\s*[（(]?\d+[)）]?\s*[.．、]?\s*")
 _UNIT_LINE = re.compile(r"^(\d{6,12})\s*([\u4e00-\u9fff（）()A-Za-z0-9·]{2,60})$")
 _MONEY_UNIT = re.compile(r"单位[:：]\s*(万元|元)")
 _GOAL_SPLIT = re.compile(r"(?:^|[；;\n]\s*)(?:目标\s*\d+\s*[:：.．、]?|\d+\s*[.．、]|[（(]\d+[)）])\s*")
-
-
-class WorkbookError(InputError):
-    """The file cannot be read as a workbook of tables."""
 
 
 @dataclass(frozen=True)

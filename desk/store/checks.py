@@ -75,7 +75,7 @@ def check_schema(conn: sqlite3.Connection, version: int, path: Path) -> None:
         raise HostileFileError(path, f"数据格式版本“{version}”无效")
     try:
         found = frozenset(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
-    except sqlite3.DatabaseError:
+    except (sqlite3.DatabaseError, ValueError):  # ValueError: schema text that is not UTF-8
         raise HostileFileError(path, "数据结构无法读取") from None
     expected = expected_schema(version)
     if found == expected:
@@ -127,7 +127,7 @@ def check_rows(store, limits: Limits = LIMITS) -> None:
         raise HostileFileError(path, "内容无法读取（可能含有无效的文字编码）") from None
     except sqlite3.DatabaseError:
         raise HostileFileError(path, "内容无法读取") from None
-    except (ValueError, TypeError, KeyError, RecursionError, UnicodeError, OverflowError):
+    except (ValueError, TypeError, KeyError, RecursionError, UnicodeError, ArithmeticError):
         raise HostileFileError(path, "内容不符合本程序的格式") from None
     finally:
         budget.close()

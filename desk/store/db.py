@@ -186,7 +186,7 @@ def write_file_atomically(path: Path, data: bytes) -> None:
         raise SaveError(f"保存“{path.name}”失败：{_os_error_text(exc)}。上一次保存的内容仍完好。", path) from None
 
 
-SPACE_MARGIN = 1 << 20  # room kept free beyond the file itself
+SPACE_MARGIN = 64 << 10  # room kept free beyond the file itself (file system blocks and metadata)
 
 
 def _require_space(path: Path, size: int) -> None:
@@ -317,7 +317,7 @@ class Store:
             if lock is not None:
                 lock.release()
             raise
-        owner_id, owner_name = _owner(conn)
+        owner_id, owner_name = _owner(conn, path)
         me = identity.installation()
         foreign = owner_id != me.id
         if foreign and lock is not None and not take_over:
@@ -623,7 +623,8 @@ class Store:
         return int(value) if value and value.isdigit() else None
 
     def units(self) -> list[Unit]:
-        return [Unit(*row) for row in self._conn.execute("SELECT code, name FROM units ORDER BY code")]
+        with self._readable("单位列表"):
+            return [Unit(*row) for row in self._conn.execute("SELECT code, name FROM units ORDER BY code")]
 
     def project_count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM projects").fetchone()[0]
@@ -640,6 +641,21 @@ class Store:
         return self._load_projects("WHERE uid = ? OR code = ?", (key, key))
 
     def _load_projects(self, where: str, params: tuple) -> list[Project]:
+        with self._readable("项目表"):
+            return self._read_projects(where, params)
+
+    @contextlib.contextmanager
+    def _readable(self, what: str) -> Iterator[None]:
+        """Rows that cannot be turned into tables (a file edited outside the program) are a damaged file,
+        said in Chinese, never a crash."""
+        try:
+            yield
+        except (sqlite3.DataError, sqlite3.OperationalError, ValueError, TypeError, KeyError, ArithmeticError,
+                RecursionError, zlib.error, InputError) as exc:
+            detail = "含有无效的文字编码" if "decode" in str(exc) else "内容不符合本程序的格式"
+            raise DamagedFileError(self.path, f"{what}{detail}") from None
+
+    def _read_projects(self, where: str, params: tuple) -> list[Project]:
         rows = self._conn.execute(
             f"SELECT uid, unit_code, year, form, code, name, money_unit, budget_total, budget_fiscal,"
             f" budget_other, usage, plan_scheme, plan_points, goals, finalized_at, finalized_by, revision, updated_at"
@@ -684,6 +700,10 @@ class Store:
         return found[0] if found else None
 
     def _load_departments(self, where: str, params: tuple) -> list[DepartmentPlan]:
+        with self._readable("部门整体表"):
+            return self._read_departments(where, params)
+
+    def _read_departments(self, where: str, params: tuple) -> list[DepartmentPlan]:
         rows = self._conn.execute(
             f"SELECT uid, unit_code, year, form, name, money_unit, goals, narrative, revision, updated_at"
             f" FROM departments {where} ORDER BY position, rowid", params).fetchall()
@@ -728,9 +748,8 @@ class Store:
             (uid, revision)).fetchone()
         if row is None:
             raise StoreError(f"找不到该表的第 {revision} 版历史记录。", self.path)
-        kind, blob = row
-        data = json.loads(zlib.decompress(blob).decode("utf-8"))
-        return project_from_dict(data) if kind == "project" else department_from_dict(data)
+        with self._readable("历史记录"):
+            return _snapshot(*row)
 
     def restore(self, uid: str, revision: int) -> Project | DepartmentPlan:
         """Make an earlier revision current again (as a new revision)."""
@@ -943,8 +962,9 @@ class Store:
     # ------------------------------------------------------------ received files (supervisors)
 
     def reviews(self) -> dict[str, Review]:
-        return {r[0]: Review(*r) for r in self._conn.execute(
-            "SELECT uid, status, comment, reviewer, reviewed_at, revision FROM reviews")}
+        with self._readable("审核意见"):
+            return {r[0]: Review(*r) for r in self._conn.execute(
+                "SELECT uid, status, comment, reviewer, reviewed_at, revision FROM reviews")}
 
     def save_review(self, review: Review) -> None:
         """Record 审核意见; the table itself (content, revision) is not touched."""
@@ -963,10 +983,10 @@ class Store:
     def history_contents(self, uid: str) -> list[tuple]:
         """The content of every recorded revision of ``uid`` (content_key), oldest first."""
         out = []
-        for kind, blob in self._conn.execute("SELECT kind, snapshot FROM history WHERE uid = ? ORDER BY id", (uid,)):
-            data = json.loads(zlib.decompress(blob).decode("utf-8"))
-            item = project_from_dict(data) if kind == "project" else department_from_dict(data)
-            out.append(item.content_key())
+        with self._readable("历史记录"):
+            for kind, blob in self._conn.execute("SELECT kind, snapshot FROM history WHERE uid = ? ORDER BY id",
+                                                 (uid,)):
+                out.append(_snapshot(kind, blob).content_key())
         return out
 
     def history_rows(self, uid: str) -> list[tuple]:
@@ -1031,9 +1051,10 @@ class Store:
     def conflicts(self) -> list[tuple[int, str, object]]:
         """(id, source file, the received version) of unresolved conflicts."""
         out = []
-        for cid, kind, source, blob in self._conn.execute("SELECT id, kind, source, snapshot FROM conflicts ORDER BY id"):
-            data = json.loads(zlib.decompress(blob).decode("utf-8"))
-            out.append((cid, source, project_from_dict(data) if kind == "project" else department_from_dict(data)))
+        with self._readable("冲突记录"):
+            for cid, kind, source, blob in self._conn.execute(
+                    "SELECT id, kind, source, snapshot FROM conflicts ORDER BY id"):
+                out.append((cid, source, _snapshot(kind, blob)))
         return out
 
     # ------------------------------------------------------------ copies
@@ -1106,6 +1127,9 @@ def _load_image(path: Path, data: bytes, seconds: float | None = None) -> sqlite
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise DamagedFileError(path, _sqlite_reason(exc)) from None
+    except ValueError:  # text that is not UTF-8 where the file's structure is read
+        conn.close()
+        raise DamagedFileError(path, "文件内容含有无效的文字编码") from None
     except DamagedFileError:
         conn.close()
         raise
@@ -1170,9 +1194,19 @@ def _sqlite_reason(exc: sqlite3.DatabaseError) -> str:
     return "数据库无法读取"
 
 
-def _owner(conn: sqlite3.Connection) -> tuple[str, str]:
-    rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('owner_id', 'owner_name')").fetchall())
-    return rows.get("owner_id", ""), rows.get("owner_name", "")
+def _snapshot(kind: str, blob: bytes) -> Project | DepartmentPlan:
+    """A table as a history or conflict row holds it (compressed JSON)."""
+    data = json.loads(zlib.decompress(blob).decode("utf-8"))
+    return project_from_dict(data) if kind == "project" else department_from_dict(data)
+
+
+def _owner(conn: sqlite3.Connection, path: Path) -> tuple[str, str]:
+    try:
+        rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('owner_id', 'owner_name')").fetchall())
+    except sqlite3.DatabaseError:
+        conn.close()
+        raise DamagedFileError(path, "文件的基本信息无法读取") from None
+    return str(rows.get("owner_id", "")), str(rows.get("owner_name", ""))
 
 
 def _remove_orphan_temp_files(path: Path) -> None:

@@ -88,7 +88,7 @@ def test_a_full_disk_is_said_before_anything_is_written(db_path, monkeypatch):
     try:
         before = db_path.read_bytes()
         monkeypatch.setattr(store_db.shutil, "disk_usage", lambda path: DiskUsage(1 << 30, (1 << 30) - 4096, 4096))
-        with pytest.raises(SaveError, match="磁盘空间不足：保存“无终街道.db”需要约 .* MB，所在磁盘只剩 4 KB"):
+        with pytest.raises(SaveError, match="磁盘空间不足：保存“无终街道.db”需要约 .* KB，所在磁盘只剩 4 KB"):
             store.save_project(good_project())
         assert db_path.read_bytes() == before
         assert [p.name for p in db_path.parent.iterdir() if p.suffix == ".tmp"] == []
