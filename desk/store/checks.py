@@ -153,10 +153,11 @@ def _check_rows(store, limits: Limits, budget: _Budget) -> None:
     for code, name in store._conn.execute("SELECT code, name FROM units"):
         _too_long(path, "单位编码", code, 100)
         _too_long(path, f"单位“{code}”的名称", name, 500)
-    for item in [*store.projects(), *store.departments()]:
+    items = [*store.projects(), *store.departments()]
+    for item in items:
         budget.check()
         _check_item(path, item, limits)
-    damaged = store.damaged()
+    damaged = store.damaged(items)
     if damaged:
         names = "、".join(f"“{name}”" for _, _, name in damaged[:5])
         raise HostileFileError(path, f"其中 {len(damaged)} 张表的内容已损坏（与校验值不符）：{names}")

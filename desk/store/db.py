@@ -595,16 +595,16 @@ class Store:
             self._conn.execute("UPDATE projects SET origin = ? WHERE uid = ?", (origin, uid))
             self._conn.execute("UPDATE departments SET origin = ? WHERE uid = ?", (origin, uid))
 
-    def damaged(self) -> list[tuple[str, str, str]]:
+    def damaged(self, items: list | None = None) -> list[tuple[str, str, str]]:
         """(kind, uid, name) of every table whose stored content does not match its digest:
-        changed outside the program (a flipped byte, an edit in a SQLite tool)."""
+        changed outside the program (a flipped byte, an edit in a SQLite tool). ``items``: the file's
+        tables when the caller has them loaded already."""
         stored = dict(self._conn.execute("SELECT uid, digest FROM projects UNION ALL SELECT uid, digest FROM departments"))
-        found = []
-        for kind, items in (("project", self.projects()), ("department", self.departments())):
-            for item in items:
-                if stored.get(item.uid) != content_digest(item):
-                    found.append((kind, item.uid, item.name or getattr(item, "code", "") or "（未命名）"))
-        return found
+        if items is None:
+            items = [*self.projects(), *self.departments()]
+        return [("project" if isinstance(item, Project) else "department", item.uid,
+                 item.name or getattr(item, "code", "") or "（未命名）")
+                for item in items if stored.get(item.uid) != content_digest(item)]
 
     def role(self) -> str:
         """"consolidated" for a file that receives offices' files, else "office".
