@@ -305,18 +305,12 @@ class Store:
                     raise FileBusyError(path, holder)
                 raise ReadOnlyError(path, reason)
         try:
-            data = _read_file(path)
-            header = parse_header(path, data[:100])
-            if header.application_id != APPLICATION_ID:
-                raise ForeignFileError(path)
-            supported = current_version()
-            if header.user_version > supported:
-                raise NewerVersionError(path, header.user_version, supported)
-            conn = _load_image(path, data)
+            data, header, conn = _read_ours(path)
         except BaseException:
             if lock is not None:
                 lock.release()
             raise
+        supported = current_version()
         owner_id, owner_name = _owner(conn, path)
         me = identity.installation()
         foreign = owner_id != me.id
@@ -366,14 +360,8 @@ class Store:
             raise StoreError(f"无法读取文件“{path}”：{_os_error_text(exc)}", path) from None
         if size > limits.file_bytes:
             raise HostileFileError(path, f"文件有 {size / 2**20:.0f} MB，超过了 {limits.file_bytes // 2**20} MB 的上限")
-        data = _read_file(path)
-        header = parse_header(path, data[:100])
-        if header.application_id != APPLICATION_ID:
-            raise ForeignFileError(path)
+        data, header, conn = _read_ours(path, seconds=limits.seconds)
         supported = current_version()
-        if header.user_version > supported:
-            raise NewerVersionError(path, header.user_version, supported)
-        conn = _load_image(path, data, seconds=limits.seconds)
         store = cls(path, conn, readonly=True, readonly_reason="收到的文件")
         store.sha256 = hashlib.sha256(data).hexdigest()  # of exactly the bytes that were checked
         try:
@@ -1094,6 +1082,17 @@ class Store:
 
 
 # ---------------------------------------------------------------- helpers
+
+def _read_ours(path: Path, seconds: float | None = None) -> tuple[bytes, FileHeader, sqlite3.Connection]:
+    """Read a file and load it into memory, refusing what is not ours, from a newer version, or damaged."""
+    data = _read_file(path)
+    header = parse_header(path, data[:100])
+    if header.application_id != APPLICATION_ID:
+        raise ForeignFileError(path)
+    if header.user_version > current_version():
+        raise NewerVersionError(path, header.user_version, current_version())
+    return data, header, _load_image(path, data, seconds)
+
 
 def _load_image(path: Path, data: bytes, seconds: float | None = None) -> sqlite3.Connection:
     """Deserialize the file into memory and check it thoroughly.
