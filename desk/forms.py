@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from desk import paths
-from desk.domain.formdef import PAGE_SIZES_MM, PRINT_BLOCKS, FormDef, GridColumn, IndicatorTree, Level1, PrintSpec
+from desk.domain.formdef import MONEY_LAYOUTS, PAGE_SIZES_MM, PRINT_BLOCKS, FormDef, GridColumn, IndicatorTree, Level1, PrintSpec
 from desk.errors import DeskError
 
 TREES_FILE = "trees.toml"
@@ -126,8 +126,13 @@ def _load_print(data: dict, where: str, columns: tuple[GridColumn, ...], goals_l
             if not isinstance(spec[key], str):
                 raise FormError(f"{at} 中“{key}”应为文字")
             values[key] = spec[key]
-    if "{name}" not in values.get("title_template", default.title_template):
+    template = values.get("title_template", default.title_template)
+    if "{name}" not in template:
         raise FormError(f"{at} 中 title_template 应包含 {{name}}")
+    try:
+        template.format(index=1, name="", code="", year=2000)
+    except (KeyError, IndexError, ValueError):
+        raise FormError(f"{at} 中 title_template 只能用 {{index}}、{{name}}、{{code}}、{{year}}") from None
     if "blocks" in spec:
         blocks = _texts(spec["blocks"], at, "blocks")
         unknown = [b for b in blocks if b not in PRINT_BLOCKS]
@@ -143,6 +148,9 @@ def _load_print(data: dict, where: str, columns: tuple[GridColumn, ...], goals_l
     for key, count in counts.items():
         if key in spec:
             values[key] = _numbers(spec[key], at, key, count)
+    for key in ("grid_min_mm", "grid_max_mm"):
+        if key in spec:
+            values[key] = _numbers(spec[key], at, key, len(columns))
     if "plan_widths_mm" in spec:
         values["plan_widths_mm"] = _numbers(spec["plan_widths_mm"], at, "plan_widths_mm")
     if "grid_align" in spec:
@@ -157,6 +165,14 @@ def _load_print(data: dict, where: str, columns: tuple[GridColumn, ...], goals_l
         values["signoff"] = tuple(_texts(r, at, "signoff") for r in rows)
     result = PrintSpec(**values)
     body = result.body_width_mm
+    lows, highs = result.grid_min_mm, result.grid_max_mm
+    if bool(lows) != bool(highs):
+        raise FormError(f"{at} 中 grid_min_mm 与 grid_max_mm 应同时给出")
+    if lows:
+        if any(lo > w or w > hi for lo, w, hi in zip(lows, result.grid_widths_mm, highs)):
+            raise FormError(f"{at} 中每列 grid_widths_mm 应在 grid_min_mm 与 grid_max_mm 之间")
+        if sum(lows) > body + 0.5 or sum(highs) < body - 0.5:
+            raise FormError(f"{at} 中 grid_min_mm 合计应不大于、grid_max_mm 合计应不小于版心宽度 {body:g} 毫米")
     for key in ("header_widths_mm", "money_widths_mm", "plan_widths_mm", "goals_widths_mm", "grid_widths_mm"):
         widths = getattr(result, key)
         if key in ("goals_widths_mm",) and len(widths) != counts[key]:
@@ -215,6 +231,18 @@ def load_form(path: Path, trees: dict[str, IndicatorTree], schemes: dict[str, tu
     money_unit = data.get("money_unit", "元")
     if money_unit not in ("元", "万元"):
         raise FormError(f"{where} 中 money_unit 只能是 元 或 万元")
+    money = data.get("money", "rows")
+    if money not in MONEY_LAYOUTS:
+        raise FormError(f"{where} 中 money 只能是 {'、'.join(MONEY_LAYOUTS)}")
+    bare_symbol = grid.get("bare_symbol", "")
+    if bare_symbol not in ("", "="):
+        raise FormError(f"{where} [grid] 中 bare_symbol 只能是 \"\" 或 \"=\"")
+    extra_rows = _texts(data.get("extra_rows", []), where, "extra_rows")
+    if any(not x.strip() for x in extra_rows) or len(set(extra_rows)) != len(extra_rows):
+        raise FormError(f"{where} 中 extra_rows 应为互不相同的非空文字")
+    goal_label = data.get("goal_label", "目标{n}")
+    if not isinstance(goal_label, str) or "{n}" not in goal_label:
+        raise FormError(f"{where} 中 goal_label 应为包含 {{n}} 的文字")
     return FormDef(
         name=name,
         title=_need(data, "title", str, where),
@@ -227,6 +255,10 @@ def load_form(path: Path, trees: dict[str, IndicatorTree], schemes: dict[str, tu
         limits=dict(limits),
         goals_layout=goals_layout,
         money_unit=money_unit,
+        money=money,
+        bare_symbol=bare_symbol,
+        extra_rows=extra_rows,
+        goal_label=goal_label,
         label=str(data.get("label") or name),
         print=_load_print(data, where, tuple(columns), goals_layout),
         raw=data,

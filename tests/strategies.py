@@ -32,12 +32,18 @@ def indicators(draw):
         unit = draw(st.sampled_from(["%", "个", "万元", "人/元", "", "平方米"]))
     else:
         value, unit = draw(text), ""
-    return Indicator(
-        level1=draw(st.sampled_from(["产出指标", "效益指标", "满意度指标", "成本指标", ""])),
+    ind = Indicator(
+        level1=draw(st.sampled_from(["产出指标", "效益指标", "满意度指标", "成本指标", "效果指标", ""])),
         level2=draw(st.sampled_from(["数量指标", "质量指标", "经济效益指标", "服务对象满意度指标", "数量"])),
         name=draw(text), description=draw(text), comparator=comparator, value=value, unit=unit,
         basis=draw(text),
     )
+    if draw(st.booleans()):  # written in one cell, kept as written beside its parsed parts
+        ind = ind.with_value_text(draw(st.one_of(st.sampled_from(WRITTEN), text)))
+    return ind
+
+
+WRITTEN = ["85%以上", "≥90%", "不低于85%", "低于10%", "12", "365天", "=12个", ">=718.00人/元", "按计划完成", "１２０％"]
 
 
 @st.composite
@@ -58,6 +64,8 @@ def projects(draw, unit_code="439001"):
         indicators=tuple(draw(st.lists(indicators(), max_size=6))),
         finalized_at=draw(st.sampled_from(["", "2026-11-22T09:00:00+08:00"])),
         finalized_by=draw(st.sampled_from(["", "张三@PC-01"])),
+        number=draw(st.integers(min_value=1, max_value=60)),
+        extra=tuple(draw(st.lists(st.tuples(st.sampled_from(["项目绩效模板", "项目类别"]), text), max_size=2))),
         revision=draw(st.integers(min_value=1, max_value=50)),
         updated_at=draw(st.sampled_from(["2026-11-21T10:00:00+08:00", "2023-01-15T09:00:00+08:00"])),
     )

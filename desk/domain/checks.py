@@ -224,10 +224,14 @@ def check_project(project: Project, form: FormDef) -> list[Finding]:
         c.add("HEADER_NAME", "name", "项目名称未填写")
     _check_text(c, form, "name", "name", "项目名称", project.name)
     _check_text(c, form, "code", "code", "项目编码", project.code)
-    _check_money(c, project)
+    usage_label = "资金用途"
+    if form.has_money_rows:
+        _check_money(c, project)
+    else:  # the form has no money rows: the money is written inside 项目资金主要用途
+        usage_label = "".join(form.print.money_label.split()) or usage_label
     if not project.usage.strip():
-        c.add("USAGE_MISSING", "usage", "资金用途未填写")
-    _check_text(c, form, "usage", "usage", "资金用途", project.usage)
+        c.add("USAGE_MISSING", "usage", f"{usage_label}未填写")
+    _check_text(c, form, "usage", "usage", usage_label, project.usage)
     _check_plan(c, project, form)
     goals = [g for g in project.goals if g.strip()]
     if not goals:

@@ -16,7 +16,7 @@ from desk.domain.model import (
     Project, SpendingPlan, SubGoal,
 )
 from desk.domain.money import money_text, parse_decimal, parse_money
-from desk.domain.values import COMPARATORS
+from desk.domain.values import COMPARATORS, parse_value
 from desk.errors import InputError
 
 
@@ -49,7 +49,7 @@ def indicator_to_dict(ind: Indicator) -> dict:
     return {
         "level1": ind.level1, "level2": ind.level2, "name": ind.name,
         "description": ind.description, "comparator": ind.comparator,
-        "value": ind.value, "unit": ind.unit, "basis": ind.basis,
+        "value": ind.value, "unit": ind.unit, "basis": ind.basis, "text": ind.text,
     }
 
 
@@ -70,6 +70,8 @@ def project_to_dict(p: Project) -> dict:
         "indicators": [indicator_to_dict(i) for i in p.indicators],
         "finalized_at": p.finalized_at,
         "finalized_by": p.finalized_by,
+        "number": p.number,
+        "extra": [[label, text] for label, text in p.extra],
         "revision": p.revision,
         "updated_at": p.updated_at,
     }
@@ -171,10 +173,16 @@ def _read_indicator(r: Reader) -> Indicator:
     unit = r.text("unit")
     if comparator == "" and unit:
         r.fail("定性指标（comparator 为空）的 unit 应为空，文字放在 value 中", "unit")
+    text = r.text("text")
+    if text:
+        written = parse_value(text)
+        if (written.comparator, written.value, written.unit) != (comparator, value, unit):
+            r.fail(f"与 comparator/value/unit 不一致（“{text}”应读作“{written.comparator}”“{written.value}”"
+                   f"“{written.unit}”）", "text")
     return Indicator(
         level1=r.text("level1"), level2=r.text("level2"), name=r.text("name"),
         description=r.text("description"), comparator=comparator, value=value,
-        unit=unit, basis=r.text("basis"),
+        unit=unit, basis=r.text("basis"), text=text,
     )
 
 
@@ -251,8 +259,27 @@ def read_project(r: Reader, units: set[str] | None = None) -> Project:
         indicators=tuple(_read_indicator(i) for i in r.items("indicators")),
         finalized_at=r.text("finalized_at"),
         finalized_by=r.text("finalized_by"),
+        number=_read_number(r),
+        extra=_read_extra(r),
         **common,
     )
+
+
+def _read_number(r: Reader) -> int:
+    number = r.get("number", int, required=False, default=0)
+    if not 0 <= number <= 100_000:
+        r.fail("应为 0 到 100000 之间的整数", "number")
+    return number
+
+
+def _read_extra(r: Reader) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for item in r.items("extra"):
+        if (not isinstance(item.value, list) or len(item.value) != 2
+                or not all(isinstance(x, str) for x in item.value)):
+            item.fail("应为 [名称, 内容] 两段文字")
+        pairs.append((item.value[0], item.value[1]))
+    return tuple(pairs)
 
 
 def read_department(r: Reader, units: set[str] | None = None) -> DepartmentPlan:

@@ -62,7 +62,8 @@ class GridColumn:
 
 
 PAGE_SIZES_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
-PRINT_BLOCKS = ("title", "unit_line", "header", "money", "plan", "goals", "grid", "signoff")
+PRINT_BLOCKS = ("title", "unit_line", "header", "extra", "money", "plan", "goals", "grid", "signoff")
+MONEY_LAYOUTS = ("rows", "usage")  # 预算数/财政资金/其他资金 row and 资金用途; or only 项目资金主要用途 text
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,9 @@ class PrintSpec:
     goals_widths_mm: tuple[float, ...] = (24.0, 156.0)  # rows layout: label, 目标N, text
     grid_widths_mm: tuple[float, ...] = (21.0, 24.0, 36.0, 43.0, 26.0, 30.0)
     grid_align: tuple[str, ...] = ("center", "center", "left", "left", "center", "left")
+    # column widths are fitted to the content between these (empty: the fixed grid_widths_mm)
+    grid_min_mm: tuple[float, ...] = ()
+    grid_max_mm: tuple[float, ...] = ()
     signoff: tuple[tuple[str, ...], ...] = (("填报单位（盖章）", "填报日期"), ("单位负责人", "填报人", "联系电话"))
 
     @property
@@ -118,12 +122,20 @@ class FormDef:
     limits: dict[str, int]
     goals_layout: str = "single"  # "single" numbered cell, or "rows" 目标1…N
     money_unit: str = "元"
+    money: str = "rows"  # "rows": 预算数 row + 资金用途; "usage": money only inside 项目资金主要用途 (no money row)
+    bare_symbol: str = ""  # split form: the 符号 printed before a bare number (12, 365天): "" or "="
+    extra_rows: tuple[str, ...] = ()  # header rows with a label and free text, kept per project (项目绩效模板)
+    goal_label: str = "目标{n}"  # goals_layout = "rows": the label of each goal row
     label: str = ""  # how the form is offered to the clerk, e.g. 河北·指标值一列
     print: PrintSpec = PrintSpec()
     raw: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def checkpoint_labels(self, scheme: str) -> tuple[str, ...]:
         return self.plan_schemes.get(scheme) or self.plan_schemes[self.default_scheme]
+
+    @property
+    def has_money_rows(self) -> bool:
+        return self.money == "rows"
 
     def limit(self, key: str) -> int | None:
         return self.limits.get(key)

@@ -65,6 +65,7 @@ class Indicator:
     value: str = ""
     unit: str = ""
     basis: str = ""  # 指标值确定依据
+    text: str = ""  # the 指标值 exactly as written in one cell ("" when it was given as 符号 · 值 · 单位)
 
     @property
     def target(self) -> TargetValue:
@@ -72,11 +73,18 @@ class Indicator:
 
     @property
     def value_text(self) -> str:
-        return format_value(self.target)
+        """The 指标值 as one cell: what was written, or the parts joined (≥90%)."""
+        return self.text if self.text else format_value(self.target)
 
     def with_value_text(self, text: str) -> "Indicator":
+        """The value written in one cell: kept as written, with its parsed parts beside it for checks."""
+        text = (text or "").strip()
         parsed = parse_value(text)
-        return replace(self, comparator=parsed.comparator, value=parsed.value, unit=parsed.unit)
+        return replace(self, comparator=parsed.comparator, value=parsed.value, unit=parsed.unit, text=text)
+
+    def with_value_parts(self, target: TargetValue) -> "Indicator":
+        """The value given as 符号 · 值 · 单位: no one-cell text any more."""
+        return replace(self, comparator=target.comparator, value=target.value, unit=target.unit, text="")
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,8 @@ class Project:
     indicators: tuple[Indicator, ...] = ()
     finalized_at: str = ""  # 定稿: when it was finalised for signature ("" = not finalised)
     finalized_by: str = ""  # who finalised it
+    number: int = 0  # the table's number among its unit's tables of the year, printed in the title (0: none yet)
+    extra: tuple[tuple[str, str], ...] = ()  # header rows a form adds, as (label, text): 项目绩效模板 …
     revision: int = 0
     updated_at: str = ""
 
@@ -104,12 +114,20 @@ class Project:
     def finalized(self) -> bool:
         return bool(self.finalized_at)
 
+    def extra_value(self, label: str) -> str:
+        return next((text for name, text in self.extra if name == label), "")
+
     def content_key(self) -> tuple:
         """Everything a user edits: two projects with equal keys need no new revision."""
+        return self.descent_key() + (self.number,)
+
+    def descent_key(self) -> tuple:
+        """The content that tells whether one version descends from another (merge): everything but the
+        table's number, which files from before numbers were stored each worked out on their own."""
         return (
             self.uid, self.unit_code, self.year, self.form, self.code, self.name,
             self.money_unit, self.budget, self.usage, self.plan, self.goals, self.indicators,
-            self.finalized_at, self.finalized_by,
+            self.finalized_at, self.finalized_by, self.extra,
         )
 
 
@@ -171,6 +189,9 @@ class DepartmentPlan:
             self.uid, self.unit_code, self.year, self.form, self.name, self.money_unit,
             self.tasks, self.goals, self.indicators, self.narrative,
         )
+
+    def descent_key(self) -> tuple:
+        return self.content_key()
 
 
 REVIEW_STATUSES = ("草稿", "已提交", "退回修改", "审核通过")

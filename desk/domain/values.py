@@ -115,6 +115,8 @@ def make_value(comparator: str, value: str, unit: str) -> TargetValue:
     value = ("" if value is None else str(value)).strip()
     unit = ("" if unit is None else str(unit)).strip()
     if comparator in ("", "文字描述", "定性"):
+        if value and unit and bare_quantity(value + unit) == (value, unit):
+            return TargetValue(QUALITATIVE, value + unit, "")  # a bare quantity split into 值 and 单位: 115万元
         text = " ".join(part for part in (value, unit) if part)
         return TargetValue(QUALITATIVE, text, "")
     symbol, rest = _strip_prefix(comparator)
@@ -131,8 +133,38 @@ def format_value(target: TargetValue) -> str:
     return f"{target.comparator}{target.value}{target.unit}"
 
 
-def split_columns(target: TargetValue) -> tuple[str, str, str]:
-    """Three-column form 符号 · 值 · 单位（文字描述）."""
+_BARE = re.compile(r"^((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(.*)$")
+
+
+def bare_quantity(text: str) -> tuple[str, str] | None:
+    """A number with at most a short unit and no comparator (``12``, ``365天``): (number, unit), else None."""
+    m = _BARE.match((text or "").strip().translate(_FULLWIDTH_DIGITS))
+    if not m:
+        return None
+    unit = m.group(2).strip()
+    if unit and not _UNIT.match(unit):
+        return None
+    return m.group(1), "%" if unit == "％" else unit
+
+
+def split_columns(target: TargetValue, bare: str = "") -> tuple[str, str, str]:
+    """Three-column form 符号 · 值 · 单位（文字描述）.
+
+    A bare number (``12``, ``365天``) goes in 值 with ``bare`` (the form says:
+    "" or "=") as its 符号; only real text goes under 文字描述.
+    """
     if target.is_qualitative:
+        quantity = bare_quantity(target.value)
+        if quantity is not None:
+            return (bare, quantity[0], quantity[1])
         return ("文字描述", "", target.value)
     return (target.comparator, target.value, target.unit)
+
+
+def symbol_form(text: str) -> str:
+    """The 符号 spelling of a value written in words (85%以上 → ≥85%), or "" when there is none to offer."""
+    target = parse_value(text)
+    if target.is_qualitative:
+        return ""
+    symbolic = format_value(target)
+    return symbolic if symbolic != (text or "").strip() else ""

@@ -16,7 +16,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from decimal import Decimal, InvalidOperation
@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from desk.domain.formdef import FormDef
+from desk.domain.goals import read_goals_cell
 from desk.domain.model import Budget, Indicator, Project, SpendingPlan, Unit
 from desk.domain.money import CENT, WAN
 from desk.domain.values import make_value, parse_value
@@ -38,9 +39,9 @@ _QUARTER_ALIASES = {"一季度": 0, "二季度": 1, "三季度": 2, "四季度":
                     "第4季度": 3}
 _TITLE = re.compile(r"绩效目标表$")
 _NUMBERING = re.compile(r"^\s*[（(]?\d+[)）]?\s*[.．、]?\s*")
+_TITLE_NUMBER = re.compile(r"^\s*(\d{1,5})\s*[.．、]")
 _UNIT_LINE = re.compile(r"^(\d{6,12})\s*([\u4e00-\u9fff（）()A-Za-z0-9·]{2,60})$")
 _MONEY_UNIT = re.compile(r"单位[:：]\s*(万元|元)")
-_GOAL_SPLIT = re.compile(r"(?:^|[；;\n]\s*)(?:目标\s*\d+\s*[:：.．、]?|\d+\s*[.．、]|[（(]\d+[)）])\s*")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class FoundTable:
     unit: Unit | None
     layout: str  # "single" or "split" 指标值
     warnings: list[Warning_] = field(default_factory=list)
+    form_label: str = ""  # the form chosen for the table, as offered to the clerk
 
     @property
     def where(self) -> str:
@@ -447,17 +449,23 @@ def _read_table(sheet: Sheet, start: int, end: int, forms: dict[str, FormDef]) -
                     used.update((r, c) for c in cells)
                     break
     usage = usage_text
+    extra = _read_extra(sheet, head_rows, used, _extra_labels(forms))
     scheme, points = _read_plan(sheet, head_rows, used, warnings)
-    goals = _read_goals(sheet, head_rows, used, labels.find("goals", head_end))
+    goals, goal_rows = _read_goals(sheet, head_rows, used, labels.find("goals", head_end))
     layout = "single"
     indicators: tuple[Indicator, ...] = ()
     if grid_at is not None:
         indicators, layout = _read_grid(sheet, grid_at[0], end, used, warnings)
-    form_name = _guess_form(indicators, layout, forms)
-    tree = forms[form_name].tree if form_name in forms else None
-    if tree is not None:
-        indicators = tuple(replace(i, level1=tree.canonical(i.level1), level2=tree.canonical(i.level2))
-                           for i in indicators)
+    has_money = any(labels.find(k, head_end) for k in ("total", "fiscal", "other"))
+    name_label = sheet.key(*name_at) if name_at else ""
+    signature = Signature(layout=layout, money_rows=True if has_money else (False if usage_at else None),
+                          goal_rows=goal_rows if goals else None, scheme=scheme, extra=frozenset(l for l, _ in extra),
+                          cost_level1=any(i.level1.strip() == "成本指标" for i in indicators),
+                          name_label=name_label, title=title)
+    form_name = choose_form(signature, forms)
+    m = _TITLE_NUMBER.match(title)
+    number = int(m.group(1)) if m else 0
+    # 一级/二级 stay as written (效果指标, 数量); the checks offer the tree's own names as a fix
     labels = forms[form_name].checkpoint_labels(scheme) if form_name in forms else MONTH_LABELS
     points = (tuple(points) + (None,) * len(labels))[: len(labels)]
     project = Project(
@@ -465,9 +473,35 @@ def _read_table(sheet: Sheet, start: int, end: int, forms: dict[str, FormDef]) -
         money_unit=money_unit,
         budget=Budget(amounts.get("total"), amounts.get("fiscal"), amounts.get("other")),
         usage=usage, plan=SpendingPlan(scheme, points), goals=goals, indicators=indicators,
+        number=number, extra=tuple(extra),
     )
     _report_unused(sheet, start, grid_at[0] if grid_at else end + 1, used, warnings)
-    return FoundTable(sheet.title, start, title or name, project, unit, layout, warnings)
+    form_label = forms[form_name].label if form_name in forms else form_name
+    return FoundTable(sheet.title, start, title or name, project, unit, layout, warnings, form_label)
+
+
+def _extra_labels(forms: dict[str, FormDef]) -> dict[str, str]:
+    """Label key (no white space) -> label, for the header rows some forms add (项目绩效模板)."""
+    return {"".join(label.split()): label for f in forms.values() for label in f.extra_rows}
+
+
+def _read_extra(sheet: Sheet, rows: range, used: set, labels: dict[str, str]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    if not labels:
+        return found
+    for r in rows:
+        for c in sheet.row_cells(r):
+            label = labels.get(sheet.key(r, c))
+            if label is None or any(name == label for name, _ in found):
+                continue
+            used.add((r, c))
+            cell = _right_value(sheet, r, c)
+            text = ""
+            if cell is not None and cell not in used:
+                used.add(cell)
+                text = sheet.text(*cell)
+            found.append((label, text))
+    return found
 
 
 def _read_plan(sheet: Sheet, rows: range, used: set, warnings: list[Warning_]):
@@ -508,23 +542,17 @@ def _read_plan(sheet: Sheet, rows: range, used: set, warnings: list[Warning_]):
 
 
 def split_goals(text: str) -> tuple[str, ...]:
-    """One cell of goals: “1.…\\n2.…” or “目标1…；目标2…” into separate goals."""
-    text = text.strip()
-    if not text:
-        return ()
-    parts = [p.strip(" ；;\n") for p in _GOAL_SPLIT.split(text)]
-    parts = [p for p in parts if p]
-    if len(parts) <= 1:
-        stripped = _GOAL_SPLIT.sub("", text, count=1).strip() if _GOAL_SPLIT.match(text) else text
-        return (stripped,)
-    return tuple(parts)
+    """One cell of goals, one goal per line, each as written (see desk.domain.goals)."""
+    return read_goals_cell(text)
 
 
-def _read_goals(sheet: Sheet, rows: range, used: set, at: tuple[int, int] | None) -> tuple[str, ...]:
+def _read_goals(sheet: Sheet, rows: range, used: set, at: tuple[int, int] | None) -> tuple[tuple[str, ...], bool]:
+    """The goals, and whether they were written as 目标1/目标2 rows."""
     if at is None:
-        return ()
+        return (), False
     used.add(at)
     goals: list[str] = []
+    as_rows = False
     last_row = sheet.end_row(*at)
     r = at[0]
     while r <= last_row:
@@ -532,6 +560,7 @@ def _read_goals(sheet: Sheet, rows: range, used: set, at: tuple[int, int] | None
         if cells and re.fullmatch(r"目标\s*\d+", sheet.key(r, cells[0])) and len(cells) > 1:
             used.update((r, c) for c in cells)
             goals.append(" ".join(sheet.text(r, c) for c in cells[1:]))
+            as_rows = True
             # rows of 目标N may continue below the label's merged range
             if r == last_row and r + 1 in rows:
                 nxt = [c for c in sheet.row_cells(r + 1)]
@@ -541,7 +570,7 @@ def _read_goals(sheet: Sheet, rows: range, used: set, at: tuple[int, int] | None
             used.update((r, c) for c in cells)
             goals.extend(split_goals("\n".join(sheet.text(r, c) for c in cells)))
         r += 1
-    return tuple(goals)
+    return tuple(goals), as_rows
 
 
 def _read_grid(sheet: Sheet, header_row: int, end: int, used: set, warnings: list[Warning_]):
@@ -593,23 +622,65 @@ def _read_grid(sheet: Sheet, header_row: int, end: int, used: set, warnings: lis
             if comparator and comparator not in ("文字描述", "定性") and target.is_qualitative:
                 warnings.append(Warning_(sheet.ref(r, split_cols["comparator"]),
                                          f"符号“{comparator}”无法识别，指标值按文字“{target.value}”导入"))
+            written = ""
         else:
-            target = parse_value(get("value"))
+            written = get("value").strip()
+            target = parse_value(written)
         for c in cells:
             if c in columns.values() or c in split_cols.values():
                 used.add((r, c))
         if not (name or description or basis or target.value):
             continue  # a category row or an empty row
-        inds.append(Indicator(l1, l2, name, description, target.comparator, target.value, target.unit, basis))
+        # one-cell values are kept exactly as written, their parsed parts beside them
+        inds.append(Indicator(l1, l2, name, description, target.comparator, target.value, target.unit, basis,
+                              text=written))
     return tuple(inds), layout
 
 
-def _guess_form(indicators: tuple[Indicator, ...], layout: str, forms: dict[str, FormDef]) -> str:
-    if any(i.level1.strip() == "成本指标" for i in indicators) and "project-2021" in forms:
-        return "project-2021"
-    if layout == "split" and "hebei-project-split" in forms:
-        return "hebei-project-split"
-    return "hebei-project" if "hebei-project" in forms else next(iter(forms))
+@dataclass(frozen=True)
+class Signature:
+    """What a table in a workbook shows of its shape, to choose the form it was made from."""
+
+    layout: str  # "single" or "split" 指标值
+    money_rows: bool | None  # 预算数 row present; False: only 项目资金主要用途; None: neither
+    goal_rows: bool | None  # goals as 目标1/目标2 rows; None: no goals
+    scheme: str
+    extra: frozenset[str]  # extra header rows found (项目绩效模板)
+    cost_level1: bool  # 成本指标 written as a first-level indicator
+    name_label: str = ""
+    title: str = ""
+
+
+PREFERRED_FORMS = ("hebei-project", "hebei-project-split", "project-2021")
+
+
+def form_score(form: FormDef, sig: Signature) -> int:
+    score = 4 if form.value_layout == sig.layout else -4
+    if sig.money_rows is not None:
+        score += 3 if form.has_money_rows == sig.money_rows else -3
+    if sig.goal_rows is not None:
+        score += 2 if (form.goals_layout == "rows") == sig.goal_rows else 0
+    if sig.scheme not in form.plan_schemes:
+        score -= 5
+    elif sig.scheme == form.default_scheme:
+        score += 1
+    score += sum(3 if label in sig.extra else -2 for label in form.extra_rows)
+    score -= 3 * len(sig.extra - set(form.extra_rows))
+    if sig.cost_level1:
+        score += 4 if "成本指标" in form.tree.level1_names() else -4
+    if sig.name_label and sig.name_label in ("".join(x.split()) for x in form.print.header_labels):
+        score += 1
+    suffix = "".join(form.print.title_template.format(index="", name="", code="", year="").split())
+    if sig.title and suffix and "".join(sig.title.split()).endswith(suffix):
+        score += len(suffix) // 4  # a longer matching title ending (项目绩效目标表) says more
+    return score
+
+
+def choose_form(sig: Signature, forms: dict[str, FormDef]) -> str:
+    """The project form whose parts and labels best match the table; the usual ones win ties."""
+    candidates = [f for f in forms.values() if f.kind == "project"] or list(forms.values())
+    rank = {name: i for i, name in enumerate(PREFERRED_FORMS)}
+    return min(candidates, key=lambda f: (-form_score(f, sig), rank.get(f.name, len(rank)), f.name)).name
 
 
 def _report_unused(sheet: Sheet, start: int, stop: int, used: set, warnings: list[Warning_]) -> None:

@@ -10,7 +10,7 @@ from desk.io import jsonio
 from desk.ops.checking import check_tables, counts_by_table
 from desk.render import pdf, xlsx
 from desk.render.fonts import find_fonts
-from desk.render.table import PrintJob
+from desk.render.table import PrintJob, table_numbers
 from desk.store import Store, StoreError, write_file_atomically
 
 
@@ -36,7 +36,8 @@ def print_jobs(store: Store, selection: list[str] | None = None, form_name: str 
     """The tables to print, in the order of the file; ``selection`` holds uids or 项目编码."""
     forms = forms if forms is not None else default_forms()
     projects = store.projects()
-    numbered = list(enumerate(projects, 1))
+    numbers = table_numbers(projects)  # each table's own number, the same in any file that holds it
+    numbered = [(numbers[p.uid], p) for p in projects]
     if selection:
         chosen: list[tuple[int, object]] = []
         for key in selection:
@@ -44,7 +45,8 @@ def print_jobs(store: Store, selection: list[str] | None = None, form_name: str 
             if not hits:
                 raise StoreError(f"文件中没有 uid 或项目编码为“{key}”的项目。")
             chosen.extend(h for h in hits if h not in chosen)
-        numbered = sorted(chosen, key=lambda item: item[0])
+        order = {p.uid: k for k, p in enumerate(projects)}
+        numbered = sorted(chosen, key=lambda item: order[item[1].uid])
     if not numbered:
         raise StoreError("文件中没有项目，无法打印。")
     damaged = {uid: name for _, uid, name in store.damaged()}
@@ -62,6 +64,22 @@ def print_jobs(store: Store, selection: list[str] | None = None, form_name: str 
     return jobs
 
 
+def document_title(jobs: list[PrintJob], units: dict, file_unit=None) -> str:
+    """The PDF's title. The tables of one unit are titled by that unit, not by the file that holds them, so an
+    office's tables print the same from the office's file and from the supervisor's consolidated one."""
+    codes = sorted({j.project.unit_code for j in jobs})
+    years = sorted({j.project.year for j in jobs})
+    names = [units[c].name if c in units else c for c in codes]
+    if len(names) == 1:
+        unit_text = names[0]
+    elif file_unit is not None:
+        unit_text = file_unit.name
+    else:
+        unit_text = "、".join(names[:3]) + ("等" if len(names) > 3 else "")
+    year_text = f"{years[0]}年度" if len(years) == 1 else f"{years[0]}—{years[-1]}年度"
+    return f"{unit_text}{year_text}项目支出绩效目标表"
+
+
 def export_pdf(db_path: Path, out: Path | None = None, *, selection: list[str] | None = None,
                form_name: str | None = None, split_dir: Path | None = None,
                font: Path | None = None, unit_code: str | None = None, contents: bool = False) -> list[Path]:
@@ -72,14 +90,14 @@ def export_pdf(db_path: Path, out: Path | None = None, *, selection: list[str] |
             jobs = [j for j in jobs if j.project.unit_code == unit_code]
             if not jobs:
                 raise StoreError(f"文件中没有单位“{unit_code}”的项目。")
-        unit = store.unit()
-        year = store.year()
+        units = {u.code: u for u in store.units()}
+        file_unit = store.unit()
     fonts = find_fonts(font)
     missing = pdf.missing_glyphs(jobs, fonts)
     if missing:
         raise pdf.PrintError("以下文字当前字体无法显示，为避免打印出方框，未生成 PDF：\n"
                              + "\n".join(m.message() for m in missing))
-    title = f"{unit.name if unit else ''}{year or ''}年度项目支出绩效目标表"
+    title = document_title(jobs, units, file_unit)
     written = []
     if split_dir is not None:
         split_dir = Path(split_dir)

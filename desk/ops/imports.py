@@ -169,7 +169,9 @@ class XlsxImportPlan:
         for t, action in zip(self.tables, self.actions):
             p = t.project
             money = f"，预算数 {display_money(p.budget.total, p.money_unit)}{p.money_unit}" if p.budget.total is not None else ""
-            lines.append(f"  {t.where}  {p.name or '（未命名）'}（{p.code or '无编码'}）：{len(p.indicators)} 条指标{money} → {action}")
+            shape = f"，按“{t.form_label}”" if t.form_label else ""
+            lines.append(f"  {t.where}  {p.name or '（未命名）'}（{p.code or '无编码'}）：{len(p.indicators)} 条指标{money}"
+                         f"{shape} → {action}")
         if self.blocked:
             lines.append("以下表不能用 Excel 更新，所以不能导入：")
             lines.extend(f"  {b}" for b in self.blocked)
@@ -213,7 +215,8 @@ def plan_xlsx_import(xlsx_path: Path, target: Target, *, unit_code: str | None =
         if match is not None:
             taken.add(match.uid)
             t.project = replace(p, uid=match.uid, unit_code=unit.code, year=year, form=match.form,
-                                finalized_at=match.finalized_at, finalized_by=match.finalized_by)
+                                finalized_at=match.finalized_at, finalized_by=match.finalized_by,
+                                number=p.number or match.number)
             problem = rules.change_problem(match, t.project, via=rules.IMPORT, received=match.uid in target.received)
             if problem:
                 blocked.append(problem)

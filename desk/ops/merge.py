@@ -263,8 +263,8 @@ def _merge_one(out: Store, src: Path, store: Store, report: MergeReport) -> None
         theirs = store.history_contents(item.uid)
         ours = out.history_contents(item.uid)
         save = out.save_project if kind == "project" else out.save_department
-        if current.content_key() in theirs:  # the office's version descends from ours: an update
-            released = rules.is_finalized(current) and _released_since(store, item.uid, current.content_key())
+        if current.descent_key() in theirs:  # the office's version descends from ours: an update
+            released = rules.is_finalized(current) and _released_since(store, item.uid, current.descent_key())
             problem = rules.change_problem(current, item, via=rules.MERGE, received=True, released=released)
             if problem:
                 report.locked.append({"uid": item.uid, "project": label, "file": src.name, "reason": problem})
@@ -273,7 +273,7 @@ def _merge_one(out: Store, src: Path, store: Store, report: MergeReport) -> None
             out.add_history_rows(store.history_rows(item.uid))
             out.note_received(item.uid, received, item.revision)
             report.updated += 1
-        elif item.content_key() in ours:  # an older copy of what we hold
+        elif item.descent_key() in ours:  # an older copy of what we hold
             report.unchanged += 1
         else:
             out.add_conflict(item, src.name)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 
 from desk.domain.formdef import FormDef, PrintSpec
+from desk.domain.goals import goals_cell
 from desk.domain.model import Project, Unit
 from desk.domain.money import display_money, percent_text
 from desk.domain.values import split_columns
@@ -22,7 +22,7 @@ MM = 72.0 / 25.4
 
 @dataclass(frozen=True)
 class PrintJob:
-    """One table to print: the project, its title number and its form."""
+    """One table to print: the project, its title number (the table's own, see :func:`table_number`) and its form."""
 
     project: Project
     index: int
@@ -32,9 +32,28 @@ class PrintJob:
 
 # ---------------------------------------------------------------- content
 
+def table_number(project: Project, position: int) -> int:
+    """The number printed in the title: the table's stored number, else its position among its unit's tables."""
+    return project.number if project.number > 0 else position
+
+
+def table_numbers(projects) -> dict[str, int]:
+    """uid -> printed number for projects in file order: the stored number, else the position within
+    the project's own unit and year (never the position in the whole file)."""
+    counters: dict[tuple[str, int], int] = {}
+    out = {}
+    for p in projects:
+        key = (p.unit_code, p.year)
+        counters[key] = counters.get(key, 0) + 1
+        out[p.uid] = table_number(p, counters[key])
+    return out
+
+
 def printed_fields(project: Project, form: FormDef) -> list[tuple[str, str, str]]:
     """(field path, label, text) of everything the table prints from the project."""
     out = [("code", "项目编码", project.code), ("name", "项目名称", project.name), ("usage", "资金用途", project.usage)]
+    for label in form.extra_rows:
+        out.append((f"extra[{label}]", label, project.extra_value(label)))
     for i, goal in enumerate(project.goals):
         out.append((f"goals[{i}]", f"绩效目标{i + 1}", goal))
     labels = {"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "description": "绩效指标描述",
@@ -43,14 +62,10 @@ def printed_fields(project: Project, form: FormDef) -> list[tuple[str, str, str]
         for key, label in labels.items():
             out.append((f"indicators[{i}].{key}", f"指标第{i + 1}行的{label}", getattr(ind, key)))
         out.append((f"indicators[{i}].value", f"指标第{i + 1}行的指标值", ind.value_text))
+        if form.value_layout == "split":
+            out.append((f"indicators[{i}].value", f"指标第{i + 1}行的指标值",
+                        "".join(split_columns(ind.target, form.bare_symbol))))
     return out
-
-
-def _goal_lines(goals: tuple[str, ...]) -> str:
-    goals = tuple(g for g in goals if g.strip())
-    if len(goals) == 1 and re.match(r"^\s*\d+[.、．]", goals[0]):
-        return goals[0]
-    return "\n".join(f"{i + 1}.{g}" for i, g in enumerate(goals))
 
 
 def build_rows(job: PrintJob) -> tuple[list[Band], list[Row], list[Band]]:
@@ -75,6 +90,16 @@ def build_rows(job: PrintJob) -> tuple[list[Band], list[Row], list[Band]]:
             rows.append(Row("header", mm(spec.header_widths_mm), [
                 Cell(0, code_label, label=True, size=ts), Cell(1, p.code, size=ts),
                 Cell(2, name_label, label=True, size=ts), Cell(3, p.name, size=ts)]))
+        elif block == "extra":
+            widths = mm((spec.header_widths_mm[0], spec.body_width_mm - spec.header_widths_mm[0]))
+            for label in form.extra_rows:
+                rows.append(Row("extra", widths, [Cell(0, label, label=True, size=ts),
+                                                  Cell(1, p.extra_value(label), align="left", size=ts)]))
+        elif block == "money" and not form.has_money_rows:
+            # 项目资金主要用途: the money is written inside the text; no 预算数 row
+            widths = mm((spec.money_widths_mm[0], spec.body_width_mm - spec.money_widths_mm[0]))
+            rows.append(Row("money", widths, [Cell(0, spec.money_label, label=True, size=ts),
+                                              Cell(1, p.usage, align="left", size=ts)]))
         elif block == "money":
             unit = p.money_unit
             b = p.budget
@@ -105,11 +130,11 @@ def build_rows(job: PrintJob) -> tuple[list[Band], list[Row], list[Band]]:
             if form.goals_layout == "rows":
                 key = ("goals", spec.goals_label, ts)
                 for i, goal in enumerate(goals):
-                    rows.append(Row("goals", widths, [Cell(1, f"目标{i + 1}", label=True, size=ts),
+                    rows.append(Row("goals", widths, [Cell(1, form.goal_label.format(n=i + 1), label=True, size=ts),
                                                       Cell(2, goal, align="left", size=ts)], groups={0: key}))
             else:
                 rows.append(Row("goals", widths, [Cell(0, spec.goals_label, label=True, size=ts),
-                                                  Cell(1, _goal_lines(goals), align="left", size=ts)]))
+                                                  Cell(1, goals_cell(goals), align="left", size=ts)]))
         elif block == "grid":
             rows.extend(_grid_rows(p, form, spec, gs))
         elif block == "signoff":
@@ -166,7 +191,7 @@ def _grid_rows(p: Project, form: FormDef, spec: PrintSpec, size: float) -> list[
         values = {
             "name": ind.name, "description": ind.description, "basis": ind.basis, "value": ind.value_text,
         }
-        comparator, number, unit = split_columns(ind.target)
+        comparator, number, unit = split_columns(ind.target, form.bare_symbol)
         values.update(comparator=comparator, number=number, unit=unit)
         cells = []
         groups = {}

@@ -60,7 +60,7 @@ from desk.store.schema import APPLICATION_ID, current_version
 SQLITE_MAGIC = b"SQLite format 3\x00"
 REQUIRED_TABLES = {"meta", "units", "projects", "indicators", "departments", "history"}  # of version 1
 ROLES = ("office", "consolidated")  # an office's own file; a supervisor's file that receives offices' files
-INDICATOR_COLUMNS = ("level1", "level2", "name", "description", "comparator", "value", "unit", "basis")
+INDICATOR_COLUMNS = ("level1", "level2", "name", "description", "comparator", "value", "unit", "basis", "text")
 
 
 @dataclass(frozen=True)
@@ -389,7 +389,10 @@ class Store:
             for version in range(from_version + 1, target + 1):
                 schema.MIGRATIONS[version](conn)
             if from_version < 4 <= target:
-                self._fill_origins_and_digests()
+                self._fill_origins()
+            if from_version < 5 <= target:
+                self._fill_numbers()
+            self._fill_digests()  # what the digest covers may have grown with the schema
             conn.execute(f"PRAGMA user_version={target}")
             conn.execute("COMMIT")
         except Exception as exc:
@@ -404,9 +407,22 @@ class Store:
             self._dirty = True
             self._publish()
 
-    def _fill_origins_and_digests(self) -> None:
+    def _fill_numbers(self) -> None:
+        """Schema 5: each table's number is its place among its unit's tables of the year, as the file orders them."""
+        rows = self._conn.execute("SELECT uid, unit_code, year FROM projects ORDER BY position, rowid").fetchall()
+        seen: dict[tuple[str, int], int] = {}
+        for uid, unit_code, year in rows:
+            seen[(unit_code, year)] = seen.get((unit_code, year), 0) + 1
+            self._conn.execute("UPDATE projects SET number = ? WHERE uid = ?", (seen[(unit_code, year)], uid))
+
+    def _fill_digests(self) -> None:
+        for table, items in (("projects", self.projects()), ("departments", self.departments())):
+            self._conn.executemany(f"UPDATE {table} SET digest = ? WHERE uid = ?",
+                                   [(content_digest(item), item.uid) for item in items])
+
+    def _fill_origins(self) -> None:
         """Schema 4 on a file from before: what this file's owner made is its own; what a consolidated file
-        received has no known origin yet (its next received file records one); every table gets its digest."""
+        received has no known origin yet (its next received file records one)."""
         conn = self._conn
         meta = self.meta()
         owner = meta.get("owner_id", "")
@@ -415,9 +431,6 @@ class Store:
             conn.execute("UPDATE units SET origin = ?", (owner,))
         conn.execute("UPDATE projects SET origin = ? WHERE uid NOT IN (SELECT uid FROM received_items)", (owner,))
         conn.execute("UPDATE departments SET origin = ? WHERE uid NOT IN (SELECT uid FROM received_items)", (owner,))
-        for table, items in (("projects", self.projects()), ("departments", self.departments())):
-            conn.executemany(f"UPDATE {table} SET digest = ? WHERE uid = ?",
-                             [(content_digest(item), item.uid) for item in items])
 
     # ------------------------------------------------------------ plumbing
 
@@ -646,8 +659,8 @@ class Store:
     def _read_projects(self, where: str, params: tuple) -> list[Project]:
         rows = self._conn.execute(
             f"SELECT uid, unit_code, year, form, code, name, money_unit, budget_total, budget_fiscal,"
-            f" budget_other, usage, plan_scheme, plan_points, goals, finalized_at, finalized_by, revision, updated_at"
-            f" FROM projects {where} ORDER BY position, rowid",
+            f" budget_other, usage, plan_scheme, plan_points, goals, finalized_at, finalized_by, number, extra,"
+            f" revision, updated_at FROM projects {where} ORDER BY position, rowid",
             params,
         ).fetchall()
         if not rows:
@@ -665,7 +678,7 @@ class Store:
                 by_uid[r[0]].append(Indicator(*r[1:]))
         result = []
         for (uid, unit_code, year, form, code, name, money_unit, total, fiscal, other, usage,
-             scheme, points, goals, finalized_at, finalized_by, revision, updated_at) in rows:
+             scheme, points, goals, finalized_at, finalized_by, number, extra, revision, updated_at) in rows:
             result.append(Project(
                 uid=uid, unit_code=unit_code, year=year, form=form, code=code, name=name,
                 money_unit=money_unit,
@@ -676,6 +689,7 @@ class Store:
                 goals=tuple(json.loads(goals)),
                 indicators=tuple(by_uid[uid]),
                 finalized_at=finalized_at, finalized_by=finalized_by,
+                number=number, extra=tuple((str(label), str(text)) for label, text in json.loads(extra)),
                 revision=revision, updated_at=updated_at,
             ))
         return result
@@ -815,6 +829,11 @@ class Store:
             existing = self.project(project.uid)
             if existing is not None and existing.content_key() == project.content_key():
                 return existing
+            if not project.number:  # a table without a number keeps its own, or gets the next one of its unit and year
+                number = existing.number if existing is not None and existing.number else self._next_number(project)
+                project = replace(project, number=number)
+                if existing is not None and existing.content_key() == project.content_key():
+                    return existing
             last = self._last_revision("projects", project.uid)
             saved = self._stamped("projects", project, keep_stamp, mirror, last)
             row = {
@@ -826,6 +845,7 @@ class Store:
                 "plan_points": json.dumps([None if p is None else str(p) for p in saved.plan.points]),
                 "goals": json.dumps(list(saved.goals), ensure_ascii=False),
                 "finalized_at": saved.finalized_at, "finalized_by": saved.finalized_by,
+                "number": saved.number, "extra": json.dumps([list(pair) for pair in saved.extra], ensure_ascii=False),
                 "revision": saved.revision, "updated_at": saved.updated_at, "digest": content_digest(saved),
             }
             if existing is None:
@@ -849,6 +869,11 @@ class Store:
                     self.add_history_rows(history)
                 self._record("project", saved, action, note)
         return saved
+
+    def _next_number(self, project: Project) -> int:
+        top = self._conn.execute("SELECT max(number) FROM projects WHERE unit_code = ? AND year = ? AND uid != ?",
+                                 (project.unit_code, project.year, project.uid)).fetchone()[0]
+        return (top or 0) + 1
 
     def _insert_history(self, rows: list[tuple]) -> None:
         self._conn.executemany("INSERT INTO history(kind, uid, revision, saved_at, action, note, snapshot)"
@@ -969,12 +994,12 @@ class Store:
         return {r[0] for r in self._conn.execute("SELECT uid FROM projects UNION ALL SELECT uid FROM departments")}
 
     def history_contents(self, uid: str) -> list[tuple]:
-        """The content of every recorded revision of ``uid`` (content_key), oldest first."""
+        """The content of every recorded revision of ``uid`` (its descent_key), oldest first."""
         out = []
         with self._readable("历史记录"):
             for kind, blob in self._conn.execute("SELECT kind, snapshot FROM history WHERE uid = ? ORDER BY id",
                                                  (uid,)):
-                out.append(_snapshot(kind, blob).content_key())
+                out.append(_snapshot(kind, blob).descent_key())
         return out
 
     def history_rows(self, uid: str) -> list[tuple]:

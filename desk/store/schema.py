@@ -195,11 +195,26 @@ def _v4(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v5(conn: sqlite3.Connection) -> None:
+    """What was written stays what is printed: a 指标值's one-cell text beside its parsed parts; a table's
+    number within its unit and year (the same on every print); header rows a regional form adds."""
+    run_script(
+        conn,
+        """
+        ALTER TABLE projects ADD COLUMN number INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE projects ADD COLUMN extra TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE indicators ADD COLUMN text TEXT NOT NULL DEFAULT '';
+        ALTER TABLE department_indicators ADD COLUMN text TEXT NOT NULL DEFAULT '';
+        """,
+    )
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1,
     2: _v2,
     3: _v3,
     4: _v4,
+    5: _v5,
 }
 
 

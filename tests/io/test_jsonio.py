@@ -31,14 +31,14 @@ def test_shape_matches_the_design_example():
     assert data["units"] == [{"code": "439001", "name": "玉田县无终街道办事处本级"}]
     (pj,) = data["projects"]
     assert list(pj) == ["uid", "unit_code", "year", "form", "code", "name", "money_unit", "budget", "usage",
-                        "plan", "goals", "indicators", "finalized_at", "finalized_by", "revision",
-                        "updated_at"]
+                        "plan", "goals", "indicators", "finalized_at", "finalized_by", "number", "extra",
+                        "revision", "updated_at"]
     assert pj["budget"] == {"total": "770000.00", "fiscal": "770000.00", "other": "0.00"}
     assert pj["plan"] == {"scheme": "month_end", "points": [30, 60, 90, 100]}
     assert pj["indicators"][0] == {
         "level1": "产出指标", "level2": "数量指标", "name": "城市社区综合服务设施数量",
         "description": "城市社区综合服务设施数量", "comparator": "≥", "value": "25", "unit": "个",
-        "basis": "社区工作覆盖情况"}
+        "basis": "社区工作覆盖情况", "text": ""}
     assert data["departments"] == []
 
 

@@ -29,6 +29,14 @@ def yutian():
     return jsonio.loads((ROOT / "resources/demo/yutian-2023.json").read_text("utf-8"))
 
 
+def read_back(p, form):
+    """What an export in ``form`` gives back: a split form keeps only 符号 · 值 · 单位 (no one-cell text),
+    a one-cell form reads back the text it printed."""
+    split = get_form(form).value_layout == "split"
+    return replace(p, indicators=tuple(replace(i, text="") if split else i.with_value_text(i.value_text)
+                                       for i in p.indicators))
+
+
 def export(projects, form="hebei-project"):
     return xlsx.render([PrintJob(p, i + 1, get_form(form), UNIT) for i, p in enumerate(projects)])
 
@@ -89,7 +97,7 @@ def test_yutian_export_imports_back(yutian, form):
     assert result.warnings == []
     for table, p in zip(result.tables, yutian.projects):
         for field in FIELDS:
-            assert getattr(table.project, field) == getattr(p, field), (form, table.where, field)
+            assert getattr(table.project, field) == getattr(read_back(p, form), field), (form, table.where, field)
 
 
 def test_libreoffice_opens_the_export(yutian, tmp_path):
@@ -144,7 +152,7 @@ def test_random_projects_survive_export_and_import(projects, form):
     assert len(result.tables) == len(projects)
     for table, p in zip(result.tables, projects):
         for field in FIELDS:
-            assert getattr(table.project, field) == getattr(p, field), field
+            assert getattr(table.project, field) == getattr(read_back(p, form), field), field
 
 
 def test_values_starting_with_equals_stay_text():

@@ -83,7 +83,7 @@ def test_many_tables_stacked_in_one_sheet_with_blank_rows():
     assert [len(t.project.indicators) for t in result.tables] == [4, 4]
     p = result.tables[1].project
     assert p.code == "P003" and p.budget.total == Decimal("50000.00") and p.usage == "用于社区日常工作"
-    assert p.indicators[2].level1 == "效益指标"  # 效果指标 means 效益指标
+    assert p.indicators[2].level1 == "效果指标"  # kept as written; the checks offer 效益指标 as a fix
     assert (p.indicators[1].comparator, p.indicators[1].value, p.indicators[1].unit) == ("≥", "85", "%")
     assert p.indicators[1].level1 == "产出指标"  # written once, blank below
     assert p.plan.points == (30, 60, 90, 100)
@@ -117,7 +117,7 @@ def test_levels_repeated_on_every_row_and_category_rows():
     ])
     p = read(workbook(("S", rows, []))).tables[0].project
     assert [i.name for i in p.indicators] == ["服务人次", "活动场次", "满意度"]
-    assert p.indicators[0].level2 == "数量指标" and p.indicators[2].level2 == "服务对象满意度指标"
+    assert p.indicators[0].level2 == "数量" and p.indicators[2].level2 == "服务对象满意度"  # as written
     assert p.indicators[1].comparator == "" and p.indicators[1].value == "12"
 
 
@@ -178,9 +178,12 @@ def test_percent_formatted_numbers_and_quarters():
 @pytest.mark.parametrize(
     "goals, expected",
     [
-        (("1.保障社区工作正常开展",), ("保障社区工作正常开展",)),
+        (("1.保障社区工作正常开展",), ("1.保障社区工作正常开展",)),  # one goal: as written
         (("1.保障社区工作\n2.提高服务水平",), ("保障社区工作", "提高服务水平")),
-        (("目标1：保障运转；目标2：服务群众；目标3：维护稳定",), ("保障运转", "服务群众", "维护稳定")),
+        # one line is one goal, kept as written (it prints back the same, numbered by its own words)
+        (("目标1：保障运转；目标2：服务群众；目标3：维护稳定",), ("目标1：保障运转；目标2：服务群众；目标3：维护稳定",)),
+        (("目标1保证社区工作\n目标2服务居民",), ("目标1保证社区工作", "目标2服务居民")),
+        (("1、保证社区工作\n2、服务居民",), ("1、保证社区工作", "2、服务居民")),
         (("保障运转", "服务群众"), ("保障运转", "服务群众")),  # rows 目标1 / 目标2
     ],
 )

@@ -57,7 +57,22 @@ def check_header_blocks(rows, p, labels=("3月底", "6月底", "10月底", "12�
     expected = ["" if x is None else f"{x}%" for x in p.plan.points]
     plan_values = [c for c in rows[plan_i + 1] if c is not None]
     assert plan_values == expected
-    assert non_empty(find_row(rows, "绩效目标")) == ["绩效目标", "\n".join(f"{k + 1}.{g}" for k, g in enumerate(p.goals))]
+    assert len(p.goals) == 1  # one goal prints exactly as written, with or without its own number
+    assert non_empty(find_row(rows, "绩效目标")) == ["绩效目标", p.goals[0]]
+
+
+@pytest.mark.parametrize("goals, printed", [
+    (("保障社区工作正常开展",), "保障社区工作正常开展"),
+    (("1.保障社区工作正常开展",), "1.保障社区工作正常开展"),
+    (("保障社区工作", "服务居民"), "1.保障社区工作\n2.服务居民"),
+    (("目标1保证社区工作", "目标2服务居民"), "目标1保证社区工作\n目标2服务居民"),
+    (("1、保证社区工作", "2、服务居民"), "1、保证社区工作\n2、服务居民"),
+    (("（一）保证社区工作", "服务居民"), "（一）保证社区工作\n2.服务居民"),
+])
+def test_goals_print_as_written_numbered_only_where_they_have_no_number(fonts, goals, printed):
+    p = good_project(goals=goals)
+    (rows,) = pages_tables(render(jobs_for([p]), fonts))
+    assert non_empty(find_row(rows, "绩效目标")) == ["绩效目标", printed.replace("\n", "")]  # lines joined on read
 
 
 @pytest.mark.parametrize("index", range(7))
@@ -86,7 +101,11 @@ def test_split_value_variant(yutian, fonts, index):
         comparator, number, unit = split_columns(i.target)
         expected.append([i.level1, i.level2, i.name, i.description, comparator, number, unit, i.basis])
     assert body == expected
-    assert any(r[4] == "文字描述" for r in body) == any(i.comparator == "" for i in p.indicators)
+    words = [i for i in p.indicators if i.comparator == "" and not re.fullmatch(r"\d+(\.\d+)?\D{0,3}", i.value)]
+    assert any(r[4] == "文字描述" for r in body) == bool(words)
+    for r, i in zip(body, p.indicators):  # a bare number goes in 值 with an empty 符号, never under 文字描述
+        if i.comparator == "" and re.fullmatch(r"\d+", i.value_text):
+            assert (r[4], r[5], r[6]) == ("", i.value_text, "")
 
 
 def test_quarterly_plan(fonts):
@@ -195,7 +214,7 @@ def test_checksum_changes_with_content_of_that_table_only(yutian, fonts):
     assert all(re.fullmatch(r"[0-9A-F]{4}-[0-9A-F]{4}", c) for c in before)
     changed = list(yutian.projects)
     inds = list(changed[3].indicators)
-    inds[0] = replace(inds[0], value="11")
+    inds[0] = inds[0].with_value_text("11")
     changed[3] = replace(changed[3], indicators=tuple(inds))
     after = [checksum(j) for j in jobs_for(changed)]
     assert [b != a for b, a in zip(before, after)] == [False, False, False, True, False, False, False]
