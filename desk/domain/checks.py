@@ -52,6 +52,7 @@ RULES: dict[str, tuple[str, str]] = {
     "DEPT_TASKS_MISSING": (ERROR, "年度主要任务必须填写"),
     "DEPT_TASK_BALANCE": (ERROR, "任务总额 = 财政拨款 + 其他资金"),
     "FORM_UNKNOWN": (ERROR, "表样定义存在"),
+    "NUMBER_DUPLICATE": (WARNING, "同一单位同一年度的表序号不重复"),
     "CONTENT_DAMAGED": (ERROR, "表的内容与文件中的校验值一致（没有在本程序之外被改动）"),
 }
 
@@ -324,6 +325,24 @@ def check_department(dept: DepartmentPlan, form: FormDef) -> list[Finding]:
     else:
         _check_indicators(c, form, dept.indicators, has_details=False)
     return c.findings
+
+
+def number_finding(project: Project, others: int) -> Finding:
+    """The table shares its printed number with ``others`` other tables of its unit and year."""
+    return Finding("NUMBER_DUPLICATE", WARNING, project.uid, project.name.strip() or "（未命名）", "number",
+                   f"序号 {project.number} 与本单位本年度另外 {others} 张表相同，打印出的标题编号会重复；"
+                   "请在“基本信息”中修改序号")
+
+
+def duplicate_numbers(projects) -> list[Finding]:
+    """NUMBER_DUPLICATE for every table whose number another table of its unit and year also has."""
+    counts: dict[tuple[str, int, int], int] = {}
+    for p in projects:
+        if p.number:
+            key = (p.unit_code, p.year, p.number)
+            counts[key] = counts.get(key, 0) + 1
+    return [number_finding(p, counts[(p.unit_code, p.year, p.number)] - 1) for p in projects
+            if p.number and counts[(p.unit_code, p.year, p.number)] > 1]
 
 
 def has_errors(findings: list[Finding]) -> bool:

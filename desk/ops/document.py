@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from desk.domain import rules
-from desk.domain.checks import ERROR, Finding, damaged_finding
+from desk.domain.checks import ERROR, Finding, damaged_finding, number_finding
 from desk.domain.formdef import FormDef
 from desk.domain.model import Project, Review, Unit, now_iso, when_text
 from desk.errors import DeskError
@@ -72,11 +72,13 @@ class OpenFile:
         self._projects: dict[str, Project] = {}
         self._order: list[str] = []
         self._findings: dict[str, list[Finding]] = {}
+        self._numbers: dict[tuple[str, int, int], int] = {}  # (unit, year, number) -> tables holding it
         self._damaged = {uid for _, uid, _ in store.damaged()}  # changed outside the program
         for p in store.projects():
             self._projects[p.uid] = p
             self._order.append(p.uid)
             self._findings[p.uid] = self._check(p)
+            self._count_number(p, 1)
 
     # ------------------------------------------------------------ the file
 
@@ -131,7 +133,18 @@ class OpenFile:
         return self._order.index(uid)
 
     def findings(self, uid: str) -> list[Finding]:
-        return self._findings.get(uid, [])
+        found = self._findings.get(uid, [])
+        p = self._projects.get(uid)
+        if p is not None and p.number:
+            others = self._numbers.get((p.unit_code, p.year, p.number), 1) - 1
+            if others:
+                return [*found, number_finding(p, others)]
+        return found
+
+    def _count_number(self, p: Project | None, step: int) -> None:
+        if p is not None and p.number:
+            key = (p.unit_code, p.year, p.number)
+            self._numbers[key] = self._numbers.get(key, 0) + step
 
     def errors(self, uid: str) -> list[Finding]:
         return [f for f in self.findings(uid) if f.severity == ERROR]
@@ -184,6 +197,7 @@ class OpenFile:
             if uid not in self._projects:
                 return False
             store.delete_project(uid)
+            self._count_number(self._projects.get(uid), -1)
             self._projects.pop(uid, None)
             self._findings.pop(uid, None)
             self._order.remove(uid)
@@ -196,6 +210,8 @@ class OpenFile:
                 if position != len(self._order):
                     store.move_project(uid, position)
         self._damaged.discard(uid)  # saved again here: its digest is new
+        self._count_number(self._projects.get(uid), -1)
+        self._count_number(saved, 1)
         self._projects[uid] = saved
         self._findings[uid] = self._check(saved)
         if is_new:

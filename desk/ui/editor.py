@@ -237,12 +237,30 @@ class ProjectEditor(QWidget):
         grid.addWidget(QLabel("项目名称"), 0, 0)
         grid.addWidget(self.name, 0, 1, 1, 3)
         _label_row(grid, 1, [("项目编码", self.code), ("表样", self.form_combo)])
+        self.number = CommitLineEdit()
+        self.number.setPlaceholderText("保存时自动编号")
+        self.number.setToolTip("本单位本年度的第几张表，打印在标题前（如“3.”）；谁打印都一样")
+        self.number.setMaximumWidth(self.number.fontMetrics().horizontalAdvance("000000") + 40)
+        grid.addWidget(QLabel("序号"), 2, 0)
+        grid.addWidget(self.number, 2, 1, Qt.AlignmentFlag.AlignLeft)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         form.addWidget(head)
+        # header rows some forms add (项目绩效模板): built for the project's form
+        self.extra_box = QGroupBox("表样中的其他栏目")
+        self.extra_grid = QGridLayout(self.extra_box)
+        self.extra_edits: dict[str, CommitTextEdit] = {}
+        self._extra_form = None
+        self.extra_box.hide()
+        form.addWidget(self.extra_box)
 
         money = QGroupBox("预算规模及资金用途")
-        mg = QGridLayout(money)
+        self.money_box = money
+        outer = QGridLayout(money)
+        self.money_rows = QWidget()  # hidden on forms whose money is written inside 项目资金主要用途
+        mg = QGridLayout(self.money_rows)
+        mg.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.money_rows, 0, 0, 1, 4)
         self.money_unit = QComboBox()
         self.money_unit.addItems(["元", "万元"])
         self.money_unit.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
@@ -264,10 +282,12 @@ class ProjectEditor(QWidget):
         mg.setColumnStretch(1, 1)
         mg.setColumnStretch(3, 1)
         mg.addWidget(self.balance, 2, 1, 1, 3)
-        mg.addWidget(QLabel("资金用途"), 3, 0, Qt.AlignmentFlag.AlignTop)
+        self.usage_label = QLabel("资金用途")
+        outer.addWidget(self.usage_label, 1, 0, Qt.AlignmentFlag.AlignTop)
         self.usage = CommitTextEdit()
         self.usage.setFixedHeight(54)
-        mg.addWidget(self.usage, 3, 1, 1, 3)
+        outer.addWidget(self.usage, 1, 1, 1, 3)
+        outer.setColumnStretch(1, 1)
         form.addWidget(money)
 
         goals_box = QGroupBox("绩效目标")
@@ -349,7 +369,7 @@ class ProjectEditor(QWidget):
         self.tabs.addTab(self.grid_page, "绩效指标")
 
         # the keyboard reaches every field, in reading order
-        chain = [self.name, self.code, self.form_combo, self.total, self.money_unit, self.fiscal, self.other,
+        chain = [self.name, self.code, self.form_combo, self.number, self.total, self.money_unit, self.fiscal, self.other,
                  self.usage, self.goals, self.goal_add, self.goal_remove, self.goal_up, self.goal_down, self.scheme,
                  *self.plan_edits]
         for a, b in zip(chain, chain[1:]):
@@ -359,6 +379,7 @@ class ProjectEditor(QWidget):
         self.code.committed.connect(lambda t: self._edit("修改项目编码", ("code",), code=t.strip()))
         self.name.committed.connect(lambda t: self._edit("修改项目名称", ("name",), name=t.strip()))
         self.usage.committed.connect(lambda t: self._edit("修改资金用途", ("usage",), usage=t))
+        self.number.committed.connect(self._commit_number)
         self.form_combo.activated.connect(self._commit_form)
         self.money_unit.activated.connect(self._commit_money_unit)
         self.scheme.activated.connect(self._commit_scheme)
@@ -456,9 +477,10 @@ class ProjectEditor(QWidget):
             self.review_banner.show()
         else:
             self.review_banner.hide()
-        for w in (self.code, self.name, self.total, self.fiscal, self.other):
+        for w in (self.code, self.name, self.number, self.total, self.fiscal, self.other):
             w.setReadOnly(locked)
         self.usage.setReadOnly(locked)
+        self._show_form_parts(p, locked)
         for w in (self.form_combo, self.money_unit, self.scheme, self.goal_add, self.goal_remove, self.goal_up,
                   self.goal_down, self.row_insert, self.row_delete, self.row_up, self.row_down):
             w.setEnabled(not locked)
@@ -469,6 +491,7 @@ class ProjectEditor(QWidget):
             e.setReadOnly(locked)
         self.code.show_value(p.code)
         self.name.show_value(p.name)
+        self.number.show_value(str(p.number) if p.number else "")
         idx = self.form_combo.findData(p.form)
         if idx >= 0:
             self.form_combo.setCurrentIndex(idx)
@@ -487,6 +510,61 @@ class ProjectEditor(QWidget):
         model.set_indicators(p.indicators)
         model.set_findings(session.findings(p.uid))
         self.grid.update_spans()
+
+    def _show_form_parts(self, p: Project, locked: bool) -> None:
+        """What the project's form has: money rows or only 项目资金主要用途, and extra header rows."""
+        form = self.session.form_for(p)
+        usage_only = not form.has_money_rows
+        self.money_rows.setVisible(not usage_only)
+        label = "".join(form.print.money_label.split()) if usage_only else "资金用途"
+        self.money_box.setTitle(label if usage_only else "预算规模及资金用途")
+        self.usage_label.setText(label)
+        self.usage.setPlaceholderText("金额写在这里，如：预算数 200 万元，其中财政资金 200 万元。主要用于……"
+                                      if usage_only else "")
+        if self._extra_form != form.name:
+            self._extra_form = form.name
+            for w in self.extra_edits.values():
+                w.setParent(None)
+                w.deleteLater()
+            while self.extra_grid.count():
+                item = self.extra_grid.takeAt(0)
+                if item.widget() is not None:
+                    item.widget().deleteLater()
+            self.extra_edits = {}
+            for row, name in enumerate(form.extra_rows):
+                edit = CommitTextEdit()
+                edit.setFixedHeight(46)
+                edit.committed.connect(lambda text, name=name: self._commit_extra(name, text))
+                self.extra_grid.addWidget(QLabel(name), row, 0, Qt.AlignmentFlag.AlignTop)
+                self.extra_grid.addWidget(edit, row, 1)
+                self.extra_edits[name] = edit
+            self.extra_box.setVisible(bool(form.extra_rows))
+        for name, edit in self.extra_edits.items():
+            edit.setReadOnly(locked)
+            edit.show_value(p.extra_value(name))
+
+    def _commit_extra(self, name: str, text: str) -> None:
+        p = self.project()
+        if p is None or p.extra_value(name) == text:
+            return
+        extra = tuple((k, v) for k, v in p.extra if k != name)
+        extra += ((name, text),) if text else ()
+        order = {k: i for i, k in enumerate(self.session.form_for(p).extra_rows)}
+        extra = tuple(sorted(extra, key=lambda kv: order.get(kv[0], len(order))))
+        self._push(replace(p, extra=extra), f"修改{name}", (p.uid, "extra", name))
+
+    def _commit_number(self, text: str) -> None:
+        p = self.project()
+        if p is None:
+            return
+        text = text.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        if text == (str(p.number) if p.number else ""):
+            return
+        if not text.isdigit() or not 1 <= int(text) <= 100000:
+            self.message.emit(f"序号“{text}”无效：请写 1 到 100000 之间的整数。")
+            self.number.show_value(str(p.number) if p.number else "")
+            return
+        self._push(replace(p, number=int(text)), "修改序号", (p.uid, "number"))
 
     def _show_balance(self, p: Project) -> None:
         b, unit = p.budget, p.money_unit
