@@ -52,17 +52,16 @@ def _wrap_paragraph(text: str, width: float, measure: Measure) -> list[str]:
             used += w
             i += 1
             continue
-        # tokens[i] starts the next line: apply the punctuation rules.
-        if tokens[i][0] in NO_LINE_START and len(line) > 1:
-            # pull the last token down with it (unless that breaks the rule again)
-            moved = line.pop()
-            i = moved
-        while len(line) > 1 and tokens[line[-1]][-1] in NO_LINE_END:
-            i = line.pop()
-        if tokens[i][0] in NO_LINE_START and len(line) == 1 and used + w <= width * 1.15:
-            # one token line: let the punctuation hang into the padding
-            line.append(i)
-            i += 1
+        # tokens[i] starts the next line: apply the punctuation rules, also to runs of marks (）；  ”。  》）。)
+        while len(line) > 1 and (tokens[i][0] in NO_LINE_START or tokens[line[-1]][-1] in NO_LINE_END):
+            i = line.pop()  # pull the last token down with it until neither rule is broken
+            used -= widths[i]
+        if tokens[i][0] in NO_LINE_START and len(line) == 1:
+            # a one-token line: the closing marks hang into the padding rather than start the next line
+            while i < len(tokens) and tokens[i][0] in NO_LINE_START and used + widths[i] <= width * 1.2:
+                line.append(i)
+                used += widths[i]
+                i += 1
         lines.append("".join(tokens[k] for k in line).rstrip(" "))
         line, used = [], 0.0
         # skip a space at the start of a line
@@ -122,3 +121,111 @@ class Band:
     texts: tuple[str, ...]
     height: float
     size: float
+    lines: list[str] = field(default_factory=list)  # a title's wrapped lines, filled in by the renderer
+
+
+# ---------------------------------------------------------------- column widths
+
+def _lines(paragraphs: list[float], width: float, pad: float) -> int:
+    room = max(width - 2 * pad, 1.0)
+    return sum(max(1, -int(-(pw * 1.04) // room)) for pw in paragraphs)
+
+
+def _width_for(paragraphs: list[float], lines: int, pad: float, low: float, high: float) -> float | None:
+    """The least width in [low, high] at which the text takes at most ``lines`` lines (None: not even at high)."""
+    if _lines(paragraphs, low, pad) <= lines:
+        return low
+    if _lines(paragraphs, high, pad) > lines:
+        return None
+    if len(paragraphs) == 1:
+        return min(high, max(low, paragraphs[0] * 1.04 / lines + 2 * pad + 0.01))
+    lo, hi = low, high
+    while hi - lo > 0.5:
+        mid = (lo + hi) / 2
+        if _lines(paragraphs, mid, pad) <= lines:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def fit_widths(cells: list[list[tuple[int, int, list[float]]]], widths: tuple[float, ...], lows: tuple[float, ...],
+               highs: tuple[float, ...], pad: float, step: float = 0.0) -> tuple[float, ...]:
+    """Column widths between ``lows`` and ``highs`` (summing to ``sum(widths)``) fitted to the text.
+
+    ``cells`` holds, per row, (first column, span, widths of its paragraphs at
+    the printed size); cells spanning columns keep their columns' widths.
+    First the tallest row is made as short as the widths allow: the least
+    number of lines T for which every column can be wide enough that none of
+    its cells needs more than T lines. Then the spare width goes, step by
+    step, where it saves the most lines in total, and what is left goes to the
+    columns furthest below the form's own widths. Line counts are estimated
+    from the paragraph widths, which is enough to choose widths; the real
+    wrap happens afterwards.
+    """
+    n = len(widths)
+    total = sum(widths)
+    if not cells or sum(lows) > total + 1e-6:
+        return tuple(widths)
+    columns: list[list[tuple[int, list[float]]]] = [[] for _ in range(n)]  # per column: (row, paragraphs)
+    for r, row in enumerate(cells):
+        for col, span, paragraphs in row:
+            if span == 1 and 0 <= col < n and any(paragraphs):
+                columns[col].append((r, paragraphs))
+
+    def need(c: int, lines: int) -> float:
+        width = lows[c]
+        for _, paragraphs in columns[c]:
+            w = _width_for(paragraphs, lines, pad, lows[c], highs[c])
+            width = max(width, highs[c] if w is None else w)
+        return width
+
+    tallest = max((_lines(p, lows[c], pad) for c in range(n) for _, p in columns[c]), default=1)
+    current = list(lows)
+    for lines in range(1, tallest + 1):
+        trial = [need(c, lines) for c in range(n)]
+        if sum(trial) <= total + 1e-6:
+            current = trial
+            break
+
+    def heights(w) -> list[int]:
+        out = [1] * len(cells)
+        for c in range(n):
+            for r, paragraphs in columns[c]:
+                out[r] = max(out[r], _lines(paragraphs, w[c], pad))
+        return out
+
+    spare = total - sum(current)
+    rows_now = heights(current)
+    for _ in range(4 * n):  # fewer lines in total: the cheapest saving first
+        best = None
+        for c in range(n):
+            for r, paragraphs in columns[c]:
+                have = _lines(paragraphs, current[c], pad)
+                if have <= 1 or have < rows_now[r]:
+                    continue
+                w = _width_for(paragraphs, have - 1, pad, current[c], highs[c])
+                if w is None or w - current[c] > spare + 1e-6:
+                    continue
+                trial = list(current)
+                trial[c] = w
+                saved = sum(rows_now) - sum(heights(trial))
+                if saved > 0 and max(heights(trial)) <= max(rows_now):
+                    rate = saved / max(w - current[c], 1e-3)
+                    if best is None or rate > best[0]:
+                        best = (rate, c, w)
+        if best is None:
+            break
+        _, c, w = best
+        spare -= w - current[c]
+        current[c] = w
+        rows_now = heights(current)
+    while spare > 1e-6:  # what is left: towards the form's own widths
+        room = [c for c in range(n) if current[c] < highs[c] - 1e-6]
+        if not room:
+            break
+        c = max(room, key=lambda k: (widths[k] - current[k]) / widths[k])
+        give = min(spare, highs[c] - current[c], max(step, 1.0) if widths[c] <= current[c] else widths[c] - current[c])
+        current[c] += give
+        spare -= give
+    return tuple(current)

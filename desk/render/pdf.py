@@ -20,7 +20,7 @@ from desk.domain.formdef import PrintSpec
 from desk.domain.model import Project
 from desk.errors import DeskError
 from desk.render.fonts import PrintFonts
-from desk.render.layout import Band, Cell, Row, wrap
+from desk.render.layout import Band, Cell, Row, fit_widths, wrap
 from desk.render.table import MM, PrintJob, build_rows, checksum, printed_fields
 LABEL_FILL = Color(0.94, 0.94, 0.94)
 DRAFT_INK = Color(0.75, 0.1, 0.1)
@@ -56,8 +56,10 @@ def missing_glyphs(jobs: Sequence[PrintJob], fonts: PrintFonts) -> list[MissingG
         texts = printed_fields(p, job.form)
         if job.unit is not None:
             texts.append(("unit", "单位名称", job.unit.name))
-        for field, label, text in texts:
-            chars = fonts.missing(text)
+        title = job.form.print.title_template.format(index=job.index, name=p.name, code=p.code, year=p.year)
+        texts = [(f, label, text, False) for f, label, text in texts] + [("name", "标题", title, True)]
+        for field, label, text, is_title in texts:
+            chars = fonts.missing(text, title=is_title)
             if chars:
                 result.append(MissingGlyphs(p.uid, p.name or p.code or "（未命名）", field, label, tuple(chars)))
     return result
@@ -145,7 +147,46 @@ class _Layout:
         a.height = min(a.height, avail)
         return a, b
 
+    def wrap_band(self, band: Band) -> Band:
+        """A title (or the continued-page title) wrapped to the body width; taller when it needs two lines."""
+        if band.kind not in ("title", "continued"):
+            return band
+        face = self.fonts.title if band.kind == "title" else self.fonts.body
+        band.lines = wrap(band.texts[0], self.body_w, lambda ch: face.char_width(ch, band.size))
+        if len(band.lines) > 1:
+            band.height = max(band.height, len(band.lines) * band.size * 1.35 + band.size * 0.7)
+        return band
+
+    def fit_grid(self, rows: list[Row]) -> None:
+        """Fit the grid's column widths to its text within the form's minimum and maximum widths."""
+        spec = self.spec
+        if not spec.grid_min_mm:
+            return
+        grid = [r for r in rows if r.block == "grid" and not r.header]
+        if not grid:
+            return
+        cells = []
+        seen: set[tuple[int, str]] = set()
+        for row in grid:
+            entry = []
+            texts = [(cell.col, cell.span, cell.text, cell.size) for cell in row.cells]
+            for col, (key, label, size) in row.groups.items():  # a merged 一级/二级 counts on its first row
+                if (col, key) not in seen:
+                    seen.add((col, key))
+                    texts.append((col, 1, label, size))
+            for col, span, text, size in texts:
+                measure = self.measure(size)
+                paragraphs = [sum(measure(ch) for ch in part) for part in text.split("\n")]
+                entry.append((col, span, paragraphs))
+            cells.append(entry)
+        widths = fit_widths(cells, grid[0].widths, tuple(v * MM for v in spec.grid_min_mm),
+                            tuple(v * MM for v in spec.grid_max_mm), self.pad, 1.0 * MM)
+        for row in rows:
+            if row.block == "grid":
+                row.widths = widths
+
     def paginate(self, head: list[Band], rows: list[Row], tail: list[Band], title: str) -> list[_Page]:
+        self.fit_grid(rows)
         for row in rows:
             self.wrap_row(row)
         self.fit_groups(rows)
@@ -154,8 +195,13 @@ class _Layout:
         page = _Page([], [])
         y = self.top
         for band in head:
+            self.wrap_band(band)
             page.bands.append((band, y))
             y -= band.height
+        tail_need = sum(b.height for b in tail) + 4 * MM if tail else 0.0
+        # the sign-off never stands alone: the last two grid rows go with it
+        body_rows = [k for k, r in enumerate(rows) if not r.header]
+        keep_from = body_rows[-2] if len(body_rows) >= 2 else (body_rows[0] if body_rows else len(rows))
         seen_groups: set[tuple[int, str]] = set()
         queue = list(rows)
         in_grid = False
@@ -164,7 +210,8 @@ class _Layout:
             nonlocal page
             pages.append(page)
             page = _Page([], [])
-            cont = Band("continued", (f"{title}{CONTINUED}",), self.spec.footer_size * 2.2, self.spec.footer_size)
+            cont = self.wrap_band(Band("continued", (f"{title}{CONTINUED}",), self.spec.footer_size * 2.2,
+                                       self.spec.footer_size))
             page.bands.append((cont, self.top))
             return self.top - cont.height
 
@@ -186,17 +233,23 @@ class _Layout:
             return y - row.height
 
         while queue:
+            index = len(rows) - len(queue)
             row = queue.pop(0)
             if row.header:
                 in_grid = True
             group = [row]
-            if row.keep:
+            if index >= keep_from and tail:
+                group.extend(queue)  # the last rows and the sign-off: one page if they fit on one
+                queue.clear()
+            elif row.keep:
                 while queue and queue[0].keep == row.keep:
                     group.append(queue.pop(0))
             if row.header:
                 # the grid header never stands alone at the bottom of a page
                 body = next((r for r in queue if not r.header), None)
                 extra = body.height if body is not None else 0.0
+            elif not queue and tail:
+                extra = tail_need
             else:
                 extra = 0.0
             need = sum(r.height for r in group) + extra
@@ -224,8 +277,7 @@ class _Layout:
                     y = fresh_page(r)
                 y = place(r, y)
         if tail:
-            need = sum(b.height for b in tail) + 4 * MM
-            if y - need < self.bottom:
+            if y - tail_need < self.bottom:
                 y = new_page()
             y -= 4 * MM
             for band in tail:
@@ -261,27 +313,36 @@ class _Painter:
 
     def text(self, x: float, y: float, text: str, size: float, *, align: str = "left", title: bool = False) -> None:
         c = self.c
-        face = self.fonts.title if title else self.fonts.body
-        c.setFont(face.name, size)
-        if title and self.fonts.stroke_title:
-            c.setLineWidth(size * 0.035)
-            t = c.beginText()
-            t.setTextRenderMode(2)
-            t.setFont(face.name, size)
-            width = c.stringWidth(text, face.name, size)
-            x0 = x - width / 2 if align == "center" else (x - width if align == "right" else x)
-            t.setTextOrigin(x0, y)
-            t.textOut(text)
-            t.setTextRenderMode(0)  # the mode outlives the text object: reset it
-            c.drawText(t)
-            c.setLineWidth(LINE_WIDTH)
+        chain = self.fonts.title if title else self.fonts.body
+        runs = chain.runs(text)
+        if len(runs) == 1 and not (title and self.fonts.stroke_title):
+            c.setFont(runs[0][0].name, size)
+            if align == "center":
+                c.drawCentredString(x, y, text)
+            elif align == "right":
+                c.drawRightString(x, y, text)
+            else:
+                c.drawString(x, y, text)
             return
-        if align == "center":
-            c.drawCentredString(x, y, text)
-        elif align == "right":
-            c.drawRightString(x, y, text)
-        else:
-            c.drawString(x, y, text)
+        # several faces (a character from the fallback font), or a stroked title: run by run
+        width = sum(c.stringWidth(part, face.name, size) for face, part in runs)
+        x0 = x - width / 2 if align == "center" else (x - width if align == "right" else x)
+        stroked = title and self.fonts.stroke_title
+        if stroked:
+            c.setLineWidth(size * 0.035)
+        t = c.beginText()
+        t.setTextOrigin(x0, y)
+        if stroked:
+            t.setTextRenderMode(2)
+        for face, part in runs:
+            t.setFont(face.name, size)
+            t.textOut(part)
+        if stroked:
+            t.setTextRenderMode(0)  # the mode outlives the text object: reset it
+        c.drawText(t)
+        c.setFont(runs[-1][0].name if runs else chain.name, size)
+        if stroked:
+            c.setLineWidth(LINE_WIDTH)
 
     def cell_text(self, x: float, y_top: float, w: float, h: float, lines: list[str], size: float, align: str) -> None:
         lh = self.L.line_height(size)
@@ -301,13 +362,20 @@ class _Painter:
     def band(self, band: Band, y: float) -> None:
         L = self.L
         if band.kind == "title":
-            self.text(L.left + L.body_w / 2, y - band.size * 1.2, band.texts[0], band.size, align="center", title=True)
+            lines = band.lines or [band.texts[0]]
+            base = y - band.size * 1.2 if len(lines) == 1 else y - band.size * 1.1
+            for line in lines:
+                self.text(L.left + L.body_w / 2, base, line, band.size, align="center", title=True)
+                base -= band.size * 1.35
         elif band.kind == "unit_line":
             base = y - band.size * 1.2
             self.text(L.left, base, band.texts[0], band.size)
             self.text(L.left + L.body_w, base, band.texts[1], band.size, align="right")
         elif band.kind == "continued":
-            self.text(L.left, y - band.size * 1.2, band.texts[0], band.size)
+            base = y - band.size * 1.2
+            for line in band.lines or [band.texts[0]]:
+                self.text(L.left, base, line, band.size)
+                base -= band.size * 1.35
         elif band.kind == "signoff":
             self.signoff(band, y)
 
@@ -320,7 +388,7 @@ class _Painter:
             x = L.left + i * slot
             text = f"{label}："
             self.text(x, base, text, band.size)
-            start = x + c.stringWidth(text, self.fonts.body.name, band.size) + 2
+            start = x + self.fonts.body.width(text, band.size) + 2
             end = x + slot - 6 * MM
             if "日期" in label:
                 step = (end - start) / 3
@@ -408,9 +476,6 @@ class _Painter:
             self.text(L.left, y, left_text, size)
 
 
-CONTENTS_PER_PAGE = 32
-
-
 def render(jobs: Sequence[PrintJob], fonts: PrintFonts, *, title: str = "绩效目标表", contents: bool = False) -> bytes:
     """All jobs into one PDF, each table starting on a new page.
 
@@ -441,13 +506,14 @@ def render(jobs: Sequence[PrintJob], fonts: PrintFonts, *, title: str = "绩效�
     canvas.setCreator("desk")
     canvas.setProducer("desk")
     canvas.setSubject("")
-    contents_pages = -(-len(laid_out) // CONTENTS_PER_PAGE) if contents else 0
+    contents_layout = _contents_layout(fonts, first_spec, laid_out) if contents else []
+    contents_pages = len(contents_layout)
     starts, page_no = [], contents_pages + 1
     for _, _, pages, _, _ in laid_out:
         starts.append(page_no)
         page_no += len(pages)
     if contents:
-        _draw_contents(canvas, fonts, first_spec, title, laid_out, starts, contents_pages)
+        _draw_contents(canvas, fonts, first_spec, title, contents_layout, starts)
     for (job, layout, pages, code, _), start in zip(laid_out, starts):
         spec = job.form.print
         canvas.setPageSize(tuple(v * MM for v in spec.page_mm))
@@ -466,22 +532,59 @@ def render(jobs: Sequence[PrintJob], fonts: PrintFonts, *, title: str = "绩效�
     return buffer.getvalue()
 
 
-def _draw_contents(canvas, fonts: PrintFonts, spec: PrintSpec, title: str, laid_out, starts, count: int) -> None:
+def _contents_layout(fonts: PrintFonts, spec: PrintSpec, laid_out) -> list[list[tuple]]:
+    """The 目录 as pages of lines: ("unit", text) headings and ("entry", lines, table index) entries, each
+    entry wrapped so that it ends before the page number column."""
+    layout = _Layout(spec, fonts)
+    size = spec.text_size
+    measure = layout.measure(size)
+    number_room = sum(measure(ch) for ch in "第 9999 页") + 4 * MM
+    line_h = size * 1.5
+    room = layout.top - spec.title_size * 2.6 - (layout.bottom + 2 * MM)
+    pages: list[list[tuple]] = [[]]
+    used = 0.0
+    previous_unit = None
+    for i, (job, _, _, _, title_text) in enumerate(laid_out):
+        unit = (f"{job.unit.code} {job.unit.name}" if job.unit else job.project.unit_code) or "（未指定单位）"
+        items = []
+        if unit != previous_unit:
+            items.append((("unit", unit), line_h * 1.3))
+            previous_unit = unit
+        lines = wrap(title_text, layout.body_w - number_room - 2 * size, measure)
+        items.append((("entry", lines, i), len(lines) * line_h + size * 0.4))
+        # a unit heading stays with its first entry
+        height = sum(h for _, h in items)
+        if used + height > room and pages[-1]:
+            pages.append([])
+            used = 0.0
+        for item, h in items:
+            pages[-1].append((item, h))
+            used += h
+    return pages
+
+
+def _draw_contents(canvas, fonts: PrintFonts, spec: PrintSpec, title: str, pages, starts) -> None:
     layout = _Layout(spec, fonts)
     painter = _Painter(canvas, layout, fonts)
     size = spec.text_size
-    for n in range(count):
-        y = layout.top
-        painter.text(layout.left + layout.body_w / 2, y - spec.title_size * 1.2, f"{title} 目录", spec.title_size,
-                     align="center", title=True)
-        y -= spec.title_size * 2.6
-        for i in range(n * CONTENTS_PER_PAGE, min(len(laid_out), (n + 1) * CONTENTS_PER_PAGE)):
-            job, _, pages, _, title_text = laid_out[i]
-            unit = job.unit.name if job.unit else job.project.unit_code
-            line = f"{title_text}（{unit}）"
-            painter.text(layout.left, y, line, size)
-            painter.text(layout.left + layout.body_w, y, f"第 {starts[i]} 页", size, align="right")
-            y -= size * 2.0
+    line_h = size * 1.5
+    count = len(pages)
+    for n, items in enumerate(pages):
+        heading = Band("title", (f"{title} 目录",), spec.title_size * 2.6, spec.title_size)
+        layout.wrap_band(heading)
+        painter.band(heading, layout.top)
+        y = layout.top - heading.height
+        for item, height in items:
+            if item[0] == "unit":
+                painter.text(layout.left, y - size * 1.3, item[1], size, title=True)
+            else:
+                _, lines, i = item
+                base = y - size * 1.2
+                for k, line in enumerate(lines):
+                    painter.text(layout.left + 2 * size, base - k * line_h, line, size)
+                painter.text(layout.left + layout.body_w, base - (len(lines) - 1) * line_h, f"第 {starts[i]} 页", size,
+                             align="right")
+            y -= height
         painter.text(layout.left + layout.body_w / 2, layout.bottom - FOOTER_MM * MM + 2 * MM,
                      f"目录 第 {n + 1} 页 共 {count} 页", spec.footer_size, align="center")
         canvas.showPage()
