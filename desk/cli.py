@@ -131,7 +131,8 @@ def _command_parser(name: str) -> Parser:
         parser.add_argument("--project", nargs="+", metavar="uid或项目编码", help="只打印这些项目（按文件中的顺序）")
         parser.add_argument("--form", metavar="表样", help="用此表样打印（默认用各项目自己的表样），如 hebei-project-split")
         parser.add_argument("--split", metavar="文件夹", help="每个项目一个 PDF，文件名为“项目编码_项目名称.pdf”")
-        parser.add_argument("--font", metavar="字体文件", help="使用此 TrueType 字体（.ttf/.ttc）")
+        parser.add_argument("--font", metavar="字体文件", help="使用此 TrueType 字体（.ttf/.ttc；.ttc 中的第 N 个字体写作 文件.ttc:N，从 0 数起）；"
+                                 "它缺的字依次用宋体或自带字体、扩展 A/B 区后备字体补上")
         parser.add_argument("--unit", metavar="单位编码", help="只打印这个单位的表（汇总文件中）")
         parser.add_argument("--contents", action="store_true", help="在最前面加目录页（各表的起始页码）")
     elif name == "export-xlsx":
@@ -242,7 +243,7 @@ def cmd_export_pdf(args) -> int:
     written = exports.export_pdf(
         Path(args.db), Path(args.output) if args.output else None, selection=args.project,
         form_name=args.form, split_dir=Path(args.split) if args.split else None,
-        font=Path(args.font) if args.font else None, unit_code=args.unit, contents=args.contents)
+        font=args.font or None, unit_code=args.unit, contents=args.contents)
     if args.split:
         say(f"已生成 {len(written)} 个 PDF：{args.split}")
     else:

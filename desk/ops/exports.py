@@ -82,7 +82,7 @@ def document_title(jobs: list[PrintJob], units: dict, file_unit=None) -> str:
 
 def export_pdf(db_path: Path, out: Path | None = None, *, selection: list[str] | None = None,
                form_name: str | None = None, split_dir: Path | None = None,
-               font: Path | None = None, unit_code: str | None = None, contents: bool = False) -> list[Path]:
+               font: Path | str | None = None, unit_code: str | None = None, contents: bool = False) -> list[Path]:
     """Write the PDF (or one PDF per project into ``split_dir``); returns the files written."""
     with Store.open(db_path, readonly=True) as store:
         jobs = print_jobs(store, selection, form_name)

@@ -235,10 +235,53 @@ def test_missing_glyphs_are_named_not_printed(fonts):
         replace(good_project().indicators[1], basis="依据😀"),))
     missing = pdf.missing_glyphs(jobs_for([p]), fonts)
     fields = {m.field: m.chars for m in missing}
-    assert "😀" in fields["indicators[1].basis"]
-    assert "𠀀" in fields["name"]
+    assert fields == {"indicators[1].basis": ("😀",)}  # 㐀 and 𠀀 print through the fallback fonts
     with pytest.raises(PrintError, match="指标第2行的指标值确定依据"):
         render(jobs_for([p]), fonts)
+
+
+RARE = "𠮷㐀"  # U+20BB7 (Extension B), U+3400 (Extension A): not in the main font
+
+
+def test_rare_characters_print_through_the_embedded_fallback_font(fonts, tmp_path):
+    assert all(not fonts.body.main.has(ch) for ch in RARE)
+    p = good_project(name=f"{RARE}社区经费", usage=f"用于{RARE}社区", indicators=(
+        replace(good_project().indicators[0], basis=f"依据{RARE}文件"),) + good_project().indicators[1:])
+    assert pdf.missing_glyphs(jobs_for([p]), fonts) == []
+    data = render(jobs_for([p]), fonts)
+    text = pages_text(data)[0]
+    assert f"1.{RARE}社区经费绩效目标表" in text and f"依据{RARE}文件" in text.replace("\n", "")
+    if shutil.which("pdffonts") is None:
+        pytest.skip("pdffonts (poppler-utils) is not installed")
+    path = tmp_path / "rare.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    rows = out.strip().splitlines()[2:]
+    assert any("HanaMinA" in r for r in rows) and any("HanaMinB" in r for r in rows), out
+    for row in rows:
+        assert re.search(r"TrueType\s+\S+\s+yes\s+yes", row), row
+
+
+def test_font_with_face_index_and_title_font_checked(tmp_path):
+    from desk.render import fonts as font_module
+    from tests.conftest import ROOT
+
+    chosen = font_module.find_fonts(f"{ROOT / 'resources/fonts/uming.ttc'}:1")
+    assert chosen.body.main.subfont == 1 and chosen.body.has("𠮷")
+    with pytest.raises(font_module.FontError, match="第 9 个"):
+        font_module.find_fonts(f"{ROOT / 'resources/fonts/uming.ttc'}:9")
+    # a title font that lacks a character falls back to the body face, then the fallbacks
+    import shutil as sh
+
+    sh.copy(ROOT / "resources/fonts/uming.ttc", tmp_path / "simsun.ttc")
+    sh.copy(ROOT / "resources/fonts/uming.ttc", tmp_path / "simhei.ttf")
+    original = font_module.windows_fonts_dir
+    try:
+        font_module.windows_fonts_dir = lambda: tmp_path
+        chosen = font_module.find_fonts()
+    finally:
+        font_module.windows_fonts_dir = original
+    assert not chosen.stroke_title and chosen.title.has("㐀") and chosen.missing("😀", title=True) == ["😀"]
 
 
 def test_split_file_names_are_safe_and_unique():
@@ -310,7 +353,7 @@ def test_windows_fonts_are_preferred_when_present(tmp_path, monkeypatch):
     sh.copy(ROOT / "resources/fonts/uming.ttc", tmp_path / "simsun.ttc")
     monkeypatch.setattr(font_module, "windows_fonts_dir", lambda: tmp_path)
     chosen = font_module.find_fonts()
-    assert chosen.body.path == tmp_path / "simsun.ttc"
+    assert chosen.body.main.path == tmp_path / "simsun.ttc"
     assert chosen.stroke_title  # no 黑体 here: titles are drawn stroked
     with pytest.raises(font_module.FontError, match="OpenType-CFF"):
         (tmp_path / "noto.otf").write_bytes(b"OTTO")
