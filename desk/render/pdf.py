@@ -20,8 +20,8 @@ from desk.domain.formdef import PrintSpec
 from desk.domain.model import Project
 from desk.errors import DeskError
 from desk.render.fonts import PrintFonts
-from desk.render.layout import Band, Cell, Row, fit_widths, wrap
-from desk.render.table import MM, PrintJob, build_rows, checksum, printed_fields
+from desk.render.layout import Band, Cell, Row, wrap
+from desk.render.table import MM, PrintJob, build_rows, checksum, fit_grid, printed_fields
 LABEL_FILL = Color(0.94, 0.94, 0.94)
 DRAFT_INK = Color(0.75, 0.1, 0.1)
 DRAFT_MARK = "草稿"
@@ -159,31 +159,7 @@ class _Layout:
 
     def fit_grid(self, rows: list[Row]) -> None:
         """Fit the grid's column widths to its text within the form's minimum and maximum widths."""
-        spec = self.spec
-        if not spec.grid_min_mm:
-            return
-        grid = [r for r in rows if r.block == "grid" and not r.header]
-        if not grid:
-            return
-        cells = []
-        seen: set[tuple[int, str]] = set()
-        for row in grid:
-            entry = []
-            texts = [(cell.col, cell.span, cell.text, cell.size) for cell in row.cells]
-            for col, (key, label, size) in row.groups.items():  # a merged 一级/二级 counts on its first row
-                if (col, key) not in seen:
-                    seen.add((col, key))
-                    texts.append((col, 1, label, size))
-            for col, span, text, size in texts:
-                measure = self.measure(size)
-                paragraphs = [sum(measure(ch) for ch in part) for part in text.split("\n")]
-                entry.append((col, span, paragraphs))
-            cells.append(entry)
-        widths = fit_widths(cells, grid[0].widths, tuple(v * MM for v in spec.grid_min_mm),
-                            tuple(v * MM for v in spec.grid_max_mm), self.pad, 1.0 * MM)
-        for row in rows:
-            if row.block == "grid":
-                row.widths = widths
+        fit_grid(rows, self.spec, self.measure, self.pad)
 
     def paginate(self, head: list[Band], rows: list[Row], tail: list[Band], title: str) -> list[_Page]:
         self.fit_grid(rows)

@@ -15,7 +15,7 @@ from desk.domain.goals import goals_cell
 from desk.domain.model import Project, Unit
 from desk.domain.money import display_money, percent_text
 from desk.domain.values import split_columns
-from desk.render.layout import Band, Cell, Row
+from desk.render.layout import Band, Cell, Row, fit_widths
 
 MM = 72.0 / 25.4
 
@@ -217,3 +217,34 @@ def checksum(job: PrintJob) -> str:
     digest = hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
     code = digest[:8].upper()
     return f"{code[:4]}-{code[4:]}"
+
+
+def fit_grid(rows: list[Row], spec: PrintSpec, measure, pad: float) -> None:
+    """Fit the grid's column widths to its text within the form's minimum and maximum widths (in place).
+
+    ``measure(size)`` gives a function from a character to its width in points.
+    Shared by the PDF and the Excel export, so both choose the same columns.
+    """
+    if not spec.grid_min_mm:
+        return
+    grid = [r for r in rows if r.block == "grid" and not r.header]
+    if not grid:
+        return
+    cells = []
+    seen: set[tuple[int, str]] = set()
+    for row in grid:
+        texts = [(cell.col, cell.span, cell.text, cell.size) for cell in row.cells]
+        for col, (key, label, size) in row.groups.items():  # a merged 一级/二级 counts on its first row
+            if (col, key) not in seen:
+                seen.add((col, key))
+                texts.append((col, 1, label, size))
+        entry = []
+        for col, span, text, size in texts:
+            width = measure(size)
+            entry.append((col, span, [sum(width(ch) for ch in part) for part in text.split("\n")]))
+        cells.append(entry)
+    widths = fit_widths(cells, grid[0].widths, tuple(v * MM for v in spec.grid_min_mm),
+                        tuple(v * MM for v in spec.grid_max_mm), pad, 1.0 * MM)
+    for row in rows:
+        if row.block == "grid":
+            row.widths = widths

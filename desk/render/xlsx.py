@@ -9,18 +9,21 @@ their borders in Excel, WPS and LibreOffice.
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 from collections.abc import Sequence
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.writer.excel import ExcelWriter
 
 from desk.domain.values import split_columns
 from desk.render.layout import Row, wrap
-from desk.render.table import MM, PrintJob, build_rows
+from desk.render.table import PrintJob, build_rows, checksum, fit_grid
 
 FLAT_SHEET = "指标明细"
 TOTALS_SHEET = "按单位汇总"
@@ -32,8 +35,13 @@ LABEL_FILL = PatternFill("solid", fgColor="F0F0F0")
 FONT_NAME = "宋体"
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-MM_PER_CHAR = 2.0  # Excel column width unit at the default font, roughly
 DRAFT_HEADER = "草稿（未定稿，不能作为签字稿）"  # page header of a table not yet finalised
+# Excel and LibreOffice give a column of width w (in characters of the default font, Calibri 11: 7 px
+# a digit) w·7 + 5 pixels at 96 dpi. Text is wrapped inside a cell padding on each side.
+DIGIT_PX = 7
+CELL_PAD = 3.0  # points, each side, kept free when wrapping
+LINE = 1.4  # line height as a multiple of the font size: Excel gives 宋体 10.5 pt about 1.36
+FIXED_TIME = datetime.datetime(2000, 1, 1)  # document timestamps: the same bytes for the same content
 
 
 def _clean(text: str) -> str:
@@ -70,9 +78,33 @@ def sheet_names(titles: Sequence[str]) -> list[str]:
 
 
 def _measure(size: float):
+    """Character widths for wrapping, on the wide side of 宋体 and the fonts that replace it."""
     def width(ch: str) -> float:
-        return size if ord(ch) > 0x2E7F else size * 0.55
+        return size if ord(ch) > 0x2E7F else size * 0.6
     return width
+
+
+def _column_chars(points: float) -> float:
+    """Excel's column width (characters) for a column ``points`` wide."""
+    return round(max(points / 0.75 - 5, 1) / DIGIT_PX, 2)
+
+
+def _column_points(chars: float) -> float:
+    """The width in points that Excel and LibreOffice give a column of ``chars``."""
+    return int(chars * DIGIT_PX + 5) * 0.75
+
+
+def _lines(text: str, points: float, size: float) -> int:
+    return len(wrap(text, max(points - 2 * CELL_PAD, size), _measure(size)))
+
+
+def _height(lines: int, size: float) -> float:
+    return round(lines * size * LINE + 5, 1)
+
+
+def _header_text(text: str) -> str:
+    """Page header and footer text: & starts a code there, so a literal & is written &&."""
+    return _clean(text).replace("&", "&&")
 
 
 def _starts(widths: tuple[float, ...]) -> list[float]:
@@ -91,41 +123,62 @@ def _edges(rows: list[Row]) -> list[float]:
 def write_table(ws, job: PrintJob) -> None:
     head, rows, tail = build_rows(job)
     spec = job.form.print
+    fit_grid(rows, spec, _measure, CELL_PAD)  # the columns the PDF would choose, measured the Excel way
     edges = _edges(rows)
     ncols = len(edges) - 1
     col_of = {e: i for i, e in enumerate(edges)}
+    points = []
     for i in range(ncols):
-        ws.column_dimensions[get_column_letter(i + 1)].width = round((edges[i + 1] - edges[i]) / MM / MM_PER_CHAR, 2)
+        chars = _column_chars(edges[i + 1] - edges[i])
+        ws.column_dimensions[get_column_letter(i + 1)].width = chars
+        points.append(_column_points(chars))
+
+    def span_points(c0: int, c1: int) -> float:
+        return sum(points[c0 - 1:c1])
+
     r = 1
     font = Font(name=FONT_NAME, size=spec.text_size)
+    title = ""
     for band in head:
         if band.kind == "title":
-            cell = _put(ws, r, 1, band.texts[0])
+            title = band.texts[0]
+            cell = _put(ws, r, 1, title)
             cell.font = Font(name="黑体", size=spec.title_size, bold=True)
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
-            ws.row_dimensions[r].height = spec.title_size * 2.2
+            lines = _lines(title, span_points(1, ncols), spec.title_size * 1.05)
+            ws.row_dimensions[r].height = max(spec.title_size * 2.2, _height(lines, spec.title_size))
         elif band.kind == "unit_line":
             half = max(1, ncols // 2)
             left = _put(ws, r, 1, band.texts[0])
             left.font = font
+            left.alignment = Alignment(vertical="center", wrap_text=True)
             right = _put(ws, r, half + 1, band.texts[1])
             right.font = font
-            right.alignment = Alignment(horizontal="right")
+            right.alignment = Alignment(horizontal="right", vertical="center")
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=half)
             if ncols > half + 1:
                 ws.merge_cells(start_row=r, start_column=half + 1, end_row=r, end_column=ncols)
+            lines = _lines(band.texts[0], span_points(1, half), band.size)
+            ws.row_dimensions[r].height = _height(lines, band.size)
         r += 1
     grid_header_rows: list[int] = []
     merges: list[tuple[int, int, int, int]] = []
-    open_groups: dict[tuple[str, int], list] = {}  # (block, col) -> [key, start_row, start_col, end_col, label, size]
+    open_groups: dict[tuple[str, int], list] = {}  # (block, col) -> [key, start_row, start_col, end_col, label, ...]
     heights: dict[int, float] = {}
+    group_needs: list[tuple[int, int, float]] = []  # (first row, last row, height its label needs)
+
+    def close(run) -> None:
+        _close_group(ws, run, merges)
+        key, start, c0, c1, label, end, size, _ = run
+        group_needs.append((start, end, _height(_lines(label, span_points(c0, c1), size), size)))
+
     for row in rows:
         starts = _starts(row.widths)
-        line_need = 1
+        need = 15.0
         for c in row.cells:
             x0, x1 = starts[c.col], starts[c.col + c.span]
-            c0, c1 = col_of[x0] + 1, col_of[x1]
+            c0, c1 = col_of[round(x0, 1)] + 1, col_of[round(x1, 1)]
             cell = _put(ws, r, c0, c.text)
             cell.font = Font(name=FONT_NAME, size=c.size, bold=False)
             align = "center" if c.label else c.align
@@ -136,35 +189,35 @@ def write_table(ws, job: PrintJob) -> None:
                 ws.cell(r, cc).border = BORDER
             if c1 > c0:
                 merges.append((r, c0, r, c1))
-            lines = len(wrap(c.text, max(x1 - x0 - 4, 10), _measure(c.size)))
-            line_need = max(line_need, lines)
+            need = max(need, _height(_lines(c.text, span_points(c0, c1), c.size), c.size))
         # vertically merged columns: extend or close the runs
         for col, (key, label, size) in row.groups.items():
-            c0, c1 = col_of[starts[col]] + 1, col_of[starts[col + 1]]
+            c0, c1 = col_of[round(starts[col], 1)] + 1, col_of[round(starts[col + 1], 1)]
             slot = (row.block, col)
             run = open_groups.get(slot)
             if run is not None and run[0] == key and run[5] == r - 1:
                 run[5] = r
             else:
                 if run is not None:
-                    _close_group(ws, run, merges)
+                    close(run)
                 run = [key, r, c0, c1, label, r, size, row.block != "grid" or row.header]
                 open_groups[slot] = run
             for cc in range(c0, c1 + 1):
                 ws.cell(r, cc).border = BORDER
         for slot, run in list(open_groups.items()):
-            if slot[0] == row.block and slot[1] not in row.groups:
-                _close_group(ws, run, merges)
-                del open_groups[slot]
-            elif slot[0] != row.block:
-                _close_group(ws, run, merges)
+            if slot[0] != row.block or slot[1] not in row.groups:
+                close(run)
                 del open_groups[slot]
         if row.header:
             grid_header_rows.append(r)
-        heights[r] = max(15.0, line_need * row.cells[0].size * 1.45 + 4) if row.cells else 15.0
+        heights[r] = need
         r += 1
     for run in open_groups.values():
-        _close_group(ws, run, merges)
+        close(run)
+    for first, last, need in group_needs:  # a merged label taller than its rows: the last row grows
+        have = sum(heights.get(k, 15.0) for k in range(first, last + 1))
+        if need > have:
+            heights[last] = heights.get(last, 15.0) + need - have
     for m in merges:
         ws.merge_cells(start_row=m[0], start_column=m[1], end_row=m[2], end_column=m[3])
     for row_index, height in heights.items():
@@ -172,12 +225,7 @@ def write_table(ws, job: PrintJob) -> None:
     r += 1
     for band in tail:
         if band.kind == "signoff":
-            per = max(1, ncols // max(1, len(band.texts)))
-            for i, label in enumerate(band.texts):
-                text = f"{label}：" + ("    年  月  日" if "日期" in label else "")
-                cell = _put(ws, r, 1 + i * per, text)
-                cell.font = font
-            ws.row_dimensions[r].height = 24
+            _signoff_row(ws, r, band.texts, ncols, points, font, spec.text_size)
             r += 1
     # print setup: A4, fitted to the page width, grid header repeated on every page
     ws.page_setup.paperSize = ws.PAPERSIZE_A4 if spec.page == "A4" else ws.PAPERSIZE_A3
@@ -185,15 +233,52 @@ def write_table(ws, job: PrintJob) -> None:
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
+    ws.page_setup.firstPageNumber = 1  # each table numbers its own pages, as in the PDF
+    ws.page_setup.useFirstPageNumber = True
     top, right, bottom, left = (v / 25.4 for v in spec.margins_mm)
     ws.page_margins.top, ws.page_margins.right, ws.page_margins.bottom, ws.page_margins.left = top, right, bottom, left
+    ws.page_margins.header, ws.page_margins.footer = 0.2, 0.2
     if grid_header_rows:
         ws.print_title_rows = f"{grid_header_rows[0]}:{grid_header_rows[-1]}"
     ws.print_options.horizontalCentered = True
     ws.sheet_view.showGridLines = False
+    # every page says which table it is, its page number and the table's 校验码, as the PDF does
+    ws.oddHeader.left.text = _header_text(title or job.project.name)
+    ws.oddHeader.left.size = 8
     if not job.project.finalized:  # printed on every page, as the PDF's 草稿 mark
         ws.oddHeader.right.text = DRAFT_HEADER
         ws.oddHeader.right.color = "C00000"
+        ws.oddHeader.right.size = 9
+    ws.oddFooter.left.text = _header_text(job.project.code)
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    ws.oddFooter.right.text = f"校验码：{checksum(job)}"
+    for part in (ws.oddFooter.left, ws.oddFooter.center, ws.oddFooter.right):
+        part.size = 8
+
+
+def _signoff_row(ws, r: int, labels: Sequence[str], ncols: int, points: list[float], font: Font,
+                 size: float) -> None:
+    """填报单位（盖章）： ______ with a line to sign on after each label (a bottom border), as on the PDF."""
+    per = max(1, ncols // max(1, len(labels)))
+    for i, label in enumerate(labels):
+        first = 1 + i * per
+        last = ncols if i == len(labels) - 1 else first + per - 1
+        text = f"{label}：" + ("    年    月    日" if "日期" in label else "")
+        cell = _put(ws, r, first, text)
+        cell.font = font
+        cell.alignment = Alignment(vertical="bottom", shrink_to_fit=False)
+        # the label takes the columns it needs; the rest of its slot is the line to sign on
+        needed, taken = sum(_measure(size)(ch) for ch in text) + 2 * CELL_PAD, 0.0
+        col = first
+        while col <= last and taken < needed:
+            taken += points[col - 1]
+            col += 1
+        if col - 1 > first:
+            ws.merge_cells(start_row=r, start_column=first, end_row=r, end_column=col - 1)
+        if "日期" not in label:
+            for cc in range(col, last + 1):
+                ws.cell(r, cc).border = Border(bottom=_THIN)
+    ws.row_dimensions[r].height = size * 2.6
 
 
 def _close_group(ws, run, merges) -> None:
@@ -236,6 +321,23 @@ def write_flat(ws, jobs: Sequence[PrintJob]) -> None:
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(FLAT_COLUMNS))}{max(ws.max_row, 1)}"
+    _list_print_setup(ws, FLAT_SHEET)
+
+
+def _list_print_setup(ws, name: str) -> None:
+    """A list sheet prints landscape on A4, fitted to the page width, its header row on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddHeader.left.text = name
+    ws.oddHeader.left.size = 8
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    ws.oddFooter.center.size = 8
 
 
 TOTALS_COLUMNS = ("单位编码", "单位名称", "年度", "项目数", "预算数合计（元）", "财政资金合计（元）", "其他资金合计（元）",
@@ -270,6 +372,7 @@ def write_totals(ws, jobs: Sequence[PrintJob], counts: dict[str, tuple[int, int]
     for i, w in enumerate((10, 26, 7, 8, 16, 16, 16, 8, 7, 7), 1):
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "A2"
+    _list_print_setup(ws, TOTALS_SHEET)
 
 
 def render(jobs: Sequence[PrintJob], counts: dict[str, tuple[int, int]] | None = None) -> bytes:
@@ -284,8 +387,33 @@ def render(jobs: Sequence[PrintJob], counts: dict[str, tuple[int, int]] | None =
         write_table(wb.create_sheet(name), job)
     write_flat(wb.create_sheet(FLAT_SHEET), jobs)
     write_totals(wb.create_sheet(TOTALS_SHEET), jobs, counts)
+    return save_reproducibly(wb)
+
+
+class _FixedTimeZip(ZipFile):
+    """A zip whose entries all carry the same timestamp, so the same workbook gives the same bytes."""
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if not isinstance(zinfo_or_arcname, ZipInfo):
+            zinfo_or_arcname = ZipInfo(zinfo_or_arcname, date_time=FIXED_TIME.timetuple()[:6])
+            zinfo_or_arcname.compress_type = ZIP_DEFLATED
+            zinfo_or_arcname.external_attr = 0o600 << 16
+        return super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        # openpyxl writes each worksheet from a temporary file, which would carry the file's time
+        with open(filename, "rb") as fh:
+            data = fh.read()
+        return self.writestr(arcname or str(filename), data, compress_type, compresslevel)
+
+
+def save_reproducibly(wb: Workbook) -> bytes:
+    """The workbook's bytes with fixed document and zip timestamps (openpyxl's save stamps the time)."""
+    wb.properties.creator = "desk 绩效目标表"
+    wb.properties.created = wb.properties.modified = FIXED_TIME
     buffer = io.BytesIO()
-    wb.save(buffer)
+    with _FixedTimeZip(buffer, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
     return buffer.getvalue()
 
 

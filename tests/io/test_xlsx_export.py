@@ -4,6 +4,7 @@ import io
 from dataclasses import replace
 import shutil
 import subprocess
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -16,7 +17,7 @@ from desk.forms import default_forms, get_form
 from desk.io import jsonio
 from desk.io.xlsx_import import read_workbook
 from desk.render import xlsx
-from desk.render.table import PrintJob
+from desk.render.table import PrintJob, checksum
 from tests.conftest import ROOT
 from tests.helpers import UNIT
 
@@ -56,8 +57,9 @@ def test_layout_merges_borders_and_print_setup(yutian):
     header_row = next(r for r in range(1, 30) if ws.cell(r, 1).value == "一级指标")
     assert any(m.startswith(f"A{header_row + 1}:") for m in merged), "产出指标 merged over its rows"
     for rng in ws.merged_cells.ranges:
-        if rng.min_row <= 2:
-            continue  # title and unit line have no borders
+        first = str(ws.cell(rng.min_row, rng.min_col).value or "")
+        if rng.min_row <= 2 or first.startswith(("填报单位", "单位负责人", "填报人", "联系电话", "填报日期")):
+            continue  # title, unit line and the sign-off labels have no borders
         for r in range(rng.min_row, rng.max_row + 1):
             assert ws.cell(r, rng.min_col).border.left.style == "thin", (str(rng), r)
             assert ws.cell(r, rng.max_col).border.right.style == "thin", (str(rng), r)
@@ -68,6 +70,35 @@ def test_layout_merges_borders_and_print_setup(yutian):
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows == f"${header_row}:${header_row}"
     assert ws.cell(header_row + 1, 5).alignment.wrap_text
+
+
+def test_every_page_names_the_table_and_carries_page_numbers_and_checksum(yutian):
+    jobs = [PrintJob(p, i + 1, get_form("hebei-project"), UNIT) for i, p in enumerate(yutian.projects)]
+    wb = load_workbook(io.BytesIO(xlsx.render(jobs)))
+    for ws, job in zip(wb.worksheets, jobs):
+        assert ws.oddHeader.left.text == f"{job.index}.{job.project.name}绩效目标表"
+        assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
+        assert ws.oddFooter.right.text == f"校验码：{checksum(job)}"
+        assert ws.page_setup.firstPageNumber == 1 and ws.page_setup.useFirstPageNumber
+        # lines to sign on: cells with a bottom border on the sign-off rows
+        sign = next(r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value or "").startswith("填报单位"))
+        assert any(ws.cell(sign + 1, c).border.bottom.style == "thin" for c in range(2, ws.max_column + 1))
+    flat = wb["指标明细"]
+    assert flat.page_setup.orientation == "landscape" and flat.page_setup.fitToWidth == 1
+    assert flat.sheet_properties.pageSetUpPr.fitToPage and flat.print_title_rows == "$1:$1"
+
+
+def test_same_content_same_bytes_at_any_time(yutian, monkeypatch):
+    import time as time_module
+
+    first = export(yutian.projects)
+    real = time_module.time
+    monkeypatch.setattr(time_module, "time", lambda: real() + 86400 * 400)  # a year later
+    monkeypatch.setattr(time_module, "localtime", lambda t=None: time_module.gmtime(real() + 86400 * 400))
+    assert export(yutian.projects) == first
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert {i.date_time for i in archive.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        assert b"2000-01-01T00:00:00Z" in archive.read("docProps/core.xml")
 
 
 def test_a_draft_sheet_prints_the_draft_mark_on_every_page(yutian):
@@ -100,15 +131,71 @@ def test_yutian_export_imports_back(yutian, form):
             assert getattr(table.project, field) == getattr(read_back(p, form), field), (form, table.where, field)
 
 
-def test_libreoffice_opens_the_export(yutian, tmp_path):
+FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <dir>{fonts}</dir>
+  <cachedir>{cache}</cachedir>
+  <alias binding="same"><family>宋体</family><prefer><family>AR PL UMing CN</family></prefer></alias>
+  <alias binding="same"><family>黑体</family><prefer><family>AR PL UMing CN</family></prefer></alias>
+</fontconfig>
+"""
+
+
+def libreoffice_pdf(xlsx_bytes: bytes, tmp_path) -> bytes:
+    """The workbook printed by LibreOffice, with the program's own font standing in for 宋体 and 黑体
+    (this machine has no CJK fonts of its own)."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         pytest.skip("LibreOffice is not installed")
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(FONTS_CONF.format(fonts=ROOT / "resources/fonts", cache=tmp_path / "fc-cache"), "utf-8")
     path = tmp_path / "out.xlsx"
-    path.write_bytes(export(yutian.projects))
+    path.write_bytes(xlsx_bytes)
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "FONTCONFIG_FILE": str(conf)}
     subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
-                   check=True, capture_output=True, timeout=300, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
-    assert (tmp_path / "out.pdf").stat().st_size > 5000
+                   check=True, capture_output=True, timeout=300, env=env)
+    return (tmp_path / "out.pdf").read_bytes()
+
+
+def test_libreoffice_prints_every_cell_whole(tmp_path):
+    """Rendered by LibreOffice, every cell's text is found whole inside its cell: no row is too short."""
+    import pdfplumber
+
+    from tests.render.test_paper_layout import samples
+
+    projects = samples()
+    jobs = [PrintJob(p, i + 1, get_form(form), UNIT) for i, p in enumerate(projects)
+            for form in ("hebei-project", "chengde-project")][::3]
+    data = libreoffice_pdf(xlsx.render(jobs), tmp_path)
+    found: set[str] = set()
+    page_text = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            for table in page.extract_tables():
+                for row in table:
+                    found.update("".join(c.split()) for c in row if c)
+                # a label merged over rows can come out cut at the rows' lines: join runs down each column
+                for col in range(max((len(r) for r in table), default=0)):
+                    column = ["".join((r[col] or "").split()) if col < len(r) else "" for r in table]
+                    for start in range(len(column)):
+                        for stop in range(start + 2, min(len(column), start + 6) + 1):
+                            found.add("".join(column[start:stop]))
+            page_text.append("".join((page.extract_text() or "").split()))
+    from desk.render.table import build_rows
+
+    missing = []
+    for job in jobs:
+        head, rows, tail = build_rows(job)
+        title = "".join(head[0].texts[0].split())
+        assert any(title in t for t in page_text), title
+        for row in rows:
+            texts = [c.text for c in row.cells] + [label for _, label, _ in row.groups.values()]
+            for text in texts:
+                key = "".join(text.split())
+                if key and key not in found:
+                    missing.append((job.project.name, text))
+    assert not missing, missing[:5]
 
 
 WORDS = "社区工作经费服务群众满意度稳定发展提高质量保障运转居民活动"
