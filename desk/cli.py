@@ -120,7 +120,7 @@ def _command_parser(name: str) -> Parser:
     elif name == "check":
         parser.add_argument("db", metavar="文件.db")
         parser.add_argument("--json", action="store_true",
-                            help="输出 JSON 数组（code, severity, project_uid, project, field, message）")
+                            help="输出 JSON 数组（code, severity, project_uid, project, field, message, fix）")
     elif name == "export-copy":
         parser.add_argument("db", metavar="文件.db")
         parser.add_argument("-o", "--output", metavar="副本.db",
@@ -147,6 +147,9 @@ def _command_parser(name: str) -> Parser:
         parser.add_argument("--unit-name", metavar="名称", help="单位名称")
         parser.add_argument("--year", type=int, metavar="年度", help="预算年度（新建文件时必填）")
         parser.add_argument("--dry-run", action="store_true", help="只列出找到的内容和需要核对的单元格，不写入")
+        parser.add_argument("--apply-suggestions", action="store_true",
+                            help="同时采用列出的建议写法（如“效果指标”改为“效益指标”、“85%%以上”改为“≥85%%”）；"
+                                 "不加此项时一律按原样导入")
         parser.add_argument("--take-over", action="store_true", help="文件是在另一台电脑上创建的，仍要在本机修改")
     elif name == "merge":
         parser.add_argument("out", metavar="汇总.db", help="汇总文件；不存在时新建")
@@ -209,7 +212,7 @@ def cmd_export_json(args) -> int:
     return EXIT_OK
 
 
-SEVERITY_LABEL = {"error": "错误", "warning": "提示"}
+SEVERITY_LABEL = {"error": "错误", "warning": "提示", "suggestion": "建议"}
 
 
 def cmd_check(args) -> int:
@@ -222,8 +225,10 @@ def cmd_check(args) -> int:
         for f in findings:
             say(f"[{SEVERITY_LABEL[f.severity]}] {f.project} · {f.message}（{f.code}，{f.field}）")
         errors = sum(1 for f in findings if f.severity == "error")
-        warnings = len(findings) - errors
-        say(f"共审核 {count} 张表：错误 {errors} 条，提示 {warnings} 条。")
+        warnings = sum(1 for f in findings if f.severity == "warning")
+        offers = len(findings) - errors - warnings
+        say(f"共审核 {count} 张表：错误 {errors} 条，提示 {warnings} 条" + (
+            f"，建议 {offers} 条（可在窗口的审核面板中“采用建议”，原文不会被自动改动）" if offers else "") + "。")
     return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
 
 
@@ -264,6 +269,8 @@ def cmd_import_xlsx(args) -> int:
 
     plan = imports.plan_xlsx_import(Path(args.xlsx), imports.Target.of_file(Path(args.db)), unit_code=args.unit_code,
                                     unit_name=args.unit_name, year=args.year)
+    if args.apply_suggestions:
+        plan.apply_suggestions()
     for line in plan.summary_lines():
         say(line)
     if args.dry_run:

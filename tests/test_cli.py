@@ -52,7 +52,7 @@ def test_new_import_export_check_copy(capsys, tmp_path, demo_json, monkeypatch):
     code, out, _ = run(capsys, "check", str(db), "--json")
     findings = json.loads(out)
     assert code == 1, "the sample's last table lacks 效益/满意度: errors exist"
-    assert all(set(f) == {"code", "severity", "project_uid", "project", "field", "message"} for f in findings)
+    assert all(set(f) == {"code", "severity", "project_uid", "project", "field", "message", "fix"} for f in findings)
     missing = [f for f in findings if f["code"] == "IND_MISSING_L1"]
     assert {f["project"] for f in missing} == {"招聘社区工作者工资保险"}
 

@@ -10,10 +10,11 @@ README = (ROOT / "README.md").read_text("utf-8")
 
 
 def test_readme_lists_every_check_code_with_its_severity():
-    rows = dict(re.findall(r"^\| `([A-Z0-9_]+)` \| (错误|提示) \|", README, flags=re.M))
+    rows = dict(re.findall(r"^\| `([A-Z0-9_]+)` \| (错误|提示|建议) \|", README, flags=re.M))
     assert set(rows) == set(RULES)
+    labels = {"error": "错误", "warning": "提示", "suggestion": "建议"}
     for code, (severity, _) in RULES.items():
-        assert rows[code] == ("错误" if severity == "error" else "提示"), code
+        assert rows[code] == labels[severity], code
 
 
 def test_readme_documents_every_command():

@@ -14,10 +14,11 @@ from decimal import Decimal
 from desk.domain.formdef import FormDef
 from desk.domain.model import DepartmentPlan, Indicator, Project
 from desk.domain.money import display_money, percent_text
-from desk.domain.values import COMPARATORS, is_numeric
+from desk.domain.values import COMPARATORS, is_numeric, symbol_form
 
 ERROR = "error"
 WARNING = "warning"
+SUGGESTION = "suggestion"  # 建议: a spelling the program would use, offered as a fix; the text stays as written
 
 # code -> (severity, what the rule checks). The codes are stable: scripts and
 # supervisors' reports refer to them.
@@ -53,6 +54,8 @@ RULES: dict[str, tuple[str, str]] = {
     "DEPT_TASK_BALANCE": (ERROR, "任务总额 = 财政拨款 + 其他资金"),
     "FORM_UNKNOWN": (ERROR, "表样定义存在"),
     "NUMBER_DUPLICATE": (WARNING, "同一单位同一年度的表序号不重复"),
+    "SUGGEST_LEVEL_NAME": (SUGGESTION, "一级/二级指标可改用指标体系中的名称（如“效果指标”→“效益指标”）"),
+    "SUGGEST_VALUE_SYMBOL": (SUGGESTION, "文字写的比较可改用符号（如“85%以上”→“≥85%”）"),
     "CONTENT_DAMAGED": (ERROR, "表的内容与文件中的校验值一致（没有在本程序之外被改动）"),
 }
 
@@ -71,6 +74,7 @@ class Finding:
     project: str
     field: str
     message: str
+    fix: str = ""  # 建议: the text the field would become (see desk.domain.suggestions)
 
     def to_dict(self) -> dict:
         return {
@@ -80,6 +84,7 @@ class Finding:
             "project": self.project,
             "field": self.field,
             "message": self.message,
+            "fix": self.fix,
         }
 
 
@@ -89,9 +94,9 @@ class _Collector:
         self.name = name or "（未命名）"
         self.findings: list[Finding] = []
 
-    def add(self, code: str, field: str, message: str) -> None:
+    def add(self, code: str, field: str, message: str, fix: str = "") -> None:
         severity = RULES[code][0]
-        self.findings.append(Finding(code, severity, self.uid, self.name, field, message))
+        self.findings.append(Finding(code, severity, self.uid, self.name, field, message, fix))
 
 
 def _money(amount: Decimal | None, unit: str) -> str:
@@ -132,7 +137,10 @@ def _check_indicators(c: _Collector, form: FormDef, indicators: tuple[Indicator,
                 c.add("IND_LEVEL1_UNKNOWN", f"{base}.level1", f"{row}未选择一级指标")
         else:
             present.add(l1.name)
+            _suggest_level(c, f"{base}.level1", f"{row}的一级指标", ind.level1, l1.name)
             level2 = tree.canonical(ind.level2)
+            if level2 in l1.children:
+                _suggest_level(c, f"{base}.level2", f"{row}的二级指标", ind.level2, level2)
             if level2 not in l1.children:
                 shown = ind.level2.strip() or "（空）"
                 c.add("IND_LEVEL2_UNKNOWN", f"{base}.level2",
@@ -158,6 +166,12 @@ def _check_indicators(c: _Collector, form: FormDef, indicators: tuple[Indicator,
         if l1.required and l1.name not in present:
             c.add("IND_MISSING_L1", "indicators", f"缺少一级指标“{l1.name}”，请至少填写一条")
     _check_groups(c, tree, indicators)
+
+
+def _suggest_level(c: _Collector, field: str, label: str, written: str, name: str) -> None:
+    """The tree's own name for a level written another way (效果指标, 数量): offered, never applied."""
+    if written.strip() and written != name:
+        c.add("SUGGEST_LEVEL_NAME", field, f"{label}写作“{written}”，指标体系中的名称是“{name}”，可改为“{name}”", name)
 
 
 def _check_groups(c: _Collector, tree, indicators: tuple[Indicator, ...]) -> None:
@@ -189,6 +203,10 @@ def _check_value(c: _Collector, form: FormDef, ind: Indicator, i: int, row: str,
         c.add("IND_VALUE_MISSING", field, f"{row}的指标值未填写")
         return
     _check_text(c, form, "value", field, f"{row}的指标值", text)
+    if ind.text:
+        symbolic = symbol_form(ind.text)
+        if symbolic:
+            c.add("SUGGEST_VALUE_SYMBOL", field, f"{row}的指标值写作“{ind.text}”，可改用符号写作“{symbolic}”", symbolic)
     if ind.comparator == "":
         return
     if ind.comparator not in COMPARATORS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desk.domain.checks import ERROR, Finding, check_department, check_project, damaged_finding, duplicate_numbers
+from desk.domain.checks import ERROR, SUGGESTION, Finding, check_department, check_project, damaged_finding, duplicate_numbers
 from desk.domain.formdef import FormDef
 from desk.domain.model import DepartmentPlan, Project
 from desk.forms import default_forms
@@ -44,6 +44,8 @@ def counts_by_table(findings: list[Finding]) -> dict[str, tuple[int, int]]:
     """uid → (errors, warnings)."""
     counts: dict[str, list[int]] = {}
     for f in findings:
+        if f.severity == SUGGESTION:
+            continue  # 建议 are offers, not problems
         pair = counts.setdefault(f.project_uid, [0, 0])
         pair[0 if f.severity == ERROR else 1] += 1
     return {k: (v[0], v[1]) for k, v in counts.items()}

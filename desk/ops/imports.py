@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from desk import paths
-from desk.domain import rules
+from desk.domain import rules, suggestions
 from desk.domain.formdef import FormDef
 from desk.domain.model import Unit, new_uid
 from desk.domain.money import display_money
@@ -22,6 +22,7 @@ from desk.errors import DeskError
 from desk.forms import default_forms
 from desk.io import jsonio
 from desk.io.xlsx_import import FoundTable, read_workbook
+from desk.ops.checking import check_table
 from desk.ops.files import Target, read_input  # noqa: F401 - Target is part of this module's API
 from desk.store import Store, StoreError
 
@@ -163,6 +164,19 @@ class XlsxImportPlan:
     unit: Unit
     year: int
     blocked: list[str] = field(default_factory=list)  # why each BLOCKED table may not be updated
+    offers: list = field(default_factory=list)  # 建议 per table: (table, finding); imported as written unless adopted
+    adopted: int = 0  # how many of them were adopted (apply_suggestions)
+
+    def apply_suggestions(self) -> int:
+        """Adopt every 建议 (tree names for 效果指标/数量, ≥85% for 85%以上) in the tables to import."""
+        count = 0
+        for t in self.tables:
+            offers = [f for table, f in self.offers if table is t]
+            if offers:
+                t.project = suggestions.apply_all(t.project, offers)
+                count += len(offers)
+        self.adopted = count
+        return count
 
     def summary_lines(self) -> list[str]:
         lines = [f"在“{self.source}”中找到 {len(self.tables)} 张绩效目标表："]
@@ -178,6 +192,11 @@ class XlsxImportPlan:
         if self.warnings:
             lines.append(f"需要核对的单元格 {len(self.warnings)} 处：")
             lines.extend(f"  {w}" for w in self.warnings)
+        if self.offers and self.adopted:
+            lines.append(f"已采用建议的写法 {self.adopted} 处（导入后可以撤销）：")
+        elif self.offers:
+            lines.append(f"可以统一的写法 {len(self.offers)} 处（按原样导入；可选择同时采用，或以后在审核面板中采用）：")
+        lines.extend(f"  {t.where}  {f.message}" for t, f in self.offers)
         return lines
 
     @property
@@ -225,7 +244,8 @@ def plan_xlsx_import(xlsx_path: Path, target: Target, *, unit_code: str | None =
             t.project = replace(p, uid=new_uid(), unit_code=unit.code, year=year)
             actions.append(ADD)
         tables.append(t)
-    return XlsxImportPlan(xlsx_path.name, tables, actions, result.warnings, unit, year, blocked)
+    offers = [(t, f) for t in tables for f in suggestions.suggestions(check_table(t.project, forms))]
+    return XlsxImportPlan(xlsx_path.name, tables, actions, result.warnings, unit, year, blocked, offers)
 
 
 def apply_xlsx_import(plan: XlsxImportPlan, db_path: Path, *, take_over: bool = False) -> ImportReport:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from desk.domain import rules
-from desk.domain.checks import ERROR
+from desk.domain.checks import ERROR, WARNING
 from desk.domain.model import Unit, when_text
 from desk.domain.money import display_money
 from desk import logs
@@ -427,5 +427,5 @@ def overview(document: OpenFile) -> list[UnitRow]:
         got = [received[p.uid] for p in items if p.uid in received]
         latest = max(got, key=lambda x: x[1]) if got else ("", "")
         rows.append(UnitRow(code, units.get(code, ""), year, len(items), f"{display_money(total, grouped=True)}元",
-                            errors, len(found) - errors, when_text(latest[1]), latest[0], len(doubles)))
+                            errors, sum(1 for f in found if f.severity == WARNING), when_text(latest[1]), latest[0], len(doubles)))
     return rows

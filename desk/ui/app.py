@@ -343,6 +343,7 @@ class MainWindow(QMainWindow):
         self.list_panel.selected.connect(self.show_project)
         self.check_panel.jump.connect(self.editor.focus_field)
         self.editor.message.connect(lambda text: self.statusBar().showMessage(shown(text), 8000))
+        self.check_panel.message.connect(lambda text: self.statusBar().showMessage(shown(text), 8000))
         session.saveStateChanged.connect(self.save_state.setText)
         session.saveFailed.connect(self._save_failed)
         session.undo_stack.indexChanged.connect(self._update_actions)
@@ -470,7 +471,13 @@ class MainWindow(QMainWindow):
         plan = imports.plan_xlsx_import(path, document.import_target(), unit_code=unit.code if unit else None,
                                         unit_name=unit.name if unit else None, year=document.year)
         plan.refuse_if_blocked()  # said before anything is asked
-        accepted = ask(plan) if ask is not None else ImportPreviewDialog(plan, self).exec() == QDialog.DialogCode.Accepted
+        if ask is not None:
+            accepted = ask(plan)
+        else:
+            dialog = ImportPreviewDialog(plan, self)
+            accepted = dialog.exec() == QDialog.DialogCode.Accepted
+            if accepted and dialog.adopt.isChecked():
+                plan.apply_suggestions()  # chosen by the clerk in the preview; the import stays one undo step
         if not accepted:
             return 0
         with session.batch(f"导入 {plan.source}"):
@@ -481,7 +488,8 @@ class MainWindow(QMainWindow):
                     session.edit(table.project, "导入", via=rules.IMPORT)
         if plan.tables:
             self.list_panel.select(plan.tables[0].project.uid)
-        self.statusBar().showMessage(f"已从 {plan.source} 导入 {len(plan.tables)} 张表", 8000)
+        adopted = f"，采用建议写法 {plan.adopted} 处" if plan.adopted else ""
+        self.statusBar().showMessage(f"已从 {plan.source} 导入 {len(plan.tables)} 张表{adopted}", 8000)
         return len(plan.tables)
 
     def choose_xlsx_export(self) -> None:

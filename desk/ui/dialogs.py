@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication, QPainter
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QMessageBox, QPlainTextEdit,
+    QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QMessageBox, QPlainTextEdit,
     QSpinBox, QTextBrowser, QVBoxLayout, QWidget,
 )
 
@@ -142,6 +142,9 @@ class ImportPreviewDialog(QDialog):
         label = QLabel(note)
         label.setWordWrap(True)
         layout.addWidget(label)
+        self.adopt = QCheckBox(f"同时采用以上 {len(plan.offers)} 处建议的写法（不勾选则一律按原样导入）")
+        self.adopt.setVisible(bool(plan.offers))
+        layout.addWidget(self.adopt)
         self.buttons = QDialogButtonBox()
         self.import_button = self.buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)

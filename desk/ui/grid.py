@@ -81,7 +81,9 @@ class IndicatorModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             found = self._cell_findings.get((row, col))
             if found:
-                return ERROR_BG if any(f.severity == "error" for f in found) else WARNING_BG
+                if any(f.severity == "error" for f in found):
+                    return ERROR_BG
+                return WARNING_BG if any(f.severity == "warning" for f in found) else None
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if self.keys[col] in ("level1", "level2", "comparator", "number", "value"):

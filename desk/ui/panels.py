@@ -9,15 +9,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.domain import suggestions
 from desk.domain.checks import RULES
 from desk.domain.model import when_text
 from desk.domain.money import display_money
+from desk.errors import DeskError
 from desk.ui.session import EditSession
 
 UID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
 FIELD_ROLE = Qt.ItemDataRole.UserRole + 4
+INDEX_ROLE = Qt.ItemDataRole.UserRole + 5
 
 FILTERS = (("all", "全部"), ("errors", "有错误"), ("warnings", "只有提示"), ("clean", "无问题"),
            ("final", "已定稿"), ("draft", "未定稿"))
@@ -67,7 +70,7 @@ class ProjectListModel(QAbstractListModel):
     def counts(self, uid: str) -> tuple[int, int]:
         found = self.session.findings(uid)
         errors = sum(1 for f in found if f.severity == "error")
-        return errors, len(found) - errors
+        return errors, sum(1 for f in found if f.severity == "warning")
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self.uids):
@@ -216,9 +219,14 @@ class ProjectListPanel(QWidget):
 
 
 class CheckPanel(QWidget):
-    """The findings of the current project; activating one jumps to its field."""
+    """The findings of the current project; activating one jumps to its field. 建议 can be adopted here,
+    one or all, each as one undoable edit."""
 
     jump = Signal(str)  # field path
+    message = Signal(str)  # for the status bar
+
+    LABELS = {"error": "错误", "warning": "提示", "suggestion": "建议"}
+    ORDER = {"error": 0, "warning": 1, "suggestion": 2}
 
     def __init__(self, session: EditSession, parent=None):
         super().__init__(parent)
@@ -227,14 +235,29 @@ class CheckPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         self.summary = QLabel("")
+        self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.list = QListWidget()
         self.list.setWordWrap(True)
         layout.addWidget(self.list)
+        buttons = QHBoxLayout()
+        self.adopt = QPushButton("采用建议")
+        self.adopt.setToolTip("把所选的一条建议写进表里（可撤销）；原来的写法不会被自动改动")
+        self.adopt_all = QPushButton("全部采用")
+        self.adopt_all.setToolTip("把这张表的全部建议一次写进表里（一步，可撤销）")
+        buttons.addWidget(self.adopt)
+        buttons.addWidget(self.adopt_all)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.adopt.clicked.connect(self.adopt_selected)
+        self.adopt_all.clicked.connect(self.adopt_every)
+        self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.list.itemActivated.connect(lambda item: self.jump.emit(item.data(FIELD_ROLE)))
         self.list.itemClicked.connect(lambda item: self.jump.emit(item.data(FIELD_ROLE)))
         session.projectChanged.connect(lambda uid: uid == self.uid and self.refresh())
-        self._icons = {"error": _dot(QColor(200, 40, 40)), "warning": _dot(QColor(230, 160, 0))}
+        self._icons = {"error": _dot(QColor(200, 40, 40)), "warning": _dot(QColor(230, 160, 0)),
+                       "suggestion": _dot(QColor(40, 110, 200))}
+        self._found: list = []
 
     def show_project(self, uid: str | None) -> None:
         self.uid = uid
@@ -242,20 +265,68 @@ class CheckPanel(QWidget):
 
     def refresh(self) -> None:
         self.list.clear()
+        self._found = []
         if not self.uid:
             self.summary.setText("")
+            self._update_buttons()
             return
-        found = sorted(self.session.findings(self.uid), key=lambda f: f.severity != "error")
+        found = sorted(self.session.findings(self.uid), key=lambda f: self.ORDER.get(f.severity, 3))
+        self._found = found
         errors = sum(1 for f in found if f.severity == "error")
-        if not found:
-            self.summary.setText("✓ 审核通过：没有错误和提示")
+        warnings = sum(1 for f in found if f.severity == "warning")
+        offers = len(found) - errors - warnings
+        if not errors and not warnings:
+            self.summary.setText("✓ 审核通过：没有错误和提示" + (f"；建议 {offers} 条" if offers else ""))
         else:
-            self.summary.setText(f"错误 {errors} 条，提示 {len(found) - errors} 条（点击定位到该栏）")
-        for f in found:
-            item = QListWidgetItem(self._icons[f.severity], f"{'错误' if f.severity == 'error' else '提示'}：{f.message}")
+            self.summary.setText(f"错误 {errors} 条，提示 {warnings} 条" + (f"，建议 {offers} 条" if offers else "")
+                                 + "（点击定位到该栏）")
+        for k, f in enumerate(found):
+            item = QListWidgetItem(self._icons.get(f.severity, self._icons["warning"]),
+                                   f"{self.LABELS.get(f.severity, '提示')}：{f.message}")
             item.setData(FIELD_ROLE, f.field)
+            item.setData(INDEX_ROLE, k)
             item.setToolTip(f"规则：{RULES[f.code][1]}" if f.code in RULES else "")
             self.list.addItem(item)
+        self._update_buttons()
+
+    def _offers(self) -> list:
+        return [f for f in self._found if f.severity == "suggestion" and f.fix]
+
+    def _selected_offer(self):
+        item = self.list.currentItem()
+        if item is None:
+            return None
+        f = self._found[item.data(INDEX_ROLE)]
+        return f if f.severity == "suggestion" and f.fix else None
+
+    def _update_buttons(self) -> None:
+        editable = bool(self.uid) and self.session.editable(self.uid)
+        offers = self._offers()
+        self.adopt.setVisible(bool(offers))
+        self.adopt_all.setVisible(len(offers) > 1)
+        self.adopt.setEnabled(editable and self._selected_offer() is not None)
+        self.adopt_all.setEnabled(editable)
+
+    def adopt_selected(self) -> bool:
+        f = self._selected_offer()
+        if f is None or not self.uid:
+            return False
+        return self._adopt([f], f"采用建议：改为“{f.fix}”")
+
+    def adopt_every(self) -> bool:
+        offers = self._offers()
+        return bool(offers) and self._adopt(offers, f"采用全部建议（{len(offers)} 处）")
+
+    def _adopt(self, offers, text: str) -> bool:
+        p = self.session.project(self.uid)
+        if p is None:
+            return False
+        after = suggestions.apply_all(p, offers)
+        try:
+            return self.session.edit(after, text)
+        except DeskError as exc:
+            self.message.emit(str(exc))
+            return False
 
 
 class EmptyFilePanel(QWidget):

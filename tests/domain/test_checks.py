@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from desk.domain.checks import ERROR, RULES, WARNING, check_department, check_project
+from desk.domain.checks import ERROR, RULES, SUGGESTION, WARNING, check_department, check_project
 from desk.domain.model import Budget, DepartmentPlan, DepartmentTask, Indicator, SpendingPlan
 from desk.forms import get_form
 from tests.helpers import good_project
@@ -30,7 +30,7 @@ def test_good_project_has_no_findings():
 
 def test_every_rule_has_a_severity_and_text():
     for code, (severity, text) in RULES.items():
-        assert severity in (ERROR, WARNING), code
+        assert severity in (ERROR, WARNING, SUGGESTION), code
         assert text
 
 
@@ -101,7 +101,9 @@ def test_2021_tree_requires_cost_and_knows_aliases():
     cost = Indicator("成本指标", "经济成本", "资金成本", "资金成本", "≤", "77", "万元", "预算")
     effect = replace(p.indicators[2], level1="效果指标")  # older tables say 效果指标
     p = replace(p, indicators=(p.indicators[0], p.indicators[1], effect, p.indicators[3], cost))
-    assert findings_of(p, F2021) == []
+    # accepted as written; the tree's own names are offered, not imposed
+    assert {(f.code, f.fix) for f in findings_of(p, F2021)} == {
+        ("SUGGEST_LEVEL_NAME", "效益指标"), ("SUGGEST_LEVEL_NAME", "经济成本指标")}
 
 
 def test_unknown_levels():
@@ -117,7 +119,7 @@ def test_unknown_levels():
 def test_second_level_without_suffix_is_accepted():
     ind = replace(good_project().indicators[0], level2="数量")
     p = good_project(indicators=(ind,) + good_project().indicators[1:])
-    assert findings_of(p) == []
+    assert [(f.code, f.fix) for f in findings_of(p)] == [("SUGGEST_LEVEL_NAME", "数量指标")]
 
 
 def test_indicator_names_filled_and_unique():
