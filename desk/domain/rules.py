@@ -80,6 +80,9 @@ def check_change(before, after, *, via: str, received: bool = False, released: b
 
 # ---------------------------------------------------------------- validation
 
+MAX_NUMBER = 100_000  # a table's printed number
+
+
 def validate(item: Project | DepartmentPlan) -> None:
     if isinstance(item, DepartmentPlan):
         validate_department(item)
@@ -117,6 +120,8 @@ def validate_project(p: Project) -> None:
     for point in p.plan.points:
         if point is not None and (not isinstance(point, Decimal) or not point.is_finite()):
             raise InputError(f"{where}的支出计划百分比无效")
+    if not isinstance(p.number, int) or isinstance(p.number, bool) or not 0 <= p.number <= MAX_NUMBER:
+        raise InputError(f"{where}的序号“{p.number}”无效（应为 1 到 {MAX_NUMBER} 的整数）")
 
 
 def validate_department(d: DepartmentPlan) -> None:

@@ -174,9 +174,12 @@ def _check_item(path: Path, item, limits: Limits) -> None:
     texts += [(f"绩效目标{i + 1}", g) for i, g in enumerate(item.goals)]
     for i, ind in enumerate(item.indicators):
         texts += [(f"指标第{i + 1}行", value) for value in (ind.level1, ind.level2, ind.name, ind.description,
-                                                          ind.comparator, ind.value, ind.unit, ind.basis)]
+                                                          ind.comparator, ind.value, ind.unit, ind.basis, ind.text)]
     if hasattr(item, "usage"):
         texts += [("项目编码", item.code), ("资金用途", item.usage)]
+        if len(item.extra) > 100:
+            raise HostileFileError(path, f"{where}有 {len(item.extra)} 个表样栏目，超过了 100 个的上限")
+        texts += [("表样栏目", x) for pair in item.extra for x in pair]
     if hasattr(item, "tasks"):
         texts += [(f"任务第{i + 1}行", t) for i, task in enumerate(item.tasks) for t in (task.name, task.content)]
         n = item.narrative

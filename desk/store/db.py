@@ -689,7 +689,7 @@ class Store:
                 goals=tuple(json.loads(goals)),
                 indicators=tuple(by_uid[uid]),
                 finalized_at=finalized_at, finalized_by=finalized_by,
-                number=number, extra=tuple((str(label), str(text)) for label, text in json.loads(extra)),
+                number=number, extra=_extra_pairs(json.loads(extra)),
                 revision=revision, updated_at=updated_at,
             ))
         return result
@@ -1216,6 +1216,14 @@ def _sqlite_reason(exc: sqlite3.DatabaseError) -> str:
     if "not a database" in text:
         return "文件内容不是有效的数据库"
     return "数据库无法读取"
+
+
+def _extra_pairs(value) -> tuple[tuple[str, str], ...]:
+    """The extra header rows of a project as stored: a list of [label, text] pairs of text, nothing else."""
+    if not isinstance(value, list) or not all(
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair) for pair in value):
+        raise ValueError("extra")
+    return tuple((label, text) for label, text in value)
 
 
 def _snapshot(kind: str, blob: bytes) -> Project | DepartmentPlan:

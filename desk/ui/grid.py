@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from desk.domain.checks import Finding
 from desk.domain.formdef import FormDef
 from desk.domain.model import Indicator
-from desk.domain.values import make_value, parse_value, split_columns
+from desk.domain.values import make_value, split_columns
 
 COMPARATOR_CHOICES = ("≥", "≤", "=", ">", "<", "文字描述")
 ERROR_BG = QColor(255, 228, 228)
@@ -112,7 +112,7 @@ class IndicatorModel(QAbstractTableModel):
         if key == "value":
             return ind.value_text
         if key in ("comparator", "number", "unit"):
-            comparator, number, unit = split_columns(ind.target)
+            comparator, number, unit = split_columns(ind.target, self.form.bare_symbol)  # as it prints
             return {"comparator": comparator, "number": number, "unit": unit}[key]
         return getattr(ind, key)
 
@@ -121,17 +121,16 @@ class IndicatorModel(QAbstractTableModel):
         if key == "value":
             return ind.with_value_text(text)
         if key in ("comparator", "number", "unit"):
-            parts = dict(zip(("comparator", "number", "unit"), split_columns(ind.target)))
+            parts = dict(zip(("comparator", "number", "unit"), split_columns(ind.target, self.form.bare_symbol)))
             parts[key] = text
             if key == "comparator" and text in ("", "文字描述") and parts["number"] and not ind.target.is_qualitative:
                 # switching to 文字描述 keeps the whole value as text
                 parts = {"comparator": "", "number": "", "unit": ind.value_text}
             target = make_value(parts["comparator"], parts["number"], parts["unit"])
-            if key == "unit" and parts["comparator"] in ("", "文字描述"):
+            if key == "unit" and parts["comparator"] in ("", "文字描述") and not parts["number"]:
                 target = make_value("", "", text)
-            return replace(ind, comparator=target.comparator, value=target.value, unit=target.unit)
-        if key in ("level1", "level2"):
-            return replace(ind, **{key: self.form.tree.canonical(text) if text else ""})
+            return ind.with_value_parts(target)  # given as parts now: no one-cell text any more
+        # 一级/二级 as typed (效果指标 stays 效果指标); the checks offer the tree's own name
         return replace(ind, **{key: text})
 
     def column_of(self, key: str) -> int | None:
@@ -237,18 +236,13 @@ class IndicatorModel(QAbstractTableModel):
             return (0, 0)
         inds = list(self.indicators)
         width = min(max(len(r) for r in block), len(self.keys) - left)
-        value_cols = {"value"}
         for r, line in enumerate(block):
             row = top + r
             while row >= len(inds):
                 inds.append(Indicator())
             for c in range(width):
                 text = line[c] if c < len(line) else ""
-                key = self.keys[left + c]
-                if key in value_cols:
-                    inds[row] = replace(inds[row], **_target_fields(parse_value(text)))
-                else:
-                    inds[row] = self._with_cell(inds[row], key, text)
+                inds[row] = self._with_cell(inds[row], self.keys[left + c], text)  # each cell as written
         self.commit(tuple(inds), "粘贴", None)
         return (len(block), width)
 
@@ -278,10 +272,6 @@ class IndicatorModel(QAbstractTableModel):
                         out.append((start, col, r - start))
                     start = r
         return out
-
-
-def _target_fields(target) -> dict:
-    return {"comparator": target.comparator, "value": target.value, "unit": target.unit}
 
 
 def _tsv_cell(text: str) -> str:

@@ -144,6 +144,15 @@ ROW_EDITS = {
         " basis) SELECT (SELECT uid FROM projects LIMIT 1), 1000 + value, '产出指标', '数量指标', 'x' || value, '',"
         " '', '1', '', '' FROM generate_series(1, 2500)", lambda rng: ()),
     "unit code too long": ("UPDATE units SET code = ? WHERE rowid = 1", lambda rng: ("9" * 5000,)),
+    "huge written value": ("UPDATE indicators SET text = ? WHERE rowid = 1",
+                           lambda rng: ("≥" + "9" * rng.choice([30_000, 2_000_000]) + "%",)),
+    "bad extra rows": ("UPDATE projects SET extra = ? WHERE rowid = 1",
+                       lambda rng: (rng.choice(["[", "[[1, 2]]", "[[\"a\"]]", "{\"ab\": 1}", "5", "[" * 5000 + "]" * 5000,
+                                                "[[\"项目绩效模板\", null]]"]),)),
+    "too many extra rows": ("UPDATE projects SET extra = ? WHERE rowid = 1",
+                            lambda rng: ("[" + ",".join(["[\"a\", \"b\"]"] * rng.choice([101, 200_000])) + "]",)),
+    "number out of range": ("UPDATE projects SET number = ? WHERE rowid = 1",
+                            lambda rng: (rng.choice([-1, 10**9, 2**63 - 1]),)),
 }
 
 

@@ -101,7 +101,8 @@ def test_clerk_session_round_trip(qtbot, qtmodeltester, tmp_path):
     final = session.project(uid)
     assert final.budget.total == Decimal("770000.00") and final.plan.points == (30, 60, 90, 100)
     assert final.goals == ("城镇社区工作稳定开展",)
-    assert [f.code for f in session.findings(uid)] == []  # a complete, clean table
+    # a complete, clean table (a level typed the short way only gets a 建议)
+    assert [f.code for f in session.findings(uid) if f.severity != "suggestion"] == []
     assert window.check_panel.summary.text().startswith("✓")
 
     # undo everything, back to the empty new project, then redo everything

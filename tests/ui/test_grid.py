@@ -33,8 +33,9 @@ def test_cells_and_edits():
         "产出指标", "数量指标", "城市社区综合服务设施数量", "城市社区综合服务设施数量", "≥25个", "社区工作覆盖情况"]
     assert model.setData(model.index(0, 4), ">=30个")
     assert model.indicators[0].comparator == "≥" and model.indicators[0].value == "30"
-    assert model.setData(model.index(0, 1), "质量")  # alias: 质量 → 质量指标
-    assert model.indicators[0].level2 == "质量指标"
+    assert model.setData(model.index(0, 1), "质量")  # kept as typed; the checks offer 质量指标
+    assert model.indicators[0].level2 == "质量"
+    assert model.setData(model.index(0, 1), "质量指标")  # the 建议 taken by hand
     assert not model.setData(model.index(0, 1), "质量指标")  # no change, no step
 
 
@@ -75,8 +76,9 @@ def test_paste_block_adds_rows_and_parses_values():
     assert len(model.indicators) == 3
     second = model.indicators[1]
     assert (second.level1, second.level2, second.comparator, second.value, second.unit) == (
-        "产出指标", "时效指标", "≥", "85", "%")
-    assert model.indicators[2].level1 == "效益指标"
+        "产出指标", "时效", "≥", "85", "%")
+    assert second.value_text == "85%以上"  # pasted text kept as written, its parts beside it
+    assert model.indicators[2].level1 == "效果指标"  # as pasted
 
 
 def test_copy_is_tsv():
