@@ -90,3 +90,33 @@ def test_check_panel_adopts_one_suggestion_as_an_undoable_step(qtbot, tmp_path):
     assert after.indicators[2].level1 == "效益指标" and after.indicators[0].level2 == "数量指标"
     assert window.session.undo_stack.undoText() == "采用全部建议（3 处）"
     window.close()
+
+
+def test_import_preview_offers_the_suggestions_and_the_window_adopts_them_when_ticked(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from desk.ui import app as app_module
+
+    xlsx = tmp_path / "t.xlsx"
+    xlsx.write_bytes(workbook(("S", table_rows(1, "社区工作经费", "P001"), [])))
+    path = tmp_path / "x.db"
+    Store.create(path, unit=UNIT, year=2023).close()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.open_file(path)
+    seen = {}
+
+    def tick_and_accept(dialog):
+        seen["text"] = dialog.adopt.text()
+        seen["shown"] = dialog.adopt.isVisibleTo(dialog)
+        dialog.adopt.setChecked(True)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(app_module.ImportPreviewDialog, "exec", tick_and_accept)
+    assert window.import_xlsx(xlsx) == 1
+    assert seen == {"text": "同时采用以上 2 处建议的写法（不勾选则一律按原样导入）", "shown": True}
+    (p,) = window.session.document.projects()
+    assert p.indicators[2].level1 == "效益指标" and p.indicators[1].value_text == "≥85%"
+    window.session.undo_stack.undo()  # the import, adopted suggestions included, is one step
+    assert window.session.document.projects() == []
+    window.close()

@@ -363,3 +363,29 @@ def test_no_write_is_taken_inside_a_transaction(db_path):
         store.close()
     with Store.open(db_path) as again:
         assert again.project(p.uid).usage == "未提交"
+
+
+def test_version_4_tables_get_their_number_within_their_own_unit(tmp_path, monkeypatch):
+    """Before numbers were stored, the title number was the table's place in the file; the migration gives each
+    table its place among its own unit's tables of the year, so a consolidated file numbers like the offices."""
+    path = tmp_path / "v4.db"
+    with monkeypatch.context() as m:
+        m.setattr(schema, "MIGRATIONS", {k: schema.MIGRATIONS[k] for k in (1, 2, 3, 4)})
+        Store.create(path, unit=UNIT, year=2023).close()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO units(code, name) VALUES ('439002', '玉田镇')")
+    for position, (uid, unit) in enumerate((("a1", UNIT.code), ("b1", "439002"), ("a2", UNIT.code), ("b2", "439002"))):
+        conn.execute("INSERT INTO projects(uid, unit_code, year, form, code, name, money_unit, usage, plan_scheme,"
+                     " plan_points, goals, position, revision, updated_at) VALUES (?, ?, 2023, 'hebei-project', '',"
+                     " ?, '元', '', 'month_end', '[null, null, null, null]', '[]', ?, 1, '2023-01-01T00:00:00+08:00')",
+                     (uid, unit, f"表{uid}", position))
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        assert store.migrated_from == 4
+        assert [(p.uid, p.number) for p in store.projects()] == [("a1", 1), ("b1", 1), ("a2", 2), ("b2", 2)]
+        assert store.damaged() == []  # digests follow the migrated content
+        added = store.save_project(replace(good_project(), uid="a3"))
+        assert added.number == 3  # the next of its own unit and year
+        kept = store.save_project(replace(store.project("a1"), name="改名"))
+        assert kept.number == 1  # an edit keeps the table's number
