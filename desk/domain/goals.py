@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 
-# a goal that begins with its own number: 目标1, 1. 1、 1) （1） 一、 ①
+_CN = "一二三四五六七八九十"
+# a goal that begins with its own number: 目标1, 1. 1、 1) （1） 一、 ① ⑴ Ⅰ. A. 一是 第一， 第1项 其一
 _OWN_NUMBER = re.compile(
-    r"^\s*(?:目标\s*[0-9０-９一二三四五六七八九十]+|[0-9０-９]+\s*[.．、，,)）]|[（(]\s*[0-9０-９一二三四五六七八九十]+\s*[)）]"
-    r"|[一二三四五六七八九十]+\s*[、.．]|[①-⑳])"
+    rf"^\s*(?:目标\s*[0-9０-９{_CN}]+|[0-9０-９]+\s*[.．、，,)）]|[（(]\s*[0-9０-９{_CN}]+\s*[)）]"
+    rf"|[{_CN}]+\s*[、.．，,]|[{_CN}]+是|第\s*[0-9０-９{_CN}]+\s*(?:项|条|点|个)?\s*[，,、:：.．]|其[{_CN}]+[，,、:：]"
+    r"|[①-⑳⑴-⒇⒈-⒛Ⅰ-Ⅻⅰ-ⅻ]|[A-Za-zＡ-Ｚ]\s*[.．、)）]\s*(?![A-Za-z]))"
 )
-_OUR_NUMBER = re.compile(r"^(\d+)\.(?=\S)")
+_OUR_NUMBER = re.compile(r"^(\d+)\.(?=[^\d\s])")  # our 1. (never the 1. of 1.5万元, a decimal)
 
 
 def has_own_number(goal: str) -> bool:

@@ -557,9 +557,11 @@ def _read_goals(sheet: Sheet, rows: range, used: set, at: tuple[int, int] | None
     r = at[0]
     while r <= last_row:
         cells = [c for c in sheet.row_cells(r) if c > sheet.end_col(*at)]
-        if cells and re.fullmatch(r"目标\s*\d+", sheet.key(r, cells[0])) and len(cells) > 1:
+        if cells and re.fullmatch(r"目标\s*\d+", sheet.key(r, cells[0])):
             used.update((r, c) for c in cells)
-            goals.append(" ".join(sheet.text(r, c) for c in cells[1:]))
+            text = " ".join(sheet.text(r, c) for c in cells[1:])
+            if text:  # a 目标N row left empty in the template is no goal (its label is not the goal)
+                goals.append(text)
             as_rows = True
             # rows of 目标N may continue below the label's merged range
             if r == last_row and r + 1 in rows:

@@ -427,11 +427,11 @@ class _Painter:
     def draft_mark(self, size: float) -> None:
         """草稿 in a box in the top-right margin of every page of a table not yet finalised (outside the table)."""
         L, c = self.L, self.c
-        box_size = size * 1.6
+        box_size = size * 1.3
         width = c.stringWidth(DRAFT_MARK, self.fonts.body.name, box_size) + box_size
         height = box_size * 1.5
         x = L.left + L.body_w - width
-        y = L.top + (L.page_h - L.top - height) / 2  # centred in the top margin
+        y = L.top + 1.0 * MM  # just above the table: away from the paper's edge, which printers leave blank
         c.saveState()
         c.setStrokeColor(DRAFT_INK)
         c.setFillColor(DRAFT_INK)

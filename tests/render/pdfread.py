@@ -21,7 +21,7 @@ def pages_tables(pdf_bytes: bytes) -> list[list[list[str | None]]]:
     return result
 
 
-DRAFT_LINE = "草稿\n未定稿，不能作为签字稿"
+DRAFT_LINES = ("未定稿，不能作为签字稿 草稿", "草稿\n未定稿，不能作为签字稿")  # the mark above the table, as read back
 
 
 def pages_text(pdf_bytes: bytes) -> list[str]:
@@ -30,8 +30,10 @@ def pages_text(pdf_bytes: bytes) -> list[str]:
     with pdfplumber.open(io.BytesIO(pdf_bytes)) as pdf:
         for page in pdf.pages:
             text = page.extract_text() or ""
-            if text.startswith(DRAFT_LINE):
-                text = text[len(DRAFT_LINE):].lstrip("\n")
+            for mark in DRAFT_LINES:
+                if text.startswith(mark):
+                    text = text[len(mark):].lstrip("\n")
+                    break
             texts.append(text)
     return texts
 
@@ -39,7 +41,7 @@ def pages_text(pdf_bytes: bytes) -> list[str]:
 def draft_marks(pdf_bytes: bytes) -> list[bool]:
     """For each page, whether it carries the 草稿 mark."""
     with pdfplumber.open(io.BytesIO(pdf_bytes)) as pdf:
-        return [(page.extract_text() or "").startswith(DRAFT_LINE) for page in pdf.pages]
+        return [(page.extract_text() or "").startswith(DRAFT_LINES) for page in pdf.pages]
 
 
 def grid(rows, header_first: str = "一级指标"):
