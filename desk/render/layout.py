@@ -188,29 +188,31 @@ def fit_widths(cells: list[list[tuple[int, int, list[float]]]], widths: tuple[fl
             current = trial
             break
 
-    def heights(w) -> list[int]:
-        out = [1] * len(cells)
-        for c in range(n):
-            for r, paragraphs in columns[c]:
-                out[r] = max(out[r], _lines(paragraphs, w[c], pad))
-        return out
-
     spare = total - sum(current)
-    rows_now = heights(current)
     for _ in range(4 * n):  # fewer lines in total: the cheapest saving first
+        lines_of = [{r: _lines(p, current[c], pad) for r, p in columns[c]} for c in range(n)]
+        first = [1] * len(cells)  # per row: the tallest column's lines, which column, and the next tallest
+        first_col = [-1] * len(cells)
+        second = [1] * len(cells)
+        for c in range(n):
+            for r, k in lines_of[c].items():
+                if k > first[r]:
+                    first[r], second[r], first_col[r] = k, first[r], c
+                elif k > second[r]:
+                    second[r] = k
         best = None
         for c in range(n):
-            for r, paragraphs in columns[c]:
-                have = _lines(paragraphs, current[c], pad)
-                if have <= 1 or have < rows_now[r]:
-                    continue
-                w = _width_for(paragraphs, have - 1, pad, current[c], highs[c])
-                if w is None or w - current[c] > spare + 1e-6:
-                    continue
-                trial = list(current)
-                trial[c] = w
-                saved = sum(rows_now) - sum(heights(trial))
-                if saved > 0 and max(heights(trial)) <= max(rows_now):
+            others = {r: (second[r] if first_col[r] == c else first[r]) for r in lines_of[c]}
+            candidates = set()
+            for r, p in columns[c]:
+                have = lines_of[c][r]
+                if have > 1 and have > others[r]:  # this column alone makes the row this tall
+                    w = _width_for(p, have - 1, pad, current[c], highs[c])
+                    if w is not None and w - current[c] <= spare + 1e-6:
+                        candidates.add(w)
+            for w in candidates:
+                saved = sum(first[r] - max(others[r], _lines(p, w, pad)) for r, p in columns[c])
+                if saved > 0:
                     rate = saved / max(w - current[c], 1e-3)
                     if best is None or rate > best[0]:
                         best = (rate, c, w)
@@ -219,7 +221,6 @@ def fit_widths(cells: list[list[tuple[int, int, list[float]]]], widths: tuple[fl
         _, c, w = best
         spare -= w - current[c]
         current[c] = w
-        rows_now = heights(current)
     while spare > 1e-6:  # what is left: towards the form's own widths
         room = [c for c in range(n) if current[c] < highs[c] - 1e-6]
         if not room:
