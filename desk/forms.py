@@ -99,7 +99,8 @@ def _texts(value, at: str, key: str, count: int | None = None) -> tuple[str, ...
     return tuple(value)
 
 
-def _load_print(data: dict, where: str, columns: tuple[GridColumn, ...], goals_layout: str) -> PrintSpec:
+def _load_print(data: dict, where: str, columns: tuple[GridColumn, ...], goals_layout: str,
+                kind: str = "project") -> PrintSpec:
     """The [print] table: page, sizes, labels and column widths (mm)."""
     spec = data.get("print", {})
     at = f"{where} [print]"
@@ -115,24 +116,26 @@ def _load_print(data: dict, where: str, columns: tuple[GridColumn, ...], goals_l
     if "margins_mm" in spec:
         values["margins_mm"] = _numbers(spec["margins_mm"], at, "margins_mm", 4)
     for key in ("title_size", "unit_line_size", "text_size", "grid_size", "footer_size", "leading",
-                "padding_mm", "min_row_mm"):
+                "padding_mm", "min_row_mm", "grid_label_mm"):
         if key in spec:
             value = spec[key]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                 raise FormError(f"{at} 中“{key}”应为正数")
             values[key] = float(value)
-    for key in ("title_template", "money_label", "plan_label", "goals_label"):
+    for key in ("title_template", "money_label", "plan_label", "goals_label", "subtitle_template", "name_label",
+                "total_label", "grid_label"):
         if key in spec:
             if not isinstance(spec[key], str):
                 raise FormError(f"{at} 中“{key}”应为文字")
             values[key] = spec[key]
     template = values.get("title_template", default.title_template)
-    if "{name}" not in template:
+    if "{name}" not in template and kind == "project":
         raise FormError(f"{at} 中 title_template 应包含 {{name}}")
     try:
         template.format(index=1, name="", code="", year=2000)
+        values.get("subtitle_template", default.subtitle_template).format(year=2000, name="")
     except (KeyError, IndexError, ValueError):
-        raise FormError(f"{at} 中 title_template 只能用 {{index}}、{{name}}、{{code}}、{{year}}") from None
+        raise FormError(f"{at} 中 title_template、subtitle_template 只能用 {{index}}、{{name}}、{{code}}、{{year}}") from None
     if "blocks" in spec:
         blocks = _texts(spec["blocks"], at, "blocks")
         unknown = [b for b in blocks if b not in PRINT_BLOCKS]
@@ -143,8 +146,10 @@ def _load_print(data: dict, where: str, columns: tuple[GridColumn, ...], goals_l
         values["header_labels"] = _texts(spec["header_labels"], at, "header_labels", 2)
     if "money_labels" in spec:
         values["money_labels"] = _texts(spec["money_labels"], at, "money_labels", 3)
+    if "task_labels" in spec:
+        values["task_labels"] = _texts(spec["task_labels"], at, "task_labels", 6)
     counts = {"header_widths_mm": 4, "money_widths_mm": 7, "goals_widths_mm": 3 if goals_layout == "rows" else 2,
-              "grid_widths_mm": len(columns)}
+              "grid_widths_mm": len(columns), "name_widths_mm": 2, "task_widths_mm": 5}
     for key, count in counts.items():
         if key in spec:
             values[key] = _numbers(spec[key], at, key, count)
@@ -171,16 +176,22 @@ def _load_print(data: dict, where: str, columns: tuple[GridColumn, ...], goals_l
     if lows:
         if any(lo > w or w > hi for lo, w, hi in zip(lows, result.grid_widths_mm, highs)):
             raise FormError(f"{at} 中每列 grid_widths_mm 应在 grid_min_mm 与 grid_max_mm 之间")
-        if sum(lows) > body + 0.5 or sum(highs) < body - 0.5:
+        room = body - result.grid_label_mm
+        if sum(lows) > room + 0.5 or sum(highs) < room - 0.5:
             raise FormError(f"{at} 中 grid_min_mm 合计应不大于、grid_max_mm 合计应不小于版心宽度 {body:g} 毫米")
-    for key in ("header_widths_mm", "money_widths_mm", "plan_widths_mm", "goals_widths_mm", "grid_widths_mm"):
+    keys = ("header_widths_mm", "money_widths_mm", "plan_widths_mm", "goals_widths_mm", "grid_widths_mm")
+    if kind == "department":
+        keys = ("name_widths_mm", "task_widths_mm", "goals_widths_mm", "grid_widths_mm")
+    for key in keys:
         widths = getattr(result, key)
         if key in ("goals_widths_mm",) and len(widths) != counts[key]:
             raise FormError(f"{at} 中“{key}”应有 {counts[key]} 个数（goals_layout = {goals_layout}）")
         if key == "grid_widths_mm" and len(widths) != len(columns):
             raise FormError(f"{at} 中“grid_widths_mm”应有 {len(columns)} 个数，与 [grid] 的列数一致")
-        if abs(sum(widths) - body) > 0.5:
-            raise FormError(f"{at} 中“{key}”合计 {sum(widths):g} 毫米，应等于版心宽度 {body:g} 毫米")
+        room = body - (result.grid_label_mm if key == "grid_widths_mm" else 0.0)
+        if abs(sum(widths) - room) > 0.5:
+            raise FormError(f"{at} 中“{key}”合计 {sum(widths):g} 毫米，应等于 {room:g} 毫米"
+                            + ("（版心宽度减去 grid_label_mm）" if room != body else "（版心宽度）"))
     return result
 
 
@@ -260,7 +271,7 @@ def load_form(path: Path, trees: dict[str, IndicatorTree], schemes: dict[str, tu
         extra_rows=extra_rows,
         goal_label=goal_label,
         label=str(data.get("label") or name),
-        print=_load_print(data, where, tuple(columns), goals_layout),
+        print=_load_print(data, where, tuple(columns), goals_layout, kind),
         raw=data,
     )
 

@@ -54,6 +54,7 @@ RULES: dict[str, tuple[str, str]] = {
     "DEPT_TASK_BALANCE": (ERROR, "任务总额 = 财政拨款 + 其他资金"),
     "FORM_UNKNOWN": (ERROR, "表样定义存在"),
     "NUMBER_DUPLICATE": (WARNING, "同一单位同一年度的表序号不重复"),
+    "DEPT_TOTAL_VS_PROJECTS": (WARNING, "部门整体表的合计与本单位本年度项目预算数之和一致"),
     "SUGGEST_LEVEL_NAME": (SUGGESTION, "一级/二级指标可改用指标体系中的名称（如“效果指标”→“效益指标”）"),
     "SUGGEST_VALUE_SYMBOL": (SUGGESTION, "文字写的比较可改用符号（如“85%以上”→“≥85%”）"),
     "CONTENT_DAMAGED": (ERROR, "表的内容与文件中的校验值一致（没有在本程序之外被改动）"),
@@ -141,7 +142,8 @@ def _check_indicators(c: _Collector, form: FormDef, indicators: tuple[Indicator,
             level2 = tree.canonical(ind.level2)
             if level2 in l1.children:
                 _suggest_level(c, f"{base}.level2", f"{row}的二级指标", ind.level2, level2)
-            if level2 not in l1.children:
+            # a department table may leave 二级 empty where its source has none (成本指标 rows on the 2021 system)
+            if level2 not in l1.children and (has_details or ind.level2.strip()):
                 shown = ind.level2.strip() or "（空）"
                 c.add("IND_LEVEL2_UNKNOWN", f"{base}.level2",
                       f"{row}的二级指标“{shown}”不属于“{l1.name}”，可选：{'、'.join(l1.children)}")
@@ -361,6 +363,28 @@ def duplicate_numbers(projects) -> list[Finding]:
             counts[key] = counts.get(key, 0) + 1
     return [number_finding(p, counts[(p.unit_code, p.year, p.number)] - 1) for p in projects
             if p.number and counts[(p.unit_code, p.year, p.number)] > 1]
+
+
+def department_totals(items) -> list[Finding]:
+    """DEPT_TOTAL_VS_PROJECTS for a department table whose 合计 differs from the sum of its unit's project
+    budgets of the year (both shown; only when the unit has project tables with amounts)."""
+    sums: dict[tuple[str, int], Decimal] = {}
+    for p in items:
+        if isinstance(p, Project) and p.budget.total is not None:
+            key = (p.unit_code, p.year)
+            sums[key] = sums.get(key, Decimal(0)) + p.budget.total
+    out = []
+    for d in items:
+        if not isinstance(d, DepartmentPlan) or (d.unit_code, d.year) not in sums:
+            continue
+        total, projects = d.totals()[0], sums[(d.unit_code, d.year)]
+        if total != projects:
+            unit = d.money_unit
+            out.append(Finding("DEPT_TOTAL_VS_PROJECTS", WARNING, d.uid, d.name.strip() or "（未命名）", "tasks",
+                               f"年度主要任务合计 {_money(total, unit)}{unit}，本单位本年度项目表预算数之和 "
+                               f"{_money(projects, unit)}{unit}，两者不一致（相差 {_money(total - projects, unit)}{unit}），"
+                               "请核对"))
+    return out
 
 
 def has_errors(findings: list[Finding]) -> bool:

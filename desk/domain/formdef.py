@@ -62,7 +62,8 @@ class GridColumn:
 
 
 PAGE_SIZES_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
-PRINT_BLOCKS = ("title", "unit_line", "header", "extra", "money", "plan", "goals", "grid", "signoff")
+PRINT_BLOCKS = ("title", "unit_line", "header", "extra", "money", "plan", "goals", "grid", "signoff",
+                "subtitle", "dept_name", "tasks")  # the last three: 部门（单位）整体支出绩效目标表
 MONEY_LAYOUTS = ("rows", "usage")  # 预算数/财政资金/其他资金 row and 资金用途; or only 项目资金主要用途 text
 
 
@@ -98,6 +99,15 @@ class PrintSpec:
     grid_min_mm: tuple[float, ...] = ()
     grid_max_mm: tuple[float, ...] = ()
     signoff: tuple[tuple[str, ...], ...] = (("填报单位（盖章）", "填报日期"), ("单位负责人", "填报人", "联系电话"))
+    # 部门（单位）整体支出绩效目标表
+    subtitle_template: str = "（{year} 年）"
+    name_label: str = "部门（单位）名称"
+    name_widths_mm: tuple[float, ...] = (40.0, 140.0)
+    task_labels: tuple[str, ...] = ("任务名称", "主要内容", "预算金额（{unit}）", "总额", "财政拨款", "其他资金")
+    task_widths_mm: tuple[float, ...] = (40.0, 80.0, 20.0, 20.0, 20.0)
+    total_label: str = "合计"
+    grid_label: str = ""  # a label column left of the indicator grid (年度绩效指标), merged down it
+    grid_label_mm: float = 0.0
 
     @property
     def page_mm(self) -> tuple[float, float]:

@@ -25,17 +25,18 @@ def has_own_number(goal: str) -> bool:
     return _OWN_NUMBER.match(goal or "") is not None
 
 
-def numbered(goals: tuple[str, ...]) -> tuple[str, ...]:
-    """Each goal as one printed line: numbered ``N.`` only when it has no number and there are several."""
+def numbered(goals: tuple[str, ...], label: str = "{n}.") -> tuple[str, ...]:
+    """Each goal as one printed line: numbered (``N.``, or the form's ``目标N：``) only when it has no number
+    and there are several."""
     goals = tuple(g for g in goals if g.strip())
     if len(goals) < 2:
         return goals
-    return tuple(g if has_own_number(g) else f"{i}.{g}" for i, g in enumerate(goals, 1))
+    return tuple(g if has_own_number(g) else label.format(n=i) + g for i, g in enumerate(goals, 1))
 
 
-def goals_cell(goals: tuple[str, ...]) -> str:
+def goals_cell(goals: tuple[str, ...], label: str = "{n}.") -> str:
     """The goals printed in one cell."""
-    return "\n".join(numbered(goals))
+    return "\n".join(numbered(goals, label))
 
 
 def read_goals_cell(text: str) -> tuple[str, ...]:

@@ -175,6 +175,10 @@ class DepartmentPlan:
     revision: int = 0
     updated_at: str = ""
 
+    @property
+    def finalized(self) -> bool:
+        return False  # a department table cannot be finalised yet: it always prints as a draft
+
     def totals(self) -> tuple[Decimal, Decimal, Decimal]:
         """The 合计 row: sums of the tasks (blanks count as 0)."""
         zero = Decimal("0.00")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desk.domain.checks import ERROR, SUGGESTION, Finding, check_department, check_project, damaged_finding, duplicate_numbers
+from desk.domain.checks import ERROR, SUGGESTION, Finding, check_department, check_project, damaged_finding, department_totals, duplicate_numbers
 from desk.domain.formdef import FormDef
 from desk.domain.model import DepartmentPlan, Project
 from desk.forms import default_forms
@@ -27,7 +27,7 @@ def check_tables(items, forms: dict[str, FormDef] | None = None) -> list[Finding
     forms = forms if forms is not None else default_forms()
     items = list(items)
     found = [f for item in items for f in check_table(item, forms)]
-    return found + duplicate_numbers([i for i in items if isinstance(i, Project)])
+    return found + duplicate_numbers([i for i in items if isinstance(i, Project)]) + department_totals(items)
 
 
 def check_file(path: Path) -> tuple[list[Finding], int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from desk.domain.formdef import FormDef
+from desk.domain.model import DepartmentPlan
 from desk.forms import default_forms, get_form
 from desk.io import jsonio
 from desk.ops.checking import check_tables, counts_by_table
@@ -33,34 +34,47 @@ def export_json(db_path: Path, out: Path | None = None) -> str:
 
 def print_jobs(store: Store, selection: list[str] | None = None, form_name: str | None = None,
                forms: dict[str, FormDef] | None = None) -> list[PrintJob]:
-    """The tables to print, in the order of the file; ``selection`` holds uids or 项目编码."""
+    """The tables to print: for each unit and year, its 部门整体支出绩效目标表 first, then its project tables in
+    the order of the file. ``selection`` holds uids or 项目编码; ``form_name`` lays out the project tables."""
     forms = forms if forms is not None else default_forms()
     projects = store.projects()
+    departments = store.departments()
     numbers = table_numbers(projects)  # each table's own number, the same in any file that holds it
-    numbered = [(numbers[p.uid], p) for p in projects]
+    items = [(0, d) for d in departments] + [(numbers[p.uid], p) for p in projects]
     if selection:
         chosen: list[tuple[int, object]] = []
         for key in selection:
-            hits = [(i, p) for i, p in numbered if p.uid == key or (p.code and p.code == key)]
+            hits = [(i, p) for i, p in items if p.uid == key or (getattr(p, "code", "") and p.code == key)]
             if not hits:
-                raise StoreError(f"文件中没有 uid 或项目编码为“{key}”的项目。")
+                raise StoreError(f"文件中没有 uid 或项目编码为“{key}”的表。")
             chosen.extend(h for h in hits if h not in chosen)
-        order = {p.uid: k for k, p in enumerate(projects)}
-        numbered = sorted(chosen, key=lambda item: order[item[1].uid])
-    if not numbered:
-        raise StoreError("文件中没有项目，无法打印。")
+        items = [item for item in items if item in chosen]
+    if not items:
+        raise StoreError("文件中没有项目表或部门整体支出绩效目标表，无法打印。")
+    # group by unit and year, in the order each first appears; the department leads its group
+    groups: dict[tuple[str, int], int] = {}
+    for _, item in sorted(items, key=lambda it: isinstance(it[1], DepartmentPlan)):
+        groups.setdefault((item.unit_code, item.year), len(groups))
+    order = {id(item): k for k, (_, item) in enumerate(items)}
+    items.sort(key=lambda it: (groups[(it[1].unit_code, it[1].year)], not isinstance(it[1], DepartmentPlan),
+                               order[id(it[1])]))
     damaged = {uid: name for _, uid, name in store.damaged()}
-    spoiled = [damaged[p.uid] for _, p in numbered if p.uid in damaged]
+    spoiled = [damaged[p.uid] for _, p in items if p.uid in damaged]
     if spoiled:
         raise StoreError("以下表的内容已损坏（在本程序之外被改动过，与校验值不符），为避免印出错误的内容，未打印："
                          + "、".join(f"“{name}”" for name in spoiled) + "。请与备份或报给上级的副本核对。")
     units = {u.code: u for u in store.units()}
     jobs = []
-    for index, project in numbered:
-        form = get_form(form_name or project.form, forms)
-        if form.kind != "project":
-            raise StoreError(f"表样“{form.label}”不是项目支出绩效目标表，不能用来打印项目。")
-        jobs.append(PrintJob(project=project, index=index, form=form, unit=units.get(project.unit_code)))
+    for index, item in items:
+        if isinstance(item, DepartmentPlan):
+            form = get_form(item.form, forms)
+            if form.kind != "department":
+                raise StoreError(f"表样“{form.label}”不是部门整体支出绩效目标表，不能用来打印“{item.name}”。")
+        else:
+            form = get_form(form_name or item.form, forms)
+            if form.kind != "project":
+                raise StoreError(f"表样“{form.label}”不是项目支出绩效目标表，不能用来打印项目。")
+        jobs.append(PrintJob(project=item, index=index, form=form, unit=units.get(item.unit_code)))
     return jobs
 
 

@@ -21,7 +21,7 @@ from desk.domain.model import Project
 from desk.errors import DeskError
 from desk.render.fonts import PrintFonts
 from desk.render.layout import Band, Cell, Row, wrap
-from desk.render.table import MM, PrintJob, build_rows, checksum, fit_grid, printed_fields
+from desk.render.table import MM, PrintJob, build_rows, checksum, fit_grid, printed_fields, title_of
 LABEL_FILL = Color(0.94, 0.94, 0.94)
 DRAFT_INK = Color(0.75, 0.1, 0.1)
 DRAFT_MARK = "草稿"
@@ -56,12 +56,12 @@ def missing_glyphs(jobs: Sequence[PrintJob], fonts: PrintFonts) -> list[MissingG
         texts = printed_fields(p, job.form)
         if job.unit is not None:
             texts.append(("unit", "单位名称", job.unit.name))
-        title = job.form.print.title_template.format(index=job.index, name=p.name, code=p.code, year=p.year)
-        texts = [(f, label, text, False) for f, label, text in texts] + [("name", "标题", title, True)]
+        texts = [(f, label, text, False) for f, label, text in texts] + [("name", "标题", title_of(job), True)]
+        code = getattr(p, "code", "")
         for field, label, text, is_title in texts:
             chars = fonts.missing(text, title=is_title)
             if chars:
-                result.append(MissingGlyphs(p.uid, p.name or p.code or "（未命名）", field, label, tuple(chars)))
+                result.append(MissingGlyphs(p.uid, p.name or code or "（未命名）", field, label, tuple(chars)))
     return result
 
 
@@ -343,6 +343,8 @@ class _Painter:
             for line in lines:
                 self.text(L.left + L.body_w / 2, base, line, band.size, align="center", title=True)
                 base -= band.size * 1.35
+        elif band.kind == "subtitle":
+            self.text(L.left + L.body_w / 2, y - band.size * 1.3, band.texts[0], band.size, align="center")
         elif band.kind == "unit_line":
             base = y - band.size * 1.2
             self.text(L.left, base, band.texts[0], band.size)
@@ -469,9 +471,7 @@ def render(jobs: Sequence[PrintJob], fonts: PrintFonts, *, title: str = "绩效�
         spec = job.form.print
         layout = _Layout(spec, fonts)
         head, rows, tail = build_rows(job)
-        title_text = next((b.texts[0] for b in head if b.kind == "title"),
-                          spec.title_template.format(index=job.index, name=job.project.name, code=job.project.code,
-                                                     year=job.project.year))
+        title_text = next((b.texts[0] for b in head if b.kind == "title"), title_of(job))
         laid_out.append((job, layout, layout.paginate(head, rows, tail, title_text), checksum(job), title_text))
     buffer = io.BytesIO()
     first_spec = jobs[0].form.print
@@ -494,7 +494,7 @@ def render(jobs: Sequence[PrintJob], fonts: PrintFonts, *, title: str = "绩效�
         spec = job.form.print
         canvas.setPageSize(tuple(v * MM for v in spec.page_mm))
         painter = _Painter(canvas, layout, fonts)
-        left = job.project.code or ""
+        left = getattr(job.project, "code", "") or ""
         for k, page in enumerate(pages):
             for band, y in page.bands:
                 painter.band(band, y)
@@ -568,7 +568,7 @@ def _draw_contents(canvas, fonts: PrintFonts, spec: PrintSpec, title: str, pages
 
 def safe_file_name(project: Project) -> str:
     """<项目编码>_<项目名称>.pdf with characters Windows forbids replaced."""
-    parts = [x for x in (project.code.strip(), project.name.strip()) if x] or ["未命名项目"]
+    parts = [x for x in (getattr(project, "code", "").strip(), project.name.strip()) if x] or ["未命名项目"]
     name = "_".join(parts)
     name = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", name).strip(" .")
     return (name[:120] or "未命名项目") + ".pdf"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from desk.domain.formdef import FormDef, PrintSpec
 from desk.domain.goals import goals_cell
-from desk.domain.model import Project, Unit
+from desk.domain.model import DepartmentPlan, Project, Unit
 from desk.domain.money import display_money, percent_text
 from desk.domain.values import split_columns
 from desk.render.layout import Band, Cell, Row, fit_widths
@@ -24,7 +24,7 @@ MM = 72.0 / 25.4
 class PrintJob:
     """One table to print: the project, its title number (the table's own, see :func:`table_number`) and its form."""
 
-    project: Project
+    project: Project | DepartmentPlan  # a project table, or the unit's 部门整体支出绩效目标表
     index: int
     form: FormDef
     unit: Unit | None
@@ -49,8 +49,10 @@ def table_numbers(projects) -> dict[str, int]:
     return out
 
 
-def printed_fields(project: Project, form: FormDef) -> list[tuple[str, str, str]]:
+def printed_fields(project: Project | DepartmentPlan, form: FormDef) -> list[tuple[str, str, str]]:
     """(field path, label, text) of everything the table prints from the project."""
+    if isinstance(project, DepartmentPlan):
+        return _department_fields(project, form)
     out = [("code", "项目编码", project.code), ("name", "项目名称", project.name), ("usage", "资金用途", project.usage)]
     for label in form.extra_rows:
         out.append((f"extra[{label}]", label, project.extra_value(label)))
@@ -68,8 +70,90 @@ def printed_fields(project: Project, form: FormDef) -> list[tuple[str, str, str]
     return out
 
 
+def _department_fields(d: DepartmentPlan, form: FormDef) -> list[tuple[str, str, str]]:
+    out = [("name", "部门（单位）名称", d.name)]
+    for i, t in enumerate(d.tasks):
+        out += [(f"tasks[{i}].name", f"任务第{i + 1}行的任务名称", t.name),
+                (f"tasks[{i}].content", f"任务第{i + 1}行的主要内容", t.content)]
+    out += [(f"goals[{i}]", f"目标{i + 1}", g) for i, g in enumerate(d.goals)]
+    for i, ind in enumerate(d.indicators):
+        for key, label in (("level1", "一级指标"), ("level2", "二级指标"), ("name", "三级指标"),
+                           ("description", "绩效指标描述"), ("basis", "指标值确定依据")):
+            out.append((f"indicators[{i}].{key}", f"指标第{i + 1}行的{label}", getattr(ind, key)))
+        out.append((f"indicators[{i}].value", f"指标第{i + 1}行的指标值", ind.value_text))
+    return out
+
+
+def title_of(job: PrintJob) -> str:
+    p = job.project
+    return job.form.print.title_template.format(index=job.index, name=p.name, code=getattr(p, "code", ""),
+                                                year=p.year)
+
+
+def build_department_rows(job: PrintJob) -> tuple[list[Band], list[Row], list[Band]]:
+    """The 部门（单位）整体支出绩效目标表: title, (N 年), unit name, 年度主要任务 with 合计, 年度总体目标 and the
+    年度绩效指标 grid, laid out by the form (the 乌尔禾区 2021 table)."""
+    d, form = job.project, job.form
+    spec = form.print
+    mm = lambda values: tuple(v * MM for v in values)  # noqa: E731
+    ts = spec.text_size
+    head: list[Band] = []
+    rows: list[Row] = []
+    tail: list[Band] = []
+    for block in spec.blocks:
+        if block == "title":
+            head.append(Band("title", (title_of(job),), spec.title_size * 2.0, spec.title_size))
+        elif block == "subtitle":
+            head.append(Band("subtitle", (spec.subtitle_template.format(year=d.year, name=d.name),),
+                             spec.unit_line_size * 2.0, spec.unit_line_size))
+        elif block == "dept_name":
+            rows.append(Row("dept_name", mm(spec.name_widths_mm), [
+                Cell(0, spec.name_label, label=True, size=ts), Cell(1, d.name, size=ts)]))
+        elif block == "tasks":
+            widths = mm(spec.task_widths_mm)
+            labels = [x.format(unit=d.money_unit) for x in spec.task_labels]
+            key = lambda col: {col: (f"task-head-{col}", labels[col], ts)}  # noqa: E731
+            groups = {**key(0), **key(1)}
+            rows.append(Row("tasks", widths, [Cell(2, labels[2], span=3, label=True, size=ts)], groups=dict(groups),
+                            header=False, keep="task-head"))
+            rows.append(Row("tasks", widths, [Cell(2 + k, labels[3 + k], label=True, size=ts) for k in range(3)],
+                            groups=dict(groups), keep="task-head"))
+            totals = d.totals()
+            rows.append(Row("tasks", widths, [Cell(0, spec.total_label, label=True, size=ts), Cell(1, "", size=ts)]
+                            + [Cell(2 + k, display_money(v, d.money_unit), size=ts) for k, v in enumerate(totals)],
+                            keep="task-head"))
+            for t in d.tasks:
+                rows.append(Row("tasks", widths, [Cell(0, t.name, align="left", size=ts),
+                                                  Cell(1, t.content, align="left", size=ts)]
+                                + [Cell(2 + k, display_money(v, d.money_unit), size=ts)
+                                   for k, v in enumerate((t.total, t.fiscal, t.other))]))
+        elif block == "goals":
+            rows.append(Row("goals", mm(spec.goals_widths_mm), [
+                Cell(0, spec.goals_label, label=True, size=ts),
+                Cell(1, goals_cell(d.goals, form.goal_label), align="left", size=ts)]))
+        elif block == "grid":
+            grid = _grid_rows(d, form, spec, spec.grid_size)
+            if spec.grid_label:
+                grid = [_with_label_column(r, spec) for r in grid]
+            rows.extend(grid)
+        elif block == "signoff":
+            for line in spec.signoff:
+                tail.append(Band("signoff", tuple(line), spec.text_size * 2.6, spec.text_size))
+    return head, rows, tail
+
+
+def _with_label_column(row: Row, spec: PrintSpec) -> Row:
+    """The grid row with the 年度绩效指标 column on its left, merged down the whole grid."""
+    cells = [Cell(c.col + 1, c.text, c.span, c.align, c.size, c.label) for c in row.cells]
+    groups = {col + 1: group for col, group in row.groups.items()}
+    groups[0] = ("grid-label", spec.grid_label, spec.grid_size)
+    return Row(row.block, (spec.grid_label_mm * MM,) + row.widths, cells, groups, row.height, row.header, row.keep)
+
+
 def build_rows(job: PrintJob) -> tuple[list[Band], list[Row], list[Band]]:
     """The table of one project as bands and rows (texts not yet wrapped)."""
+    if isinstance(job.project, DepartmentPlan):
+        return build_department_rows(job)
     p, form = job.project, job.form
     spec = form.print
     mm = lambda values: tuple(v * MM for v in values)  # noqa: E731
@@ -79,8 +163,7 @@ def build_rows(job: PrintJob) -> tuple[list[Band], list[Row], list[Band]]:
     ts, gs = spec.text_size, spec.grid_size
     for block in spec.blocks:
         if block == "title":
-            title = spec.title_template.format(index=job.index, name=p.name, code=p.code, year=p.year)
-            head.append(Band("title", (title,), spec.title_size * 2.0, spec.title_size))
+            head.append(Band("title", (title_of(job),), spec.title_size * 2.0, spec.title_size))
         elif block == "unit_line":
             unit_text = f"{job.unit.code}{job.unit.name}" if job.unit else p.unit_code
             head.append(Band("unit_line", (unit_text, f"单位：{p.money_unit}"), spec.unit_line_size * 1.8,
@@ -151,7 +234,7 @@ def _plan_widths(spec: PrintSpec, count: int) -> tuple[float, ...]:
     return tuple(w * MM for w in widths)
 
 
-def _grid_rows(p: Project, form: FormDef, spec: PrintSpec, size: float) -> list[Row]:
+def _grid_rows(p: Project | DepartmentPlan, form: FormDef, spec: PrintSpec, size: float) -> list[Row]:
     widths = tuple(w * MM for w in spec.grid_widths_mm)
     columns = form.columns
     keys = [c.key for c in columns]
@@ -230,11 +313,15 @@ def fit_grid(rows: list[Row], spec: PrintSpec, measure, pad: float) -> None:
     grid = [r for r in rows if r.block == "grid" and not r.header]
     if not grid:
         return
+    skip = 1 if spec.grid_label_mm else 0  # the 年度绩效指标 label column keeps its width
     cells = []
     seen: set[tuple[int, str]] = set()
     for row in grid:
-        texts = [(cell.col, cell.span, cell.text, cell.size) for cell in row.cells]
+        texts = [(cell.col - skip, cell.span, cell.text, cell.size) for cell in row.cells]
         for col, (key, label, size) in row.groups.items():  # a merged 一级/二级 counts on its first row
+            if col < skip:
+                continue
+            col -= skip
             if (col, key) not in seen:
                 seen.add((col, key))
                 texts.append((col, 1, label, size))
@@ -243,8 +330,8 @@ def fit_grid(rows: list[Row], spec: PrintSpec, measure, pad: float) -> None:
             width = measure(size)
             entry.append((col, span, [sum(width(ch) for ch in part) for part in text.split("\n")]))
         cells.append(entry)
-    widths = fit_widths(cells, grid[0].widths, tuple(v * MM for v in spec.grid_min_mm),
+    widths = fit_widths(cells, grid[0].widths[skip:], tuple(v * MM for v in spec.grid_min_mm),
                         tuple(v * MM for v in spec.grid_max_mm), pad, 1.0 * MM)
     for row in rows:
         if row.block == "grid":
-            row.widths = widths
+            row.widths = row.widths[:skip] + widths

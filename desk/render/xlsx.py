@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
 
+from desk.domain.model import Project
 from desk.domain.values import split_columns
 from desk.render.layout import Row, wrap
 from desk.render.table import PrintJob, build_rows, checksum, fit_grid
@@ -249,7 +250,7 @@ def write_table(ws, job: PrintJob) -> None:
         ws.oddHeader.right.text = DRAFT_HEADER
         ws.oddHeader.right.color = "C00000"
         ws.oddHeader.right.size = 9
-    ws.oddFooter.left.text = _header_text(job.project.code)
+    ws.oddFooter.left.text = _header_text(getattr(job.project, "code", ""))
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
     ws.oddFooter.right.text = f"校验码：{checksum(job)}"
     for part in (ws.oddFooter.left, ws.oddFooter.center, ws.oddFooter.right):
@@ -382,11 +383,13 @@ def render(jobs: Sequence[PrintJob], counts: dict[str, tuple[int, int]] | None =
     """
     wb = Workbook()
     wb.remove(wb.active)
-    titles = [f"{j.index}.{j.project.name or j.project.code or '未命名'}" for j in jobs]
+    titles = [f"{j.index}.{j.project.name or j.project.code or '未命名'}" if isinstance(j.project, Project)
+              else f"部门整体-{j.project.name or '未命名'}" for j in jobs]
     for job, name in zip(jobs, sheet_names(titles)):
         write_table(wb.create_sheet(name), job)
-    write_flat(wb.create_sheet(FLAT_SHEET), jobs)
-    write_totals(wb.create_sheet(TOTALS_SHEET), jobs, counts)
+    projects = [j for j in jobs if isinstance(j.project, Project)]  # the lists hold project tables
+    write_flat(wb.create_sheet(FLAT_SHEET), projects)
+    write_totals(wb.create_sheet(TOTALS_SHEET), projects, counts)
     return save_reproducibly(wb)
 
 
