@@ -30,6 +30,7 @@ COMMANDS = {
     "check": "审核文件中的所有表，列出错误和提示",
     "export-copy": "导出一个压缩的单文件副本（给上级）",
     "export-pdf": "打印为 PDF（全部项目或所选项目；可每个项目一个文件）",
+    "export-document": "导出公开文本（PDF 或 Word）：封面、目录、部门整体绩效目标、部门整体表和全部项目表",
     "export-xlsx": "导出为 Excel：每个项目一张按表样排版的工作表，另附“指标明细”表",
     "import-xlsx": "从 Excel 导入绩效目标表（先列出找到的内容；同一项目再次导入则更新）",
     "merge": "上级汇总：把收到的各单位文件合并到汇总文件（收到的文件不会被改动）",
@@ -135,6 +136,12 @@ def _command_parser(name: str) -> Parser:
                                  "它缺的字依次用宋体或自带字体、扩展 A/B 区后备字体补上")
         parser.add_argument("--unit", metavar="单位编码", help="只打印这个单位的表（汇总文件中）")
         parser.add_argument("--contents", action="store_true", help="在最前面加目录页（各表的起始页码）")
+    elif name == "export-document":
+        parser.add_argument("db", metavar="文件.db")
+        parser.add_argument("-o", "--output", required=True, metavar="输出.pdf或.docx",
+                            help="以 .pdf 结尾生成 PDF（带书签）；以 .docx 结尾生成可编辑的 Word 文档")
+        parser.add_argument("--unit", metavar="单位编码", help="导出这个单位（汇总文件中有多个单位时必填）")
+        parser.add_argument("--font", metavar="字体文件", help="PDF 使用此 TrueType 字体（同 export-pdf）")
     elif name == "export-xlsx":
         parser.add_argument("db", metavar="文件.db")
         parser.add_argument("-o", "--output", required=True, metavar="输出.xlsx")
@@ -256,6 +263,14 @@ def cmd_export_pdf(args) -> int:
     return EXIT_OK
 
 
+def cmd_export_document(args) -> int:
+    from desk.ops import exports
+
+    out = exports.export_published(Path(args.db), Path(args.output), unit_code=args.unit, font=args.font or None)
+    say(f"已生成公开文本：{out}")
+    return EXIT_OK
+
+
 def cmd_export_xlsx(args) -> int:
     from desk.ops import exports
 
@@ -331,6 +346,7 @@ HANDLERS = {
     "check": cmd_check,
     "export-copy": cmd_export_copy,
     "export-pdf": cmd_export_pdf,
+    "export-document": cmd_export_document,
     "export-xlsx": cmd_export_xlsx,
     "import-xlsx": cmd_import_xlsx,
     "merge": cmd_merge,

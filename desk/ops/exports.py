@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from desk.domain.formdef import FormDef
-from desk.domain.model import DepartmentPlan
+from desk.domain.model import DepartmentPlan, Narrative
 from desk.forms import default_forms, get_form
 from desk.io import jsonio
 from desk.ops.checking import check_tables, counts_by_table
-from desk.render import pdf, xlsx
+from desk.render import document, docx_document, pdf, xlsx
 from desk.render.fonts import find_fonts
 from desk.render.table import PrintJob, table_numbers
 from desk.store import Store, StoreError, write_file_atomically
@@ -126,6 +126,40 @@ def export_pdf(db_path: Path, out: Path | None = None, *, selection: list[str] |
         write_file_atomically(Path(out), pdf.render(jobs, fonts, title=title, contents=contents))
         written.append(Path(out))
     return written
+
+
+def export_published(db_path: Path, out: Path, *, unit_code: str | None = None, font: Path | str | None = None) -> Path:
+    """The published document of one unit: ``out`` ending .pdf or .docx."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".pdf", ".docx"):
+        raise StoreError("请用 -o 指定以 .pdf 或 .docx 结尾的文件名。")
+    with Store.open(db_path, readonly=True) as store:
+        jobs = print_jobs(store)
+        units = {u.code: u for u in store.units()}
+        codes = list(dict.fromkeys(j.project.unit_code for j in jobs))
+        if unit_code is None:
+            if len(codes) > 1:
+                raise StoreError("文件中有多个单位的表（" + "、".join(units[c].name if c in units else c for c in codes)
+                                 + "），请用 --unit 指定要导出哪个单位。")
+            unit_code = codes[0]
+        jobs = [j for j in jobs if j.project.unit_code == unit_code]
+        if not jobs:
+            raise StoreError(f"文件中没有单位“{unit_code}”的表。")
+    years = sorted({j.project.year for j in jobs})
+    year = years[-1]
+    jobs = [j for j in jobs if j.project.year == year]
+    department = next((j for j in jobs if isinstance(j.project, DepartmentPlan)), None)
+    projects = [j for j in jobs if not isinstance(j.project, DepartmentPlan)]
+    narrative = department.project.narrative if department is not None else Narrative()
+    unit = units.get(unit_code)
+    unit_name = unit.name if unit else unit_code
+    if suffix == ".pdf":
+        data = document.render_document(unit_name, year, narrative, department, projects, find_fonts(font))
+    else:
+        data = docx_document.render_docx(unit_name, year, narrative, department, projects)
+    write_file_atomically(out, data)
+    return out
 
 
 def export_xlsx(db_path: Path, out: Path, *, selection: list[str] | None = None,

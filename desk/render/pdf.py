@@ -343,6 +343,8 @@ class _Painter:
             for line in lines:
                 self.text(L.left + L.body_w / 2, base, line, band.size, align="center", title=True)
                 base -= band.size * 1.35
+        elif band.kind == "part":  # 第二部分 预算项目绩效目标, above the first table of the part
+            self.text(L.left + L.body_w / 2, y - band.size * 1.3, band.texts[0], band.size, align="center", title=True)
         elif band.kind == "subtitle":
             self.text(L.left + L.body_w / 2, y - band.size * 1.3, band.texts[0], band.size, align="center")
         elif band.kind == "unit_line":
@@ -454,6 +456,52 @@ class _Painter:
             self.text(L.left, y, left_text, size)
 
 
+def check_glyphs(jobs: Sequence[PrintJob], fonts: PrintFonts) -> None:
+    missing = missing_glyphs(jobs, fonts)
+    if missing:
+        raise PrintError("字体缺字，未生成 PDF：" + "；".join(m.message() for m in missing[:5])
+                         + (f"；另有 {len(missing) - 5} 处" if len(missing) > 5 else ""))
+
+
+def lay_out(job: PrintJob, fonts: PrintFonts, before: Sequence[Band] = ()) -> tuple:
+    """(job, layout, pages, 校验码, title) of one table; ``before`` are bands printed above its title (the
+    heading of a part of the published document), outside the table and its 校验码."""
+    layout = _Layout(job.form.print, fonts)
+    head, rows, tail = build_rows(job)
+    title_text = next((b.texts[0] for b in head if b.kind == "title"), title_of(job))
+    pages = layout.paginate(list(before) + head, rows, tail, title_text)
+    return job, layout, pages, checksum(job), title_text
+
+
+def new_canvas(buffer, fonts: PrintFonts, spec: PrintSpec, title: str) -> Canvas:
+    canvas = Canvas(buffer, pagesize=tuple(v * MM for v in spec.page_mm), invariant=1,
+                    pageCompression=1, initialFontName=fonts.body.name, initialFontSize=spec.text_size)
+    canvas.setTitle(title)
+    canvas.setAuthor("desk 绩效目标表")
+    canvas.setCreator("desk")
+    canvas.setProducer("desk")
+    canvas.setSubject("")
+    return canvas
+
+
+def draw_table(canvas: Canvas, fonts: PrintFonts, laid: tuple, start: int | None) -> None:
+    """The pages of one laid-out table; ``start``: its first page in the whole document (printed in the footer)."""
+    job, layout, pages, code, _ = laid
+    spec = job.form.print
+    canvas.setPageSize(tuple(v * MM for v in spec.page_mm))
+    painter = _Painter(canvas, layout, fonts)
+    left = getattr(job.project, "code", "") or ""
+    for k, page in enumerate(pages):
+        for band, y in page.bands:
+            painter.band(band, y)
+        painter.rows(page.rows)
+        footer_left = f"{left}  全文第 {start + k} 页".strip() if start is not None else left
+        painter.footer(page, len(pages), code, footer_left, spec.footer_size)
+        if not job.project.finalized:
+            painter.draft_mark(spec.text_size)
+        canvas.showPage()
+
+
 def render(jobs: Sequence[PrintJob], fonts: PrintFonts, *, title: str = "绩效目标表", contents: bool = False) -> bytes:
     """All jobs into one PDF, each table starting on a new page.
 
@@ -462,26 +510,11 @@ def render(jobs: Sequence[PrintJob], fonts: PrintFonts, *, title: str = "绩效�
     """
     if not jobs:
         raise PrintError("没有要打印的项目")
-    missing = missing_glyphs(jobs, fonts)
-    if missing:
-        raise PrintError("字体缺字，未生成 PDF：" + "；".join(m.message() for m in missing[:5])
-                         + (f"；另有 {len(missing) - 5} 处" if len(missing) > 5 else ""))
-    laid_out = []
-    for job in jobs:
-        spec = job.form.print
-        layout = _Layout(spec, fonts)
-        head, rows, tail = build_rows(job)
-        title_text = next((b.texts[0] for b in head if b.kind == "title"), title_of(job))
-        laid_out.append((job, layout, layout.paginate(head, rows, tail, title_text), checksum(job), title_text))
+    check_glyphs(jobs, fonts)
+    laid_out = [lay_out(job, fonts) for job in jobs]
     buffer = io.BytesIO()
     first_spec = jobs[0].form.print
-    canvas = Canvas(buffer, pagesize=tuple(v * MM for v in first_spec.page_mm), invariant=1,
-                    pageCompression=1, initialFontName=fonts.body.name, initialFontSize=first_spec.text_size)
-    canvas.setTitle(title)
-    canvas.setAuthor("desk 绩效目标表")
-    canvas.setCreator("desk")
-    canvas.setProducer("desk")
-    canvas.setSubject("")
+    canvas = new_canvas(buffer, fonts, first_spec, title)
     contents_layout = _contents_layout(fonts, first_spec, laid_out) if contents else []
     contents_pages = len(contents_layout)
     starts, page_no = [], contents_pages + 1
@@ -490,20 +523,8 @@ def render(jobs: Sequence[PrintJob], fonts: PrintFonts, *, title: str = "绩效�
         page_no += len(pages)
     if contents:
         _draw_contents(canvas, fonts, first_spec, title, contents_layout, starts)
-    for (job, layout, pages, code, _), start in zip(laid_out, starts):
-        spec = job.form.print
-        canvas.setPageSize(tuple(v * MM for v in spec.page_mm))
-        painter = _Painter(canvas, layout, fonts)
-        left = getattr(job.project, "code", "") or ""
-        for k, page in enumerate(pages):
-            for band, y in page.bands:
-                painter.band(band, y)
-            painter.rows(page.rows)
-            footer_left = f"{left}  全文第 {start + k} 页" if contents else left
-            painter.footer(page, len(pages), code, footer_left, spec.footer_size)
-            if not job.project.finalized:
-                painter.draft_mark(spec.text_size)
-            canvas.showPage()
+    for laid, start in zip(laid_out, starts):
+        draw_table(canvas, fonts, laid, start if contents else None)
     canvas.save()
     return buffer.getvalue()
 
