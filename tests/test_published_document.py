@@ -106,3 +106,17 @@ def test_a_consolidated_file_needs_the_unit(document_db, tmp_path):
     assert "玉田镇2023年部门预算绩效目标" in pages_text((tmp_path / "x.pdf").read_bytes())[0].replace("\n", "")
     with pytest.raises(StoreError, match=".pdf 或 .docx"):
         exports_ops.export_published(db, tmp_path / "x.txt")
+
+
+def test_file_menu_exports_the_document(document_db, tmp_path, qtbot):
+    from desk.ui.app import MainWindow
+
+    db, dept, projects = document_db
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.open_file(db)
+    assert window.act_export_document.isEnabled()
+    assert window.export_document(tmp_path / "文本.pdf") and window.export_document(tmp_path / "文本.docx")
+    assert pages_text((tmp_path / "文本.pdf").read_bytes())[0].replace("\n", "").endswith("2023年部门预算绩效目标")
+    assert (tmp_path / "文本.docx").read_bytes()[:2] == b"PK"
+    window.close()

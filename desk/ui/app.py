@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self.act_import_xlsx = a("导入Excel(&I)…", self.choose_xlsx_import, needs_write=True)
         self.act_export_xlsx = a("导出Excel(&X)…", self.choose_xlsx_export)
         self.pdf_action = a("导出PDF(&P)…", self.choose_pdf_target, "Ctrl+Shift+P")
+        self.act_export_document = a("导出公开文本(&D)…", self.choose_document_target)
         self.act_preview = a("打印预览(&V)…", self.preview, "Ctrl+Shift+V", needs_project=True)
         self.act_print = a("打印(&R)…", self.print_current, S.Print, needs_project=True)
         self.act_quit = a("退出(&X)", self.close, "Ctrl+Q", needs_file=False)
@@ -161,7 +162,8 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.act_import_xlsx)
         m.addSeparator()
-        for act in (self.act_export_copy, self.act_export_xlsx, self.pdf_action, self.act_preview, self.act_print):
+        for act in (self.act_export_copy, self.act_export_xlsx, self.pdf_action, self.act_export_document,
+                    self.act_preview, self.act_print):
             m.addAction(act)
         m.addSeparator()
         m.addAction(self.act_quit)
@@ -603,6 +605,39 @@ class MainWindow(QMainWindow):
         name, _ = QFileDialog.getSaveFileName(self, "导出PDF", suggested, "PDF 文件 (*.pdf)")
         if name:
             self.export_pdf(Path(name))
+
+    def choose_document_target(self) -> None:
+        if self.document is None:
+            return
+        unit, year = self.document.unit, self.document.year
+        stem = f"{unit.name if unit else ''}{year or ''}年部门预算绩效目标" if unit else self.document.path.stem
+        suggested = str(self.document.path.with_name(stem + ".pdf"))
+        name, chosen = QFileDialog.getSaveFileName(self, "导出公开文本", suggested,
+                                                   "PDF 文件 (*.pdf);;Word 文档 (*.docx)")
+        if name:
+            target = Path(name)
+            if target.suffix.lower() not in (".pdf", ".docx"):
+                target = target.with_suffix(".docx" if "docx" in chosen else ".pdf")
+            self.export_document(target)
+
+    def export_document(self, target: Path, unit_code: str | None = None) -> bool:
+        """The published document (PDF or Word) of the open file's unit; problems explained, never raised."""
+        from desk.ops import exports
+
+        if self.document is None:
+            return False
+        path = self.document.path
+        if unit_code is None and self.document.receives and self.document.unit is not None:
+            unit_code = None  # a consolidated file: the unit of the selected table
+            current = self.current_project()
+            if current is not None:
+                unit_code = current.unit_code
+        self.session.wait_saved()
+        if self._guarded("无法导出公开文本", "导出时遇到意外问题",
+                         lambda: exports.export_published(path, target, unit_code=unit_code)) is None:
+            return False
+        self.statusBar().showMessage(f"已导出公开文本：{target}", 8000)
+        return True
 
     def export_pdf(self, target: Path, selection: list[str] | None = None, *, quiet: bool = False) -> bool:
         """Print projects of the open file to ``target``; problems are explained, never raised."""
