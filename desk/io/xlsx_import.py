@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 
 from desk.domain.formdef import FormDef
 from desk.domain.goals import read_goals_cell
-from desk.domain.model import Budget, Indicator, Project, SpendingPlan, Unit
+from desk.domain.model import Budget, DepartmentPlan, DepartmentTask, Indicator, Project, SpendingPlan, Unit
 from desk.domain.money import CENT, WAN
 from desk.domain.values import make_value, parse_value
 from desk.io.xlsx_guard import WorkbookError, check_workbook
@@ -38,6 +38,9 @@ QUARTER_LABELS = ("第一季度", "第二季度", "第三季度", "第四季度"
 _QUARTER_ALIASES = {"一季度": 0, "二季度": 1, "三季度": 2, "四季度": 3, "第1季度": 0, "第2季度": 1, "第3季度": 2,
                     "第4季度": 3}
 _TITLE = re.compile(r"绩效目标表$")
+_DEPT_TITLE = re.compile(r"整体支出绩效(目标表|指标)|部门整体绩效(目标|指标)")
+_DEPT_LABELS = re.compile(r"^(部门（单位）名称|部门\(单位\)名称|部门名称|任务名称|年度主要任务|年度总体目标)$")
+_YEAR = re.compile(r"[(（]\s*(\d{4})\s*年?\s*[)）]")
 _NUMBERING = re.compile(r"^\s*[（(]?\d+[)）]?\s*[.．、]?\s*")
 _TITLE_NUMBER = re.compile(r"^\s*(\d{1,5})\s*[.．、]")
 _UNIT_LINE = re.compile(r"^(\d{6,12})\s*([\u4e00-\u9fff（）()A-Za-z0-9·]{2,60})$")
@@ -70,12 +73,31 @@ class FoundTable:
 
 
 @dataclass
+class FoundDepartment:
+    """A 部门（单位）整体支出绩效目标表 (or a bare 部门整体支出绩效指标 grid) found in a sheet."""
+
+    sheet: str
+    row: int
+    title: str
+    department: DepartmentPlan  # unit_code/year/uid are filled in by the caller
+    unit: Unit | None
+    year: int | None  # the (2021 年) under the title, when there is one
+    warnings: list[Warning_] = field(default_factory=list)
+    form_label: str = ""
+
+    @property
+    def where(self) -> str:
+        return f"{self.sheet}!A{self.row}"
+
+
+@dataclass
 class ReadResult:
     tables: list[FoundTable]
+    departments: list[FoundDepartment] = field(default_factory=list)
 
     @property
     def warnings(self) -> list[Warning_]:
-        return [w for t in self.tables for w in t.warnings]
+        return [w for t in (*self.departments, *self.tables) for w in t.warnings]
 
 
 # ---------------------------------------------------------------- opening
@@ -216,7 +238,7 @@ def _matches(pattern: re.Pattern, key: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def _is_title(key: str) -> bool:
-    return _TITLE.search(key) is not None
+    return _TITLE.search(key) is not None or (len(key) <= 40 and _DEPT_TITLE.search(key) is not None)
 
 
 @lru_cache(maxsize=65536)
@@ -305,15 +327,152 @@ def find_anchors(sheet: Sheet) -> list[int]:
     return anchors
 
 
-def read_sheet(sheet: Sheet, forms: dict[str, FormDef]) -> list[FoundTable]:
+def read_sheet(sheet: Sheet, forms: dict[str, FormDef]) -> list[FoundTable | FoundDepartment]:
     anchors = find_anchors(sheet)
-    tables = []
+    for r in range(1, sheet.max_row + 1):  # an untitled department table begins at its 部门（单位）名称 row
+        if any(sheet.key(r, c) in ("部门（单位）名称", "部门(单位)名称") for c in sheet.row_cells(r)) and not any(
+                a <= r <= a + 3 for a in anchors):
+            anchors = sorted(anchors + [r])
+    tables: list[FoundTable | FoundDepartment] = []
     for i, start in enumerate(anchors):
         end = anchors[i + 1] - 1 if i + 1 < len(anchors) else sheet.max_row
-        table = _read_table(sheet, start, end, forms)
-        if table is not None:
-            tables.append(table)
+        if _is_department(sheet, start, end):
+            found = _read_department(sheet, start, end, forms)
+        else:
+            found = _read_table(sheet, start, end, forms)
+        if found is not None:
+            tables.append(found)
     return tables
+
+
+def _is_department(sheet: Sheet, start: int, end: int) -> bool:
+    for r in range(start, min(end, start + 3) + 1):
+        for c in sheet.row_cells(r):
+            key = sheet.key(r, c)
+            if len(key) <= 40 and _DEPT_TITLE.search(key):
+                return True
+    for r in range(start, min(end, start + 12) + 1):
+        for c in sheet.row_cells(r):
+            if _DEPT_LABELS.match(sheet.key(r, c)):
+                return True
+    return False
+
+
+def _read_department(sheet: Sheet, start: int, end: int, forms: dict[str, FormDef]) -> FoundDepartment | None:
+    """The urho shape (name, 年度主要任务 with 合计, 年度总体目标, the grid) or a bare department grid."""
+    warnings: list[Warning_] = []
+    used: set[tuple[int, int]] = set()
+    title, year, unit, name = "", None, None, ""
+    money_unit = "万元"
+    goals: tuple[str, ...] = ()
+    tasks: list[DepartmentTask] = []
+    grid_at = None
+    task_head = None
+    for r in range(max(1, start - 1), end + 1):
+        for c in sheet.row_cells(r):
+            key = sheet.key(r, c)
+            if not title and _is_title(key):
+                title = sheet.text(r, c)
+                used.add((r, c))
+            m = _YEAR.search(key)
+            if m and year is None and len(key) <= 12:
+                year = int(m.group(1))
+                used.add((r, c))
+            line = _unit_line(key)
+            if line and unit is None:
+                unit = Unit(*line)
+            unit_m = re.search(r"[（(](万元|元)[）)]", key) if "金额" in key or "单位" in key else None
+            if unit_m:
+                money_unit = unit_m.group(1)
+            if key in ("部门（单位）名称", "部门(单位)名称", "部门名称", "单位名称") and not name:
+                used.add((r, c))
+                cell = _right_value(sheet, r, c)
+                if cell is not None:
+                    name = sheet.text(*cell)
+                    used.add(cell)
+            if key == "任务名称" and task_head is None:
+                task_head = (r, c)
+            if key == "年度总体目标" and not goals:
+                cell = _right_value(sheet, r, c)
+                if cell is not None:
+                    goals = read_goals_cell(sheet.text(*cell))
+            if key == "一级指标" and grid_at is None:
+                grid_at = (r, c)
+    if task_head is not None:
+        tasks = _read_tasks(sheet, task_head, grid_at[0] if grid_at else end + 1, money_unit, warnings)
+    indicators: tuple[Indicator, ...] = ()
+    layout = "single"
+    if grid_at is not None:
+        indicators, layout = _read_grid(sheet, grid_at[0], end, used, warnings)
+        columns = {sheet.key(grid_at[0], c) for c in sheet.row_cells(grid_at[0])}
+        for i, ind in enumerate(indicators):
+            if re.fullmatch(r"[\d.]+", ind.level2 or ""):
+                warnings.append(Warning_(f"{sheet.title}!指标第{i + 1}行",
+                                         f"二级指标写的是数字“{ind.level2}”，按原样导入，请核对"))
+    else:
+        columns = set()
+    if not (name or tasks or indicators or goals):
+        return None
+    if any(i.level1.strip() == "成本指标" for i in indicators):
+        form_name = "department-2021"
+    else:
+        form_name = "department"
+    if layout == "split" or {"绩效指标描述", "指标值确定依据"} & columns:
+        form_name = "department-detail"
+    if form_name not in forms:
+        form_name = next((n for n, f in forms.items() if f.kind == "department"), form_name)
+    dept = DepartmentPlan(uid="", unit_code=unit.code if unit else "", year=year or 0, form=form_name,
+                          name=name or (unit.name if unit else ""), money_unit=money_unit, tasks=tuple(tasks),
+                          goals=goals, indicators=indicators)
+    label = forms[form_name].label if form_name in forms else form_name
+    return FoundDepartment(sheet.title, start, title or "部门（单位）整体支出绩效目标表", dept, unit, year, warnings, label)
+
+
+def _read_tasks(sheet: Sheet, head: tuple[int, int], stop: int, money_unit: str,
+                warnings: list[Warning_]) -> list[DepartmentTask]:
+    """年度主要任务 rows under 任务名称 · 主要内容 · 总额 · 财政拨款 · 其他资金 (one or two header rows)."""
+    r0, name_col = head
+    cols: dict[str, int] = {}
+    last_head = r0
+    for r in (r0, r0 + 1):
+        for c in sheet.row_cells(r):
+            key = sheet.key(r, c)
+            for field_name, pattern in (("content", r"^主要内容$"), ("total", r"^(总额|合计金额|金额合计)"),
+                                        ("fiscal", r"^(财政拨款|财政资金)"), ("other", r"^其他资金")):
+                if re.match(pattern, key) and field_name not in cols:
+                    cols[field_name] = c
+                    last_head = max(last_head, r)
+    tasks = []
+    stated_total = None
+    for r in range(last_head + 1, stop):
+        cells = sheet.row_cells(r)
+        if not cells:
+            continue
+        first = sheet.key(r, name_col)
+        if first in ("年度总体目标", "年度绩效指标") or any(sheet.key(r, c) == "年度总体目标" for c in cells):
+            break
+
+        def amount(field_name: str):
+            c = cols.get(field_name)
+            if c is None or (r, c) not in sheet.values:
+                return None
+            return read_amount(sheet.raw(r, c), sheet.text(r, c), money_unit, sheet.ref(r, c), warnings)
+
+        if first == "合计":
+            stated_total = (r, amount("total"))
+            continue
+        name = sheet.text(r, name_col)
+        content = sheet.text(r, cols["content"]) if "content" in cols else ""
+        if not (name or content):
+            continue
+        tasks.append(DepartmentTask(name, content, amount("total"), amount("fiscal"), amount("other")))
+    if stated_total is not None and stated_total[1] is not None:
+        computed = sum((t.total or 0) for t in tasks)
+        if computed != stated_total[1]:
+            warnings.append(Warning_(sheet.ref(stated_total[0], cols.get("total", name_col)),
+                                     f"表中的合计与各任务总额之和不一致（相差 {stated_total[1] - computed} 元），"
+                                     "导入各任务，合计按各任务计算"))
+    return tasks
 
 
 @lru_cache(maxsize=65536)
@@ -700,6 +859,7 @@ def _report_unused(sheet: Sheet, start: int, stop: int, used: set, warnings: lis
 def read_workbook(data: bytes, forms: dict[str, FormDef], *, name: str = "Excel 文件") -> ReadResult:
     wb = open_workbook(data, name)
     tables: list[FoundTable] = []
+    departments: list[FoundDepartment] = []
     # The workbook is a large graph of objects that are all alive; full garbage
     # collections over it while parsing cost a third of the time and free nothing.
     was_enabled = gc.isenabled()
@@ -708,13 +868,14 @@ def read_workbook(data: bytes, forms: dict[str, FormDef], *, name: str = "Excel 
         for ws in wb.worksheets:
             if ws.title in (FLAT_SHEET, TOTALS_SHEET):
                 continue
-            tables.extend(read_sheet(Sheet(ws), forms))
+            for found in read_sheet(Sheet(ws), forms):
+                (departments if isinstance(found, FoundDepartment) else tables).append(found)
     finally:
         if was_enabled:
             gc.enable()
-    if not tables:
+    if not tables and not departments:
         raise WorkbookError(f"在“{name}”中没有找到绩效目标表（没有“项目编码”“项目名称”或“…绩效目标表”标题）。")
-    return ReadResult(tables)
+    return ReadResult(tables, departments)
 
 
-__all__ = ["FoundTable", "ReadResult", "Warning_", "WorkbookError", "read_workbook", "split_goals"]
+__all__ = ["FoundDepartment", "FoundTable", "ReadResult", "Warning_", "WorkbookError", "read_workbook", "split_goals"]

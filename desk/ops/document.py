@@ -19,7 +19,7 @@ from pathlib import Path
 from desk.domain import rules
 from desk.domain.checks import ERROR, Finding, damaged_finding, number_finding
 from desk.domain.formdef import FormDef
-from desk.domain.model import Project, Review, Unit, now_iso, when_text
+from desk.domain.model import DepartmentPlan, Project, Review, Unit, now_iso, when_text
 from desk.errors import DeskError
 from desk.forms import default_forms, get_form
 from desk.ops.checking import check_table
@@ -217,6 +217,29 @@ class OpenFile:
         if is_new:
             self._order.insert(position, uid)
         return is_new
+
+    # ------------------------------------------------------------ department tables
+
+    def departments(self) -> list[DepartmentPlan]:
+        return self._store.departments()
+
+    def department(self, uid: str) -> DepartmentPlan | None:
+        return self._store.department(uid)
+
+    def put_department(self, uid: str, dept: DepartmentPlan | None, *, via: str = rules.EDIT, action: str = "save",
+                       note: str = "") -> None:
+        """Save ``dept`` as the department table ``uid`` (None removes it), checked first."""
+        if self.readonly:
+            raise rules.ProtectedError(f"文件以只读方式打开（{self.readonly_reason}），不能修改。")
+        problem = rules.change_problem(self._store.department(uid), dept, via=via, received=self.is_received(uid))
+        if problem:
+            raise rules.ProtectedError(problem)
+        if dept is None:
+            self._store.delete_department(uid)
+            return
+        rules.validate(dept)
+        with self._store.transaction():
+            self._store.save_department(dept, action=action, note=note)
 
     def finalize_problem(self, uid: str) -> str:
         """Why 定稿 is refused, listing every error ("" when it may go ahead)."""

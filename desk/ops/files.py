@@ -63,10 +63,12 @@ class Target:
     unit: Unit | None = None
     year: int | None = None
     received: frozenset[str] = frozenset()
+    departments: tuple = ()
 
     @classmethod
     def of_file(cls, db_path: Path) -> "Target":
         if not Path(db_path).exists():
             return cls()
         with Store.open(db_path, readonly=True) as store:
-            return cls(tuple(store.projects()), store.unit(), store.year(), frozenset(store.received_uids()))
+            return cls(tuple(store.projects()), store.unit(), store.year(), frozenset(store.received_uids()),
+                       tuple(store.departments()))

@@ -165,6 +165,8 @@ class XlsxImportPlan:
     year: int
     blocked: list[str] = field(default_factory=list)  # why each BLOCKED table may not be updated
     offers: list = field(default_factory=list)  # 建议 per table: (table, finding); imported as written unless adopted
+    departments: list = field(default_factory=list)  # FoundDepartment, completed (uid, unit, year)
+    department_actions: list = field(default_factory=list)
     adopted: int = 0  # how many of them were adopted (apply_suggestions)
 
     def apply_suggestions(self) -> int:
@@ -179,7 +181,13 @@ class XlsxImportPlan:
         return count
 
     def summary_lines(self) -> list[str]:
-        lines = [f"在“{self.source}”中找到 {len(self.tables)} 张绩效目标表："]
+        lines = [f"在“{self.source}”中找到 {len(self.tables)} 张项目绩效目标表"
+                 + (f"、{len(self.departments)} 张部门整体支出绩效目标表" if self.departments else "") + "："]
+        for d, action in zip(self.departments, self.department_actions):
+            dept = d.department
+            total = display_money(dept.totals()[0], dept.money_unit)
+            lines.append(f"  {d.where}  部门整体：{dept.name or '（未填单位名称）'}：{len(dept.tasks)} 项任务，合计 {total}"
+                         f"{dept.money_unit}，{len(dept.indicators)} 条指标，按“{d.form_label}” → {action}")
         for t, action in zip(self.tables, self.actions):
             p = t.project
             money = f"，预算数 {display_money(p.budget.total, p.money_unit)}{p.money_unit}" if p.budget.total is not None else ""
@@ -245,7 +253,17 @@ def plan_xlsx_import(xlsx_path: Path, target: Target, *, unit_code: str | None =
             actions.append(ADD)
         tables.append(t)
     offers = [(t, f) for t in tables for f in suggestions.suggestions(check_table(t.project, forms))]
-    return XlsxImportPlan(xlsx_path.name, tables, actions, result.warnings, unit, year, blocked, offers)
+    departments, department_actions = [], []
+    for d in result.departments:
+        dept_year = year if year else (d.year or 0)
+        match = next((e for e in target.departments if e.unit_code == unit.code and e.year == dept_year), None)
+        uid = match.uid if match is not None else new_uid()
+        d.department = replace(d.department, uid=uid, unit_code=unit.code, year=dept_year,
+                               narrative=match.narrative if match is not None else d.department.narrative)
+        departments.append(d)
+        department_actions.append(UPDATE if match is not None else ADD)
+    return XlsxImportPlan(xlsx_path.name, tables, actions, result.warnings, unit, year, blocked, offers,
+                          departments, department_actions)
 
 
 def apply_xlsx_import(plan: XlsxImportPlan, db_path: Path, *, take_over: bool = False) -> ImportReport:
@@ -258,4 +276,8 @@ def apply_xlsx_import(plan: XlsxImportPlan, db_path: Path, *, take_over: bool = 
         for (before, project), t in zip(pairs, plan.tables):
             saved = store.save_project(project, action="import", note=f"从 {plan.source} {t.where} 导入")
             upserts.note(before, saved)
+        for d in plan.departments:
+            before = store.department(d.department.uid)
+            upserts.note(before, store.save_department(d.department, action="import",
+                                                       note=f"从 {plan.source} {d.where} 导入"))
     return upserts.report()

@@ -488,11 +488,14 @@ class MainWindow(QMainWindow):
                     session.add_project(table.project, text="导入", via=rules.IMPORT)
                 else:
                     session.edit(table.project, "导入", via=rules.IMPORT)
+            for found in plan.departments:
+                session.put_department(found.department, "导入部门整体表", via=rules.IMPORT)
         if plan.tables:
             self.list_panel.select(plan.tables[0].project.uid)
+        count = len(plan.tables) + len(plan.departments)
         adopted = f"，采用建议写法 {plan.adopted} 处" if plan.adopted else ""
-        self.statusBar().showMessage(f"已从 {plan.source} 导入 {len(plan.tables)} 张表{adopted}", 8000)
-        return len(plan.tables)
+        self.statusBar().showMessage(f"已从 {plan.source} 导入 {count} 张表{adopted}", 8000)
+        return count
 
     def choose_xlsx_export(self) -> None:
         suggested = str(self.document.path.with_suffix(".xlsx"))

@@ -131,6 +131,22 @@ class DeleteProjectCommand(_Command):
         self.session._apply(self.project.uid, self.project, position=self.position)
 
 
+class SetDepartmentCommand(_Command):
+    """Put a department table (None: remove it); undo puts back what was there."""
+
+    def __init__(self, session: "EditSession", uid: str, before, after, text: str, via: str = rules.EDIT):
+        super().__init__(session, text)
+        self.uid, self.before, self.after, self.via = uid, before, after, via
+
+    def forward(self) -> None:
+        self.session.document.put_department(self.uid, self.after, via=self.via)
+        self.session._schedule_write()
+
+    def back(self) -> None:
+        self.session.document.put_department(self.uid, self.before, via=self.via)
+        self.session._schedule_write()
+
+
 class ResolveConflictCommand(_Command):
     """A supervisor settles a conflict (keep ours, take theirs, or some fields); undo brings the conflict back."""
 
@@ -280,6 +296,13 @@ class EditSession(QObject):
         self.document.check(after.uid, after, via=via)
         self._push(SetProjectCommand(self, before, after, text, merge_key, via))
         return True
+
+    def put_department(self, dept, text: str, *, via: str = rules.EDIT) -> None:
+        """Add or replace a department table as one undoable step."""
+        before = self.document.department(dept.uid)
+        if before is not None and before.content_key() == dept.content_key():
+            return
+        self._push(SetDepartmentCommand(self, dept.uid, before, dept, text, via))
 
     def check(self, after: Project) -> None:
         """Raise (in Chinese) if ``after`` may not replace the table; nothing happens either way."""

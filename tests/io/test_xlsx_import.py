@@ -256,7 +256,7 @@ def test_import_writes_all_or_nothing_and_updates_on_reimport(tmp_path, capsys):
     assert "--year" in capsys.readouterr().err and not db.exists()
     assert main(["import-xlsx", str(xlsx), "--db", str(db), "--year", "2024", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "找到 2 张绩效目标表" in out and "4 条指标" in out and "试运行" in out and not db.exists()
+    assert "找到 2 张项目绩效目标表" in out and "4 条指标" in out and "试运行" in out and not db.exists()
     assert main(["import-xlsx", str(xlsx), "--db", str(db), "--year", "2024"]) == 0
     assert "新增 2 个" in capsys.readouterr().out
     with Store.open(db) as store:
