@@ -28,6 +28,7 @@ from desk.ui.dialogs import (
     HelpDialog, ImportPreviewDialog, PreviewDialog, TextDialog, UnitDialog, available_geometry, explain,
     fit_to_screen, guarded, print_pdf,
 )
+from desk.ui.department import DepartmentEditor
 from desk.ui.editor import ProjectEditor
 from desk.ui.panels import CheckPanel, EmptyFilePanel, ProjectListPanel
 from desk.ui.session import EditSession
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.save_state)
         self.list_panel: ProjectListPanel | None = None
         self.editor: ProjectEditor | None = None
+        self.dept_editor: DepartmentEditor | None = None
         self.check_panel: CheckPanel | None = None
         self.empty_panel: EmptyFilePanel | None = None
         self._needs: dict[QAction, tuple[bool, bool, bool]] = {}
@@ -133,6 +135,7 @@ class MainWindow(QMainWindow):
         self.act_row_down = a("下移(&J)", lambda: self.editor.move_rows(1), "Alt+Down", needs_project=True,
                               needs_write=True)
         self.act_new_project = a("新建项目(&N)", self.new_project, "Ctrl+Shift+N", needs_write=True)
+        self.act_new_department = a("新建部门整体表(&B)", self.new_department, None, needs_write=True)
         self.act_copy_project = a("复制项目(&C)", lambda: self.copy_project(False), None, needs_project=True,
                                   needs_write=True)
         self.act_delete_project = a("删除项目(&D)…", self.delete_project, None, needs_project=True, needs_write=True)
@@ -180,7 +183,8 @@ class MainWindow(QMainWindow):
         for act in (self.act_focus_list, self.act_focus_checks, self.act_tab_info, self.act_tab_grid):
             v.addAction(act)
         p = self.menuBar().addMenu("项目(&P)")
-        for act in (self.act_new_project, self.act_copy_project, self.act_delete_project, self.act_next_year):
+        for act in (self.act_new_project, self.act_new_department, self.act_copy_project, self.act_delete_project,
+                    self.act_next_year):
             p.addAction(act)
         p.addSeparator()
         p.addAction(self.act_finalize)
@@ -324,6 +328,8 @@ class MainWindow(QMainWindow):
         left.setStretchFactor(0, 3)
         left.setStretchFactor(1, 2)
         self.editor = ProjectEditor(session)
+        self.dept_editor = DepartmentEditor(session)
+        self.dept_editor.message.connect(lambda text: self.statusBar().showMessage(shown(text), 8000))
         self.empty_panel = EmptyFilePanel(receives=self.document.receives, readonly=self.document.readonly)
         self.empty_panel.new_project.connect(lambda: self._run(self.new_project))
         self.empty_panel.import_xlsx.connect(lambda: self._run(self.choose_xlsx_import))
@@ -331,6 +337,7 @@ class MainWindow(QMainWindow):
         self.empty_panel.help.connect(lambda: self._run(self.show_help))
         self.right = QStackedWidget()
         self.right.addWidget(self.editor)
+        self.right.addWidget(self.dept_editor)
         self.right.addWidget(self.empty_panel)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.right)
@@ -362,6 +369,8 @@ class MainWindow(QMainWindow):
         p = self.session.project(uid) if uid else None
         if p is not None and uid != self.editor.uid:
             self.list_panel.select(uid)
+        elif uid and p is None and self.session.department(uid) is not None and uid != self.dept_editor.uid:
+            self.list_panel.select(uid)
         if p is not None and field:
             self.editor.focus_field(field)
         name = f"（项目“{p.name or '未命名'}”）" if p is not None else ""
@@ -371,10 +380,15 @@ class MainWindow(QMainWindow):
         """An empty file says how to add the first table instead of showing a greyed-out editor."""
         if self.editor is None:
             return
-        empty = not self.session.projects()
-        self.right.setCurrentWidget(self.empty_panel if empty else self.editor)
+        empty = not self.session.projects() and not self.session.departments()
+        shown_dept = self.dept_editor.uid is not None and self.session.department(self.dept_editor.uid) is not None
+        self.right.setCurrentWidget(self.empty_panel if empty else self.dept_editor if shown_dept else self.editor)
 
     def _projects_changed(self) -> None:
+        if self.dept_editor.uid and self.session.department(self.dept_editor.uid) is None:
+            self.dept_editor.show_department(None)
+            projects = self.session.projects()
+            self.show_project(projects[0].uid if projects else None)
         if self.editor.uid and self.session.project(self.editor.uid) is None:
             projects = self.session.projects()
             self.show_project(projects[0].uid if projects else None)
@@ -384,9 +398,25 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def show_project(self, uid: str | None) -> None:
-        self.editor.show_project(uid)
+        """Show a project table, or the unit's department table (the list holds both)."""
+        if uid is not None and self.session.project(uid) is None and self.session.department(uid) is not None:
+            self.editor.show_project(None)
+            self.dept_editor.show_department(uid)
+            self.right.setCurrentWidget(self.dept_editor)
+        else:
+            self.dept_editor.show_department(None)
+            self.editor.show_project(uid)
+            if self.right.currentWidget() is self.dept_editor:
+                self.right.setCurrentWidget(self.editor)
         self.check_panel.show_project(uid)
         self._update_actions()
+
+    def new_department(self) -> None:
+        """项目 → 新建部门整体表: the unit's 部门（单位）整体支出绩效目标表 of the year."""
+        dept = self._guarded("无法新建部门整体表", "新建时遇到意外问题", self.session.new_department)
+        if dept is not None:
+            self.list_panel.select(dept.uid)
+            self.show_project(dept.uid)
 
     def current_project(self):
         if self.session is None or self.editor is None or not self.editor.uid:
@@ -423,6 +453,7 @@ class MainWindow(QMainWindow):
         self.session = None
         self.document = None
         self.editor = None
+        self.dept_editor = None
         self.list_panel = None
         self.check_panel = None
         self.empty_panel = None

@@ -48,7 +48,8 @@ class ProjectListModel(QAbstractListModel):
     def __init__(self, session: EditSession, parent=None):
         super().__init__(parent)
         self.session = session
-        self.uids = [p.uid for p in session.projects()]
+        self._departments = {d.uid: d for d in session.departments()}
+        self.uids = list(self._departments) + [p.uid for p in session.projects()]
         self._icons = {"error": _dot(QColor(200, 40, 40)), "warning": _dot(QColor(230, 160, 0)),
                        "clean": _dot(QColor(40, 150, 70)), "final": _dot(QColor(40, 90, 170), lock=True)}
         session.projectsChanged.connect(self.reload)
@@ -56,10 +57,16 @@ class ProjectListModel(QAbstractListModel):
 
     def reload(self) -> None:
         self.beginResetModel()
-        self.uids = [p.uid for p in self.session.projects()]
+        self._departments = {d.uid: d for d in self.session.departments()}
+        self.uids = list(self._departments) + [p.uid for p in self.session.projects()]
         self.endResetModel()
 
+    def is_department(self, uid: str) -> bool:
+        return uid in self._departments
+
     def _changed(self, uid: str) -> None:
+        if uid in self._departments:
+            self._departments[uid] = self.session.department(uid) or self._departments[uid]
         if uid in self.uids:
             idx = self.index(self.uids.index(uid))
             self.dataChanged.emit(idx, idx)
@@ -76,6 +83,8 @@ class ProjectListModel(QAbstractListModel):
         if not index.isValid() or index.row() >= len(self.uids):
             return None
         uid = self.uids[index.row()]
+        if uid in self._departments:
+            return self._department_data(uid, role)
         p = self.session.project(uid)
         if p is None:
             return None
@@ -94,7 +103,8 @@ class ProjectListModel(QAbstractListModel):
             money = (f"{display_money(p.budget.total, p.money_unit, grouped=True)}{p.money_unit}"
                      if p.budget.total is not None else "")
             second = "  ".join(x for x in (" · ".join(badges), money, p.code) if x)
-            return f"{index.row() + 1}. {p.name or '（未命名项目）'}\n{second}"
+            number = p.number or index.row() + 1 - len(self._departments)  # the number the paper prints
+            return f"{number}. {p.name or '（未命名项目）'}\n{second}"
         if role == Qt.ItemDataRole.DecorationRole:
             if p.finalized:
                 return self._icons["final"]
@@ -108,6 +118,26 @@ class ProjectListModel(QAbstractListModel):
             return f"{p.name}\n{p.code}\n{p.unit_code}"
         if role == STATUS_ROLE:
             return ("final" if p.finalized else "draft", "errors" if errors else "warnings" if warnings else "clean")
+        return None
+
+
+    def _department_data(self, uid: str, role):
+        d = self._departments[uid]
+        errors, warnings = self.counts(uid)
+        if role == Qt.ItemDataRole.DisplayRole:
+            badges = [f"错误 {errors}"] * bool(errors) + [f"提示 {warnings}"] * bool(warnings)
+            total = f"合计 {display_money(d.totals()[0], d.money_unit, grouped=True)}{d.money_unit}"
+            return f"部门整体支出绩效目标表（{d.year}）\n{'  '.join([' · '.join(badges), total]).strip()}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._icons["error" if errors else "warning" if warnings else "clean"]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"部门（单位）整体支出绩效目标表与部门整体绩效目标\n{d.name}\n错误 {errors} 条，提示 {warnings} 条"
+        if role == UID_ROLE:
+            return uid
+        if role == SEARCH_ROLE:
+            return f"部门整体\n{d.name}\n{d.unit_code}"
+        if role == STATUS_ROLE:
+            return ("draft", "errors" if errors else "warnings" if warnings else "clean")
         return None
 
 

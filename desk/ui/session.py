@@ -20,11 +20,12 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from desk import logs
 from desk.domain import rules
-from desk.domain.checks import Finding
+from desk.domain.checks import Finding, department_totals
 from desk.domain.formdef import FormDef
-from desk.domain.model import Project, SpendingPlan, new_uid
+from desk.domain.model import DepartmentPlan, Project, SpendingPlan, new_uid
 from desk.errors import DeskError
 from desk.forms import get_form
+from desk.ops.checking import check_table
 from desk.ops.document import Conflict, FileChangedError, OpenFile
 
 
@@ -139,12 +140,10 @@ class SetDepartmentCommand(_Command):
         self.uid, self.before, self.after, self.via = uid, before, after, via
 
     def forward(self) -> None:
-        self.session.document.put_department(self.uid, self.after, via=self.via)
-        self.session._schedule_write()
+        self.session._apply_department(self.uid, self.before, self.after, self.via)
 
     def back(self) -> None:
-        self.session.document.put_department(self.uid, self.before, via=self.via)
-        self.session._schedule_write()
+        self.session._apply_department(self.uid, self.after, self.before, self.via)
 
 
 class ResolveConflictCommand(_Command):
@@ -225,6 +224,10 @@ class EditSession(QObject):
         return self.document.position(uid)
 
     def findings(self, uid: str) -> list[Finding]:
+        if self.document.project(uid) is None:
+            dept = self.document.department(uid)
+            if dept is not None:  # a department table: its own checks, and its 合计 against the projects
+                return check_table(dept, self.forms) + department_totals([dept, *self.projects()])
         return self.document.findings(uid)
 
     @property
@@ -239,6 +242,9 @@ class EditSession(QObject):
 
     def editable(self, uid: str) -> bool:
         return self.document.editable(uid)
+
+    def editable_department(self, uid: str) -> bool:
+        return not self.readonly and not self.document.is_received(uid)
 
     # ------------------------------------------------------------ editing
 
@@ -296,6 +302,33 @@ class EditSession(QObject):
         self.document.check(after.uid, after, via=via)
         self._push(SetProjectCommand(self, before, after, text, merge_key, via))
         return True
+
+    def departments(self):
+        return self.document.departments()
+
+    def department(self, uid: str):
+        return self.document.department(uid)
+
+    def _apply_department(self, uid: str, was, now, via: str) -> None:
+        self.document.put_department(uid, now, via=via)
+        self._touched = uid
+        if (was is None) != (now is None):
+            self.projectsChanged.emit()  # the list shows department tables too
+        self.projectChanged.emit(uid)
+        self._schedule_write()
+
+    def new_department(self):
+        """The unit's 部门（单位）整体支出绩效目标表 for the file's year (one per unit and year)."""
+        unit = self.document.unit
+        year = self.document.year or time.localtime().tm_year
+        code = unit.code if unit else ""
+        if any(d.unit_code == code and d.year == year for d in self.departments()):
+            raise DeskError("本单位本年度已经有部门整体支出绩效目标表（每个单位每年一张）。")
+        form = "department-2021" if "department-2021" in self.forms else "department"
+        dept = DepartmentPlan(uid=new_uid(), unit_code=code, year=year, form=form, name=unit.name if unit else "",
+                              money_unit=get_form(form, self.forms).money_unit)
+        self.put_department(dept, "新建部门整体表")
+        return self.department(dept.uid)
 
     def put_department(self, dept, text: str, *, via: str = rules.EDIT) -> None:
         """Add or replace a department table as one undoable step."""

@@ -1,0 +1,432 @@
+"""The department's year: the 部门（单位）整体支出绩效目标表 and the narrative (部门整体绩效目标).
+
+Three pages: 部门整体表 (unit name, 年度主要任务 with a live 合计, 年度总体目标),
+年度绩效指标 (the same grid widget as projects, on the form's tree) and
+部门整体绩效目标 (总体绩效目标, 分项绩效目标 items, 工作保障措施). Every change
+replaces the whole department table through the session: one undo step,
+checked, autosaved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QListWidgetItem,
+    QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
+)
+
+from desk.domain.model import DepartmentPlan, DepartmentTask, SubGoal
+from desk.domain.money import display_money, parse_typed_money
+from desk.errors import DeskError
+from desk.ui.editor import CommitLineEdit, CommitTextEdit, GoalList
+from desk.ui.grid import IndicatorModel, IndicatorView
+from desk.ui.session import EditSession
+
+TASK_COLUMNS = ("任务名称", "主要内容", "总额", "财政拨款", "其他资金")
+AMOUNT_KEYS = ("total", "fiscal", "other")
+SUB_COLUMNS = ("标题", "绩效目标", "绩效指标")
+
+
+class DepartmentEditor(QWidget):
+    """Edits one department table of the session; ``show_department`` switches which."""
+
+    message = Signal(str)
+
+    def __init__(self, session: EditSession, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.uid: str | None = None
+        self._filling = False
+        self.model: IndicatorModel | None = None
+        self.grid: IndicatorView | None = None
+        self._form_name = ""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.tabs = QTabWidget(self)
+        layout.addWidget(self.tabs)
+
+        # --- 部门整体表
+        page = QWidget()
+        form = QVBoxLayout(page)
+        head = QGroupBox("部门（单位）整体支出绩效目标表")
+        hg = QGridLayout(head)
+        self.name = CommitLineEdit()
+        self.money_unit = QComboBox()
+        self.money_unit.addItems(["万元", "元"])
+        self.form_combo = QComboBox()
+        for key, f in sorted(session.forms.items()):
+            if f.kind == "department":
+                self.form_combo.addItem(f.label, key)
+        hg.addWidget(QLabel("部门（单位）名称"), 0, 0)
+        hg.addWidget(self.name, 0, 1, 1, 3)
+        hg.addWidget(QLabel("表样"), 1, 0)
+        hg.addWidget(self.form_combo, 1, 1)
+        hg.addWidget(QLabel("金额单位"), 1, 2)
+        hg.addWidget(self.money_unit, 1, 3)
+        hg.setColumnStretch(1, 1)
+        form.addWidget(head)
+        tasks_box = QGroupBox("年度主要任务")
+        tl = QVBoxLayout(tasks_box)
+        self.tasks = QTableWidget(0, len(TASK_COLUMNS))
+        self.tasks.setHorizontalHeaderLabels(TASK_COLUMNS)
+        self.tasks.setWordWrap(True)
+        header = self.tasks.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for col in (2, 3, 4):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.tasks.setMinimumHeight(150)
+        tl.addWidget(self.tasks)
+        self.total = QLabel("")
+        self.total.setWordWrap(True)
+        tl.addWidget(self.total)
+        row = QHBoxLayout()
+        self.task_add = QPushButton("添加任务")
+        self.task_remove = QPushButton("删除任务")
+        self.task_up = QPushButton("上移")
+        self.task_down = QPushButton("下移")
+        for b in (self.task_add, self.task_remove, self.task_up, self.task_down):
+            row.addWidget(b)
+        row.addStretch(1)
+        tl.addLayout(row)
+        form.addWidget(tasks_box)
+        goals_box = QGroupBox("年度总体目标（目标1…N，一行一条）")
+        gl = QVBoxLayout(goals_box)
+        self.goals = GoalList()
+        self.goals.setMaximumHeight(110)
+        gl.addWidget(self.goals)
+        row = QHBoxLayout()
+        self.goal_add = QPushButton("添加目标")
+        self.goal_remove = QPushButton("删除目标")
+        row.addWidget(self.goal_add)
+        row.addWidget(self.goal_remove)
+        row.addStretch(1)
+        gl.addLayout(row)
+        form.addWidget(goals_box)
+        form.addStretch(1)
+        self.tabs.addTab(_scrolled(page), "部门整体表")
+
+        # --- 年度绩效指标
+        self.grid_page = QWidget()
+        gp = QVBoxLayout(self.grid_page)
+        gp.setContentsMargins(4, 4, 4, 4)
+        bar = QHBoxLayout()
+        self.row_insert = QPushButton("插入行")
+        self.row_delete = QPushButton("删除行")
+        bar.addWidget(self.row_insert)
+        bar.addWidget(self.row_delete)
+        bar.addStretch(1)
+        gp.addLayout(bar)
+        self.grid_holder = QVBoxLayout()
+        gp.addLayout(self.grid_holder)
+        self.tabs.addTab(self.grid_page, "年度绩效指标")
+
+        # --- 部门整体绩效目标 (the narrative)
+        page = QWidget()
+        nl = QVBoxLayout(page)
+        overall_box = QGroupBox("一、总体绩效目标")
+        ol = QVBoxLayout(overall_box)
+        self.overall = CommitTextEdit()
+        self.overall.setMinimumHeight(90)
+        ol.addWidget(self.overall)
+        nl.addWidget(overall_box)
+        subs_box = QGroupBox("二、分项绩效目标")
+        sl = QVBoxLayout(subs_box)
+        self.subs = QTableWidget(0, len(SUB_COLUMNS))
+        self.subs.setHorizontalHeaderLabels(SUB_COLUMNS)
+        self.subs.setWordWrap(True)
+        self.subs.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.subs.setMinimumHeight(120)
+        sl.addWidget(self.subs)
+        row = QHBoxLayout()
+        self.sub_add = QPushButton("添加分项")
+        self.sub_remove = QPushButton("删除分项")
+        row.addWidget(self.sub_add)
+        row.addWidget(self.sub_remove)
+        row.addStretch(1)
+        sl.addLayout(row)
+        nl.addWidget(subs_box)
+        measures_box = QGroupBox("三、工作保障措施（一行一条，打印时编号）")
+        ml = QVBoxLayout(measures_box)
+        self.measures = GoalList()
+        self.measures.setMaximumHeight(120)
+        ml.addWidget(self.measures)
+        row = QHBoxLayout()
+        self.measure_add = QPushButton("添加措施")
+        self.measure_remove = QPushButton("删除措施")
+        row.addWidget(self.measure_add)
+        row.addWidget(self.measure_remove)
+        row.addStretch(1)
+        ml.addLayout(row)
+        nl.addWidget(measures_box)
+        nl.addStretch(1)
+        self.tabs.addTab(_scrolled(page), "部门整体绩效目标")
+
+        # --- wiring
+        self.name.committed.connect(lambda t: self._put(self.dept() and replace(self.dept(), name=t.strip()),
+                                                        "修改部门（单位）名称"))
+        self.money_unit.activated.connect(lambda _: self._put(
+            self.dept() and replace(self.dept(), money_unit=self.money_unit.currentText()), "更换金额单位"))
+        self.form_combo.activated.connect(lambda _: self._put(
+            self.dept() and replace(self.dept(), form=self.form_combo.currentData()), "更换表样"))
+        self.tasks.itemChanged.connect(self._task_changed)
+        self.task_add.clicked.connect(self.add_task)
+        self.task_remove.clicked.connect(self.remove_task)
+        self.task_up.clicked.connect(lambda: self.move_task(-1))
+        self.task_down.clicked.connect(lambda: self.move_task(1))
+        self.goals.itemChanged.connect(lambda _: self._list_changed(self.goals, "goals", "修改年度总体目标"))
+        self.goal_add.clicked.connect(lambda: self._add_line(self.goals, "goals", "添加目标"))
+        self.goals.add_requested.connect(lambda: self._add_line(self.goals, "goals", "添加目标"))
+        self.goal_remove.clicked.connect(lambda: self._remove_line(self.goals, "goals", "删除目标"))
+        self.goals.remove_requested.connect(lambda: self._remove_line(self.goals, "goals", "删除目标"))
+        self.overall.committed.connect(lambda t: self._put_narrative("修改总体绩效目标", overall=t))
+        self.subs.itemChanged.connect(self._sub_changed)
+        self.sub_add.clicked.connect(self.add_sub_goal)
+        self.sub_remove.clicked.connect(self.remove_sub_goal)
+        self.measures.itemChanged.connect(lambda _: self._list_changed(self.measures, "measures", "修改工作保障措施"))
+        self.measure_add.clicked.connect(lambda: self._add_line(self.measures, "measures", "添加措施"))
+        self.measures.add_requested.connect(lambda: self._add_line(self.measures, "measures", "添加措施"))
+        self.measure_remove.clicked.connect(lambda: self._remove_line(self.measures, "measures", "删除措施"))
+        self.measures.remove_requested.connect(lambda: self._remove_line(self.measures, "measures", "删除措施"))
+        self.row_insert.clicked.connect(self.insert_row)
+        self.row_delete.clicked.connect(self.delete_rows)
+        session.projectChanged.connect(lambda uid: uid == self.uid and self.refresh())
+
+    # ------------------------------------------------------------ showing
+
+    def dept(self) -> DepartmentPlan | None:
+        return self.session.department(self.uid) if self.uid else None
+
+    def show_department(self, uid: str | None) -> None:
+        self.uid = uid
+        self.refresh()
+
+    def refresh(self) -> None:
+        d = self.dept()
+        self.setEnabled(d is not None)
+        if d is None:
+            return
+        editable = self.session.editable_department(d.uid)
+        self._filling = True
+        try:
+            self.name.show_value(d.name)
+            self.name.setReadOnly(not editable)
+            self.money_unit.setCurrentText(d.money_unit)
+            index = self.form_combo.findData(d.form)
+            if index >= 0:
+                self.form_combo.setCurrentIndex(index)
+            self._fill_tasks(d)
+            self._fill_list(self.goals, d.goals)
+            self.overall.show_value(d.narrative.overall)
+            self._fill_subs(d)
+            self._fill_list(self.measures, d.narrative.measures)
+            for w in (self.money_unit, self.form_combo, self.task_add, self.task_remove, self.task_up, self.task_down,
+                      self.goal_add, self.goal_remove, self.sub_add, self.sub_remove, self.measure_add,
+                      self.measure_remove, self.row_insert, self.row_delete):
+                w.setEnabled(editable)
+            for table in (self.tasks, self.subs):
+                table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers if editable
+                                      else QAbstractItemView.EditTrigger.NoEditTriggers)
+            self.overall.setReadOnly(not editable)
+        finally:
+            self._filling = False
+        self._ensure_grid(d)
+        self.model.readonly = not editable
+        self.model.set_indicators(d.indicators)
+        self.model.set_findings(self.session.findings(d.uid))
+        self.grid.update_spans()
+
+    def _ensure_grid(self, d: DepartmentPlan) -> None:
+        form = self.session.forms.get(d.form) or self.session.forms["department"]
+        if self.model is not None and form.name == self._form_name:
+            return
+        if self.grid is not None:
+            self.grid.setParent(None)
+            self.grid.deleteLater()
+        self._form_name = form.name
+        self.model = IndicatorModel(form, commit=self._commit_indicators)
+        self.grid = IndicatorView(self.model, self.grid_page)
+        self.grid_holder.addWidget(self.grid)
+        self.grid.fit_columns()
+
+    def _fill_tasks(self, d: DepartmentPlan) -> None:
+        self.tasks.blockSignals(True)
+        self.tasks.setRowCount(len(d.tasks))
+        for r, t in enumerate(d.tasks):
+            values = (t.name, t.content, *(display_money(getattr(t, k), d.money_unit, grouped=True)
+                                           for k in AMOUNT_KEYS))
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if c >= 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.tasks.setItem(r, c, item)
+        self.tasks.resizeRowsToContents()
+        self.tasks.blockSignals(False)
+        totals = d.totals()
+        unit = d.money_unit
+        text = "合计：总额 {} {u}，财政拨款 {} {u}，其他资金 {} {u}".format(
+            *(display_money(v, unit, grouped=True) for v in totals), u=unit)
+        problems = [f.message for f in self.session.findings(d.uid)
+                    if f.code in ("DEPT_TASK_BALANCE", "DEPT_TOTAL_VS_PROJECTS", "MONEY_NEGATIVE")]
+        self.total.setText(text + ("\n✗ " + "\n✗ ".join(problems) if problems else ""))
+        self.total.setStyleSheet("color:#b00020;" if problems else "")
+
+    def _fill_subs(self, d: DepartmentPlan) -> None:
+        self.subs.blockSignals(True)
+        self.subs.setRowCount(len(d.narrative.sub_goals))
+        for r, s in enumerate(d.narrative.sub_goals):
+            for c, value in enumerate((s.title, s.goal, s.indicators)):
+                self.subs.setItem(r, c, QTableWidgetItem(value))
+        self.subs.resizeRowsToContents()
+        self.subs.blockSignals(False)
+
+    @staticmethod
+    def _fill_list(widget: GoalList, lines) -> None:
+        widget.blockSignals(True)
+        current = widget.currentRow()
+        widget.clear()
+        for line in lines:
+            item = QListWidgetItem(line)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+            widget.addItem(item)
+        if 0 <= current < widget.count():
+            widget.setCurrentRow(current)
+        widget.blockSignals(False)
+
+    # ------------------------------------------------------------ editing
+
+    def _put(self, after: DepartmentPlan | None, text: str) -> bool:
+        if after is None or self._filling:
+            return False
+        try:
+            before = self.dept()
+            if before is not None and before.content_key() == after.content_key():
+                return False
+            self.session.put_department(after, text)
+            return True
+        except DeskError as exc:
+            self.message.emit(str(exc))
+            self.refresh()
+            return False
+
+    def _put_narrative(self, text: str, **changes) -> bool:
+        d = self.dept()
+        return bool(d) and self._put(replace(d, narrative=replace(d.narrative, **changes)), text)
+
+    def _task_changed(self, item: QTableWidgetItem) -> None:
+        d = self.dept()
+        if d is None or self._filling or item.row() >= len(d.tasks):
+            return
+        r, c = item.row(), item.column()
+        task = d.tasks[r]
+        text = item.text()
+        if c < 2:
+            changed = replace(task, **{("name", "content")[c]: text.strip() if c == 0 else text})
+        else:
+            key = AMOUNT_KEYS[c - 2]
+            try:
+                changed = replace(task, **{key: parse_typed_money(text, what=TASK_COLUMNS[c], unit=d.money_unit)})
+            except DeskError as exc:
+                self.message.emit(f"任务第{r + 1}行：{exc}")
+                self.refresh()
+                return
+        tasks = list(d.tasks)
+        tasks[r] = changed
+        self._put(replace(d, tasks=tuple(tasks)), f"修改任务第{r + 1}行的{TASK_COLUMNS[c]}")
+
+    def add_task(self) -> None:
+        d = self.dept()
+        if d is not None and self._put(replace(d, tasks=d.tasks + (DepartmentTask(),)), "添加任务"):
+            self.tabs.setCurrentIndex(0)
+            self.tasks.setCurrentCell(len(d.tasks), 0)
+
+    def remove_task(self) -> None:
+        d = self.dept()
+        r = self.tasks.currentRow()
+        if d is not None and 0 <= r < len(d.tasks):
+            self._put(replace(d, tasks=d.tasks[:r] + d.tasks[r + 1:]), "删除任务")
+
+    def move_task(self, step: int) -> None:
+        d = self.dept()
+        r = self.tasks.currentRow()
+        if d is None or not (0 <= r < len(d.tasks)) or not (0 <= r + step < len(d.tasks)):
+            return
+        tasks = list(d.tasks)
+        tasks[r], tasks[r + step] = tasks[r + step], tasks[r]
+        if self._put(replace(d, tasks=tuple(tasks)), "移动任务"):
+            self.tasks.setCurrentCell(r + step, self.tasks.currentColumn())
+
+    def _lines(self, widget: GoalList) -> tuple[str, ...]:
+        return tuple(widget.item(i).text() for i in range(widget.count()))
+
+    def _set_lines(self, key: str, lines: tuple[str, ...], text: str) -> bool:
+        d = self.dept()
+        if d is None:
+            return False
+        if key == "goals":
+            return self._put(replace(d, goals=lines), text)
+        return self._put_narrative(text, measures=lines)
+
+    def _list_changed(self, widget: GoalList, key: str, text: str) -> None:
+        if not self._filling:
+            self._set_lines(key, self._lines(widget), text)
+
+    def _add_line(self, widget: GoalList, key: str, text: str) -> None:
+        lines = self._lines(widget) + ("",)
+        if self._set_lines(key, lines, text):
+            widget.setCurrentRow(len(lines) - 1)
+            widget.editItem(widget.item(len(lines) - 1))
+
+    def _remove_line(self, widget: GoalList, key: str, text: str) -> None:
+        r = widget.currentRow()
+        lines = self._lines(widget)
+        if 0 <= r < len(lines):
+            self._set_lines(key, lines[:r] + lines[r + 1:], text)
+
+    def _sub_changed(self, item: QTableWidgetItem) -> None:
+        d = self.dept()
+        if d is None or self._filling or item.row() >= len(d.narrative.sub_goals):
+            return
+        subs = list(d.narrative.sub_goals)
+        subs[item.row()] = replace(subs[item.row()], **{("title", "goal", "indicators")[item.column()]: item.text()})
+        self._put_narrative(f"修改分项绩效目标第{item.row() + 1}项", sub_goals=tuple(subs))
+
+    def add_sub_goal(self) -> None:
+        d = self.dept()
+        if d is not None and self._put_narrative("添加分项绩效目标", sub_goals=d.narrative.sub_goals + (SubGoal(),)):
+            self.subs.setCurrentCell(len(d.narrative.sub_goals), 0)
+
+    def remove_sub_goal(self) -> None:
+        d = self.dept()
+        r = self.subs.currentRow()
+        if d is not None and 0 <= r < len(d.narrative.sub_goals):
+            subs = d.narrative.sub_goals
+            self._put_narrative("删除分项绩效目标", sub_goals=subs[:r] + subs[r + 1:])
+
+    def _commit_indicators(self, indicators, text: str, merge_key=None) -> None:
+        d = self.dept()
+        if d is not None:
+            self._put(replace(d, indicators=tuple(indicators)), text)
+
+    def insert_row(self) -> None:
+        if self.model is None:
+            return
+        row = self.grid.currentIndex().row() + 1 if self.grid.currentIndex().isValid() else self.model.rowCount()
+        self.model.insert_rows(row, 1)
+
+    def delete_rows(self) -> None:
+        if self.model is None:
+            return
+        self.model.remove_rows(self.grid.selected_rows())
+
+
+def _scrolled(page: QWidget) -> QScrollArea:
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(page)
+    return scroll
+
+
+__all__ = ["DepartmentEditor"]
