@@ -1,7 +1,9 @@
 """Make the README's screenshots of the main window on a 1366×768 screen.
 
-Run: python docs/make_screenshots.py            (100 %: shot-info.png, shot-grid.png)
-     python docs/make_screenshots.py --scale 1.5 (150 %: shot150-grid.png, shot150-plan.png)
+Run: python docs/make_screenshots.py            (100 %: shot-info.png, shot-grid.png, shot-dept.png,
+                                                  shot-narrative.png)
+     python docs/make_screenshots.py --scale 1.5 (150 %: shot150-grid.png, shot150-plan.png, shot150-dept.png,
+                                                  shot150-narrative.png)
 Each run is its own process: Qt reads the scale factor once, at start.
 """
 
@@ -52,6 +54,19 @@ def child(scale: float) -> None:
         window.editor.show_tab(0)
         window.editor.info_page.ensureWidgetVisible(window.editor.plan_edits[0])
         shot("shot150-plan.png")
+    # the department's year: the sample's narrative and a department table built from its projects
+    from desk.io import jsonio
+
+    sample = jsonio.loads((ROOT / "resources/demo/yutian-2023-department.json").read_text("utf-8"))
+    dept = sample.departments[0]
+    window.session.put_department(dept, "示例部门整体表")
+    window.list_panel.select(dept.uid)
+    window.show_project(dept.uid)
+    prefix = "shot" if scale == 1 else "shot150"
+    window.dept_editor.tabs.setCurrentIndex(0)
+    shot(f"{prefix}-dept.png")
+    window.dept_editor.tabs.setCurrentIndex(2)
+    shot(f"{prefix}-narrative.png")
     window.close()
 
 

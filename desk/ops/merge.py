@@ -406,6 +406,7 @@ class UnitRow:
     received_at: str  # people's words, e.g. 2026年11月22日 14:05
     source: str
     duplicates: int  # tables left out of the total as possible duplicates
+    department: str = "缺"  # 部门整体: 有（合计 …）, or 缺 when the unit sent none for the year
 
 
 def overview(document: OpenFile) -> list[UnitRow]:
@@ -415,6 +416,10 @@ def overview(document: OpenFile) -> list[UnitRow]:
     groups: dict[tuple[str, int], list] = {}
     for p in document.projects():
         groups.setdefault((p.unit_code, p.year), []).append(p)
+    departments = {}
+    for d in document.departments():
+        departments.setdefault((d.unit_code, d.year), d)
+        groups.setdefault((d.unit_code, d.year), [])
     rows = []
     for (code, year), items in sorted(groups.items()):
         doubles = set()
@@ -426,6 +431,10 @@ def overview(document: OpenFile) -> list[UnitRow]:
         errors = sum(1 for f in found if f.severity == ERROR)
         got = [received[p.uid] for p in items if p.uid in received]
         latest = max(got, key=lambda x: x[1]) if got else ("", "")
+        dept = departments.get((code, year))
+        dept_text = "缺" if dept is None else (
+            f"有（合计 {display_money(dept.totals()[0], dept.money_unit, grouped=True)}{dept.money_unit}）")
         rows.append(UnitRow(code, units.get(code, ""), year, len(items), f"{display_money(total, grouped=True)}元",
-                            errors, sum(1 for f in found if f.severity == WARNING), when_text(latest[1]), latest[0], len(doubles)))
+                            errors, sum(1 for f in found if f.severity == WARNING), when_text(latest[1]), latest[0],
+                            len(doubles), dept_text))
     return rows

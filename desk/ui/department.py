@@ -137,7 +137,10 @@ class DepartmentEditor(QWidget):
         self.subs = QTableWidget(0, len(SUB_COLUMNS))
         self.subs.setHorizontalHeaderLabels(SUB_COLUMNS)
         self.subs.setWordWrap(True)
-        self.subs.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        subs_header = self.subs.horizontalHeader()
+        subs_header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        subs_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)  # titles are short or empty
+        subs_header.setMinimumSectionSize(60)
         self.subs.setMinimumHeight(120)
         sl.addWidget(self.subs)
         row = QHBoxLayout()

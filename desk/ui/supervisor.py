@@ -17,7 +17,7 @@ from desk.ops.merge import FIELD_LABELS, overview
 from desk.ui.dialogs import fit_to_screen, guarded
 from desk.ui.session import EditSession
 
-OVERVIEW_COLUMNS = ("单位编码", "单位名称", "年度", "项目数", "预算数合计", "错误", "提示", "收到时间", "来自文件")
+OVERVIEW_COLUMNS = ("单位编码", "单位名称", "年度", "项目数", "预算数合计", "部门整体", "错误", "提示", "收到时间", "来自文件")
 CONFLICT_FIELDS = ("code", "name", "money_unit", "budget", "usage", "plan", "goals", "indicators", "form",
                    "finalized_at")
 
@@ -39,11 +39,11 @@ class OverviewDialog(QDialog):
         self.table.verticalHeader().hide()
         doubles = 0
         for r, row in enumerate(rows):
-            values = (row.code, row.name, row.year, row.projects, row.total, row.errors, row.warnings,
+            values = (row.code, row.name, row.year, row.projects, row.total, row.department, row.errors, row.warnings,
                       row.received_at, row.source)
             for c, value in enumerate(values):
                 item = QTableWidgetItem(str(value))
-                if c in (2, 3, 4, 5, 6):
+                if c in (2, 3, 4, 6, 7):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if c == 4 and row.duplicates:
                     item.setToolTip(f"有 {row.duplicates} 张疑似重复的表未计入合计")

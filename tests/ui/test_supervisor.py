@@ -36,7 +36,8 @@ def test_merge_from_the_window_with_progress_and_cancel(qtbot, tmp_path, monkeyp
     dialog = window.show_overview()
     assert dialog.table.rowCount() == 3
     assert [dialog.table.item(r, 0).text() for r in range(3)] == [u.code for u in OFFICES]
-    assert dialog.table.item(1, 3).text() == "3" and dialog.table.item(1, 8).text() == files[1].name
+    assert dialog.table.item(1, 3).text() == "3" and dialog.table.item(1, 9).text() == files[1].name
+    assert dialog.table.item(1, 5).text() == "缺"  # no 部门整体 table from this office
     dialog._chosen(1, 0)
     assert window.list_panel.proxy.rowCount() == 3
     # offices' tables are read-only in the consolidated file
@@ -149,7 +150,7 @@ def test_a_supervisor_file_made_in_the_window_names_the_office_and_receives(qtbo
     assert overview.table.item(row, 3).text() == "4"
     assert overview.table.item(row, 4).text() == f"{3 * Decimal('770000'):,.2f}元"  # 3 projects, not 4
     assert "未重复计入" in overview.hint.text()
-    received_at = overview.table.item(row, 7).text()
+    received_at = overview.table.item(row, 8).text()
     assert "年" in received_at and "T" not in received_at  # people's words, not an ISO timestamp
     overview.close()
     window.close()
