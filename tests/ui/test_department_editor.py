@@ -114,3 +114,28 @@ def test_department_table_and_narrative_round_trip(qtbot, tmp_path):
     assert again.dept_editor.name.text() == "玉田县无终街道办事处"
     assert again.dept_editor.subs.item(0, 1).text() == "保证社区工作者对工作的积极性"
     again.close()
+
+
+def test_paste_from_word_keeps_paragraphs(qtbot, tmp_path):
+    from PySide6.QtCore import QMimeData
+    from PySide6.QtGui import QGuiApplication
+
+    path = tmp_path / "x.db"
+    Store.create(path, unit=UNIT, year=2023).close()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.open_file(path)
+    window.act_new_department.trigger()
+    editor = window.dept_editor
+    mime = QMimeData()  # as Word puts a copied passage on the clipboard: HTML and plain text with CR LF
+    mime.setHtml("<html><body><p>第一段：加强基层领导班子建设。</p><p>第二段：做好社区服务工作。</p></body></html>")
+    mime.setText("第一段：加强基层领导班子建设。\r\n第二段：做好社区服务工作。\r\n")
+    QGuiApplication.clipboard().setMimeData(mime)
+    editor.tabs.setCurrentIndex(2)
+    editor.overall.setFocus()
+    editor.overall.paste()
+    editor.overall.clearFocus()
+    qtbot.waitUntil(lambda: window.session.department(editor.uid).narrative.overall != "")
+    text = window.session.department(editor.uid).narrative.overall
+    assert text.split("\n")[:2] == ["第一段：加强基层领导班子建设。", "第二段：做好社区服务工作。"]
+    window.close()
