@@ -74,6 +74,7 @@ class OpenFile:
         self._findings: dict[str, list[Finding]] = {}
         self._numbers: dict[tuple[str, int, int], int] = {}  # (unit, year, number) -> tables holding it
         self._damaged = {uid for _, uid, _ in store.damaged()}  # changed outside the program
+        self._departments: dict[str, DepartmentPlan] = {d.uid: d for d in store.departments()}
         for p in store.projects():
             self._projects[p.uid] = p
             self._order.append(p.uid)
@@ -221,25 +222,27 @@ class OpenFile:
     # ------------------------------------------------------------ department tables
 
     def departments(self) -> list[DepartmentPlan]:
-        return self._store.departments()
+        return list(self._departments.values())
 
     def department(self, uid: str) -> DepartmentPlan | None:
-        return self._store.department(uid)
+        return self._departments.get(uid)
 
     def put_department(self, uid: str, dept: DepartmentPlan | None, *, via: str = rules.EDIT, action: str = "save",
                        note: str = "") -> None:
         """Save ``dept`` as the department table ``uid`` (None removes it), checked first."""
         if self.readonly:
             raise rules.ProtectedError(f"文件以只读方式打开（{self.readonly_reason}），不能修改。")
-        problem = rules.change_problem(self._store.department(uid), dept, via=via, received=self.is_received(uid))
+        problem = rules.change_problem(self._departments.get(uid), dept, via=via, received=self.is_received(uid))
         if problem:
             raise rules.ProtectedError(problem)
         if dept is None:
             self._store.delete_department(uid)
+            self._departments.pop(uid, None)
             return
         rules.validate(dept)
         with self._store.transaction():
-            self._store.save_department(dept, action=action, note=note)
+            saved = self._store.save_department(dept, action=action, note=note)
+        self._departments[uid] = saved
 
     def finalize_problem(self, uid: str) -> str:
         """Why 定稿 is refused, listing every error ("" when it may go ahead)."""

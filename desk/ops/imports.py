@@ -27,6 +27,7 @@ from desk.ops.files import Target, read_input  # noqa: F401 - Target is part of 
 from desk.store import Store, StoreError
 
 DEMO_SOURCE = "demo/yutian-2023.json"
+DEMO_DEPARTMENT = "demo/yutian-2023-department.json"  # the yutian 2023 narrative and a department table
 DEMO_FILE = "示例_玉田县无终街道_2023.db"
 
 ADD = "新增"
@@ -145,6 +146,9 @@ def make_demo(target: Path | None = None) -> Path:
     target = Path(target) if target else demo_path()
     source = paths.resources_dir() / DEMO_SOURCE
     doc = jsonio.loads(source.read_text("utf-8"), source=str(source))
+    extra = paths.resources_dir() / DEMO_DEPARTMENT
+    if extra.is_file():
+        doc = replace(doc, departments=jsonio.loads(extra.read_text("utf-8"), source=str(extra)).departments)
     if target.exists():
         target.unlink()
     import_document(doc, target)

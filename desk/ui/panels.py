@@ -225,7 +225,7 @@ class ProjectListPanel(QWidget):
             self.view.setCurrentIndex(self.proxy.index(0, 0))
 
     def _update_count(self, *args) -> None:
-        self.count.setText(f"显示 {self.proxy.rowCount()} / 共 {self.model.rowCount()} 个项目")
+        self.count.setText(f"显示 {self.proxy.rowCount()} / 共 {self.model.rowCount()} 张表")
 
     def _current_changed(self, current, previous) -> None:
         uid = current.data(UID_ROLE) if current.isValid() else None

@@ -210,6 +210,7 @@ class EditSession(QObject):
         self._stopped_by_change = False
         self._failed: BaseException | None = None  # what the last command could not do
         self._touched = ""  # uid of the table the last applied change touched
+        self._dept_findings: dict[str, tuple] = {}  # uid -> (the department table checked, its findings)
         self.last_saved_at = ""
 
     # ------------------------------------------------------------ reading
@@ -227,7 +228,10 @@ class EditSession(QObject):
         if self.document.project(uid) is None:
             dept = self.document.department(uid)
             if dept is not None:  # a department table: its own checks, and its 合计 against the projects
-                return check_table(dept, self.forms) + department_totals([dept, *self.projects()])
+                cached = self._dept_findings.get(uid)
+                if cached is None or cached[0] is not dept:
+                    cached = self._dept_findings[uid] = (dept, check_table(dept, self.forms))
+                return cached[1] + department_totals([dept, *self.projects()])
         return self.document.findings(uid)
 
     @property

@@ -62,6 +62,7 @@ class Soak:
             (3, self.move_rows), (8, self.undo), (5, self.redo), (4, self.switch_project), (3, self.switch_tab),
             (2, self.click_finding), (1, self.change_combo), (1, self.new_project), (1, self.copy_project),
             (1, self.delete_project), (1, self.lock_toggle), (1, self.search),
+            (2, self.switch_department), (3, self.edit_department),
         ]
         self._weights = [w for w, _ in self._actions]
 
@@ -355,6 +356,44 @@ class Soak:
             self.w.list_panel.select(self.rng.choice(projects).uid)
         return "any"
 
+    def switch_department(self):
+        departments = self.w.session.departments()
+        if departments:
+            self.w.list_panel.select(self.rng.choice(departments).uid)
+        return "any"
+
+    def edit_department(self):
+        """On the department table's pages: a task cell, a goal, the narrative, a task added or removed."""
+        editor = self.w.dept_editor
+        d = editor.dept()
+        if d is None or not self.w.right.currentWidget() is editor:
+            return "any"
+        choice = self.rng.randrange(5)
+        if choice == 0 and editor.tasks.rowCount():
+            row, col = self.rng.randrange(editor.tasks.rowCount()), self.rng.randrange(5)
+            value = text(self.rng) if col < 2 else self.rng.choice(["12.5", "0", "3,000", "x", "-1", "1万"])
+            editor.tasks.setCurrentCell(row, col)
+            editor.tasks.item(row, col).setText(value)
+        elif choice == 1:
+            editor.tabs.setCurrentIndex(0)
+            (editor.add_task if self.rng.random() < 0.6 or not d.tasks else editor.remove_task)()
+        elif choice == 2:
+            editor.tabs.setCurrentIndex(2)
+            editor.overall.setPlainText(text(self.rng, 8))
+            editor.overall.clearFocus()
+            editor.overall.committed.emit(editor.overall.toPlainText())
+        elif choice == 3:
+            editor.tabs.setCurrentIndex(2)
+            editor.add_sub_goal() if self.rng.random() < 0.5 or not d.narrative.sub_goals else editor.remove_sub_goal()
+        else:
+            editor.tabs.setCurrentIndex(1)
+            if editor.model is not None and editor.model.rowCount():
+                row = self.rng.randrange(editor.model.rowCount())
+                editor.model.setData(editor.model.index(row, 2), text(self.rng))
+            else:
+                editor.insert_row()
+        return "any"
+
     def switch_tab(self):
         (self.w.act_tab_info if self.rng.random() < 0.5 else self.w.act_tab_grid).trigger()
         return "any"
@@ -418,7 +457,11 @@ class Soak:
         session = w.session
         projects = session.projects()
         list_model = w.list_panel.model
-        assert list_model.uids == [p.uid for p in projects]
+        assert list_model.uids == [d.uid for d in session.departments()] + [p.uid for p in projects]
+        shown = w.dept_editor.dept()
+        if shown is not None and w.right.currentWidget() is w.dept_editor:
+            assert w.dept_editor.model.indicators == shown.indicators
+            assert w.dept_editor.tasks.rowCount() == len(shown.tasks)
         p = w.current_project()
         if p is None:
             return
@@ -453,9 +496,11 @@ class Soak:
         from desk.store import Store
 
         expected = [p.content_key() for p in self.w.session.projects()]
+        departments = [d.content_key() for d in self.w.session.departments()]
         self.w.close()
         with Store.open(path) as store:
             assert [p.content_key() for p in store.projects()] == expected
+            assert [d.content_key() for d in store.departments()] == departments
 
 
 def quiet_dialogs(monkeypatch, problems: list) -> None:

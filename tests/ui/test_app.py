@@ -21,10 +21,11 @@ def test_main_window_shows_the_demo_file(qtbot, tmp_path):
     window = open_window(qtbot, imports_ops.make_demo(tmp_path / "demo.db"))
     assert "玉田县无终街道办事处本级（439001）" in window.header.text() and "2023" in window.header.text()
     model = window.list_panel.model
-    assert model.rowCount() == 7
-    first = model.data(model.index(0))
+    assert model.rowCount() == 8  # the department table, then the 7 projects
+    assert model.data(model.index(0)).startswith("部门整体支出绩效目标表（2023）")
+    first = model.data(model.index(1))
     assert first == "1. 城镇社区工作经费\n770,000.00元  13022923P00JXC415060P"
-    last = model.data(model.index(6))
+    last = model.data(model.index(7))
     assert "错误 2" in last
     assert window.editor.name.text() == "城镇社区工作经费"
     assert window.check_panel.summary.text().startswith("✓")
@@ -40,10 +41,10 @@ def test_search_and_status_filter(qtbot, tmp_path):
     assert panel.proxy.rowCount() == 1
     panel.search.clear()
     panel.status.setCurrentIndex(panel.status.findData("errors"))
-    assert panel.proxy.rowCount() == 1
+    assert panel.proxy.rowCount() == 2  # the department table (no indicators yet) and the last project
     panel.status.setCurrentIndex(panel.status.findData("warnings"))
     assert panel.proxy.rowCount() == 2
-    assert "显示 2 / 共 7 个项目" == panel.count.text()
+    assert "显示 2 / 共 8 张表" == panel.count.text()
     window.close()
 
 

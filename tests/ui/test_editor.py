@@ -171,7 +171,7 @@ def test_finalize_locks_until_unfinalized(qtbot, tmp_path, monkeypatch):
     p = window.session.project(uid)
     assert p.finalized and p.finalized_by
     assert window.editor.name.isReadOnly() and "已定稿" in window.editor.locked_banner.text()
-    assert "已定稿" in window.list_panel.model.data(window.list_panel.model.index(0))
+    assert "已定稿" in window.list_panel.model.data(window.list_panel.model.index(1))  # under the department
     window.editor.model.setData(window.editor.model.index(0, 2), "改不了")
     assert window.session.project(uid).indicators[0].name == "城市社区综合服务设施数量"
     window.act_unfinalize.trigger()
