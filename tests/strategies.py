@@ -89,6 +89,8 @@ def departments(draw, unit_code="439001"):
             sub_goals=tuple(draw(st.lists(st.builds(SubGoal, title=text, goal=text, indicators=text), max_size=2))),
             measures=tuple(draw(st.lists(text, max_size=2))),
         ),
+        finalized_at=draw(st.sampled_from(["", "2026-11-22T09:00:00+08:00"])),
+        finalized_by=draw(st.sampled_from(["", "张三@PC-01"])),
         revision=draw(st.integers(min_value=1, max_value=50)),
         updated_at="2026-11-21T10:00:00+08:00",
     )

@@ -98,6 +98,8 @@ def department_to_dict(d: DepartmentPlan) -> dict:
                           for s in d.narrative.sub_goals],
             "measures": list(d.narrative.measures),
         },
+        "finalized_at": d.finalized_at,
+        "finalized_by": d.finalized_by,
         "revision": d.revision,
         "updated_at": d.updated_at,
     }
@@ -313,6 +315,8 @@ def read_department(r: Reader, units: set[str] | None = None) -> DepartmentPlan:
         goals=_read_goals(r),
         indicators=tuple(_read_indicator(i) for i in r.items("indicators")),
         narrative=narrative,
+        finalized_at=r.text("finalized_at"),
+        finalized_by=r.text("finalized_by"),
         **common,
     )
 

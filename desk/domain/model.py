@@ -172,12 +172,14 @@ class DepartmentPlan:
     goals: tuple[str, ...] = ()
     indicators: tuple[Indicator, ...] = ()
     narrative: Narrative = Narrative()
+    finalized_at: str = ""  # 定稿, as for projects: locked and printed without the 草稿 mark
+    finalized_by: str = ""
     revision: int = 0
     updated_at: str = ""
 
     @property
     def finalized(self) -> bool:
-        return False  # a department table cannot be finalised yet: it always prints as a draft
+        return bool(self.finalized_at)
 
     def totals(self) -> tuple[Decimal, Decimal, Decimal]:
         """The 合计 row: sums of the tasks (blanks count as 0)."""
@@ -191,7 +193,7 @@ class DepartmentPlan:
     def content_key(self) -> tuple:
         return (
             self.uid, self.unit_code, self.year, self.form, self.name, self.money_unit,
-            self.tasks, self.goals, self.indicators, self.narrative,
+            self.tasks, self.goals, self.indicators, self.narrative, self.finalized_at, self.finalized_by,
         )
 
     def descent_key(self) -> tuple:

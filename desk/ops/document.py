@@ -244,6 +244,19 @@ class OpenFile:
             saved = self._store.save_department(dept, action=action, note=note)
         self._departments[uid] = saved
 
+    def finalize_department(self, uid: str) -> DepartmentPlan:
+        """定稿 of a department table, recorded with who and when (its errors are checked by the caller)."""
+        d = self._departments[uid]
+        self.put_department(uid, replace(d, finalized_at=now_iso(), finalized_by=holder_name()),
+                            via=rules.FINALIZE, action="finalize", note="定稿")
+        return self._departments[uid]
+
+    def unfinalize_department(self, uid: str) -> DepartmentPlan:
+        d = self._departments[uid]
+        self.put_department(uid, replace(d, finalized_at="", finalized_by=""), via=rules.UNFINALIZE,
+                            action="unfinalize", note=f"解除定稿（{holder_name()}，原定稿 {d.finalized_by}）")
+        return self._departments[uid]
+
     def finalize_problem(self, uid: str) -> str:
         """Why 定稿 is refused, listing every error ("" when it may go ahead)."""
         p = self._projects[uid]

@@ -707,10 +707,11 @@ class Store:
 
     def _read_departments(self, where: str, params: tuple) -> list[DepartmentPlan]:
         rows = self._conn.execute(
-            f"SELECT uid, unit_code, year, form, name, money_unit, goals, narrative, revision, updated_at"
-            f" FROM departments {where} ORDER BY position, rowid", params).fetchall()
+            f"SELECT uid, unit_code, year, form, name, money_unit, goals, narrative, finalized_at, finalized_by,"
+            f" revision, updated_at FROM departments {where} ORDER BY position, rowid", params).fetchall()
         result = []
-        for uid, unit_code, year, form, name, money_unit, goals, narrative, revision, updated_at in rows:
+        for (uid, unit_code, year, form, name, money_unit, goals, narrative, finalized_at, finalized_by, revision,
+             updated_at) in rows:
             tasks = tuple(
                 DepartmentTask(name=n, content=c, total=from_fen(t), fiscal=from_fen(f), other=from_fen(o))
                 for n, c, t, f, o in self._conn.execute(
@@ -731,6 +732,7 @@ class Store:
                     sub_goals=tuple(SubGoal(**s) for s in n.get("sub_goals", [])),
                     measures=tuple(n.get("measures", [])),
                 ),
+                finalized_at=finalized_at, finalized_by=finalized_by,
                 revision=revision, updated_at=updated_at,
             ))
         return result
@@ -939,6 +941,7 @@ class Store:
                                   for s in n.sub_goals],
                     "measures": list(n.measures),
                 }, ensure_ascii=False),
+                "finalized_at": saved.finalized_at, "finalized_by": saved.finalized_by,
                 "revision": saved.revision, "updated_at": saved.updated_at, "digest": content_digest(saved),
             }
             if existing is None:

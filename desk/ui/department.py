@@ -44,6 +44,16 @@ class DepartmentEditor(QWidget):
         self._form_name = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        self.banner = QLabel("")
+        self.banner.setWordWrap(True)
+        top.addWidget(self.banner, 1)
+        self.finalize_button = QPushButton("定稿")
+        self.finalize_button.setToolTip("锁定这张表用于签字盖章；打印时不再有“草稿”字样")
+        self.unfinalize_button = QPushButton("解除定稿")
+        top.addWidget(self.finalize_button)
+        top.addWidget(self.unfinalize_button)
+        layout.addLayout(top)
         self.tabs = QTabWidget(self)
         layout.addWidget(self.tabs)
 
@@ -193,6 +203,8 @@ class DepartmentEditor(QWidget):
         self.measures.add_requested.connect(lambda: self._add_line(self.measures, "measures", "添加措施"))
         self.measure_remove.clicked.connect(lambda: self._remove_line(self.measures, "measures", "删除措施"))
         self.measures.remove_requested.connect(lambda: self._remove_line(self.measures, "measures", "删除措施"))
+        self.finalize_button.clicked.connect(self.finalize)
+        self.unfinalize_button.clicked.connect(self.unfinalize)
         self.row_insert.clicked.connect(self.insert_row)
         self.row_delete.clicked.connect(self.delete_rows)
         session.projectChanged.connect(lambda uid: uid == self.uid and self.refresh())
@@ -212,6 +224,18 @@ class DepartmentEditor(QWidget):
         if d is None:
             return
         editable = self.session.editable_department(d.uid)
+        if d.finalized:
+            self.banner.setText(f"已定稿（{d.finalized_by}，{d.finalized_at[:16].replace('T', ' ')}）："
+                                "内容已锁定，如需修改请点“解除定稿”。")
+            self.banner.setStyleSheet("background:#e8f0fe; padding:4px;")
+        else:
+            self.banner.setText("草稿：打印时带“草稿”字样；核对无误后点“定稿”。")
+            self.banner.setStyleSheet("color:#555; padding:4px;")
+        writable = not self.session.readonly and not self.session.document.is_received(d.uid)
+        self.finalize_button.setVisible(not d.finalized)
+        self.unfinalize_button.setVisible(d.finalized)
+        self.finalize_button.setEnabled(writable)
+        self.unfinalize_button.setEnabled(writable)
         self._filling = True
         try:
             self.name.show_value(d.name)
@@ -299,6 +323,29 @@ class DepartmentEditor(QWidget):
         widget.blockSignals(False)
 
     # ------------------------------------------------------------ editing
+
+    def finalize(self) -> bool:
+        d = self.dept()
+        if d is None:
+            return False
+        try:
+            self.session.finalize_department(d.uid, self.session.findings(d.uid))
+        except DeskError as exc:
+            self.message.emit(str(exc))
+            return False
+        self.message.emit("部门整体表已定稿")
+        return True
+
+    def unfinalize(self) -> bool:
+        d = self.dept()
+        if d is None:
+            return False
+        try:
+            self.session.unfinalize_department(d.uid)
+        except DeskError as exc:
+            self.message.emit(str(exc))
+            return False
+        return True
 
     def _put(self, after: DepartmentPlan | None, text: str) -> bool:
         if after is None or self._filling:

@@ -248,7 +248,8 @@ class EditSession(QObject):
         return self.document.editable(uid)
 
     def editable_department(self, uid: str) -> bool:
-        return not self.readonly and not self.document.is_received(uid)
+        d = self.document.department(uid)
+        return d is not None and not self.readonly and not self.document.is_received(uid) and not d.finalized
 
     # ------------------------------------------------------------ editing
 
@@ -393,6 +394,20 @@ class EditSession(QObject):
 
     def unfinalize(self, uid: str) -> Project:
         saved = self.document.unfinalize(uid)
+        self._after_lock_change(uid)
+        return saved
+
+    def finalize_department(self, uid: str, findings: list[Finding]):
+        """定稿 of the department table: refused while it has errors; not undoable (解除定稿 is the way back)."""
+        errors = [f.message for f in findings if f.severity == "error"]
+        if errors:
+            raise rules.ProtectedError("部门整体表还有错误，不能定稿：\n" + "\n".join(errors[:10]))
+        saved = self.document.finalize_department(uid)
+        self._after_lock_change(uid)
+        return saved
+
+    def unfinalize_department(self, uid: str):
+        saved = self.document.unfinalize_department(uid)
         self._after_lock_change(uid)
         return saved
 

@@ -139,3 +139,41 @@ def test_paste_from_word_keeps_paragraphs(qtbot, tmp_path):
     text = window.session.department(editor.uid).narrative.overall
     assert text.split("\n")[:2] == ["第一段：加强基层领导班子建设。", "第二段：做好社区服务工作。"]
     window.close()
+
+
+def test_department_table_is_finalised_for_signature_and_released(qtbot, tmp_path):
+    from dataclasses import replace
+
+    from desk.domain.model import Indicator
+    from desk.ops import exports as exports_ops
+    from tests.render.pdfread import draft_marks
+
+    path = tmp_path / "x.db"
+    Store.create(path, unit=UNIT, year=2023).close()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.open_file(path)
+    window.act_new_department.trigger()
+    editor = window.dept_editor
+    uid = editor.uid
+    assert not editor.finalize()  # errors (no tasks, goals, indicators): refused, said in the status bar
+    d = window.session.department(uid)
+    levels = [("产出指标", "数量指标"), ("成本指标", "经济成本指标"), ("效益指标", "社会效益指标"),
+              ("满意度指标", "服务对象满意度指标")]
+    inds = tuple(Indicator(l1, l2, f"指标{k}", "", "≥", "90", "%", "") for k, (l1, l2) in enumerate(levels))
+    from desk.domain.model import DepartmentTask
+
+    window.session.put_department(replace(d, tasks=(DepartmentTask("保障运转", "人员经费", Decimal("5451400.00"),
+                                                                   Decimal("5451400.00"), Decimal(0)),),
+                                          goals=("保障运转",), indicators=inds), "填写")
+    assert editor.finalize()
+    d = window.session.department(uid)
+    assert d.finalized and editor.name.isReadOnly() and "已定稿" in editor.banner.text()
+    assert not window.session.undo_stack.canUndo()
+    window.session.wait_saved()
+    out = tmp_path / "dept.pdf"
+    exports_ops.export_pdf(path, out)
+    assert draft_marks(out.read_bytes()) == [False]  # the signed paper carries no 草稿 mark
+    assert editor.unfinalize()
+    assert not window.session.department(uid).finalized and not editor.name.isReadOnly()
+    window.close()
