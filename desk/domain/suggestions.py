@@ -20,7 +20,7 @@ def suggestions(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == SUGGESTION and f.fix]
 
 
-def apply(project: Project, finding: Finding) -> Project:
+def apply(project: Project, finding: Finding) -> Project:  # a DepartmentPlan works the same way
     """The project with one suggestion adopted (unchanged if it no longer applies)."""
     m = _FIELD.match(finding.field)
     if finding.severity != SUGGESTION or not finding.fix or m is None:

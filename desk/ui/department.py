@@ -14,7 +14,8 @@ from dataclasses import replace
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QListWidgetItem,
-    QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
+    QPlainTextEdit, QPushButton, QScrollArea, QStyledItemDelegate, QTableWidget, QTableWidgetItem, QTabWidget,
+    QVBoxLayout, QWidget,
 )
 
 from desk.domain.model import DepartmentPlan, DepartmentTask, SubGoal
@@ -24,7 +25,33 @@ from desk.ui.editor import CommitLineEdit, CommitTextEdit, GoalList
 from desk.ui.grid import IndicatorModel, IndicatorView
 from desk.ui.session import EditSession
 
+class MultiLineDelegate(QStyledItemDelegate):
+    """Cells of long text edited in a multi-line box: Enter is a new line, leaving the cell commits, and text
+    pasted from Word keeps its paragraphs."""
+
+    def createEditor(self, parent, option, index):  # noqa: N802 - Qt API
+        editor = QPlainTextEdit(parent)
+        editor.setTabChangesFocus(True)
+        return editor
+
+    def setEditorData(self, editor, index):  # noqa: N802 - Qt API
+        editor.setPlainText(index.data() or "")
+
+    def setModelData(self, editor, model, index):  # noqa: N802 - Qt API
+        text = editor.toPlainText()
+        if text != (index.data() or ""):
+            model.setData(index, text)
+
+    def updateEditorGeometry(self, editor, option, index):  # noqa: N802 - Qt API
+        rect = option.rect
+        rect.setHeight(max(rect.height(), 90))
+        editor.setGeometry(rect)
+
+
 TASK_COLUMNS = ("任务名称", "主要内容", "总额", "财政拨款", "其他资金")
+# as in Excel/WPS: typing replaces, F2 or a double click edits; moving the cursor never opens an editor
+EDIT_TRIGGERS = (QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+                 | QAbstractItemView.EditTrigger.AnyKeyPressed | QAbstractItemView.EditTrigger.SelectedClicked)
 AMOUNT_KEYS = ("total", "fiscal", "other")
 SUB_COLUMNS = ("标题", "绩效目标", "绩效指标")
 
@@ -88,6 +115,8 @@ class DepartmentEditor(QWidget):
         for col in (2, 3, 4):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.tasks.setMinimumHeight(150)
+        self._long_text = MultiLineDelegate(self)
+        self.tasks.setItemDelegateForColumn(1, self._long_text)  # 主要内容
         tl.addWidget(self.tasks)
         self.total = QLabel("")
         self.total.setWordWrap(True)
@@ -152,6 +181,7 @@ class DepartmentEditor(QWidget):
         subs_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)  # titles are short or empty
         subs_header.setMinimumSectionSize(60)
         self.subs.setMinimumHeight(120)
+        self.subs.setItemDelegate(self._long_text)  # 标题, 绩效目标 and 绩效指标 are long text
         sl.addWidget(self.subs)
         row = QHBoxLayout()
         self.sub_add = QPushButton("添加分项")
@@ -254,8 +284,7 @@ class DepartmentEditor(QWidget):
                       self.measure_remove, self.row_insert, self.row_delete):
                 w.setEnabled(editable)
             for table in (self.tasks, self.subs):
-                table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers if editable
-                                      else QAbstractItemView.EditTrigger.NoEditTriggers)
+                table.setEditTriggers(EDIT_TRIGGERS if editable else QAbstractItemView.EditTrigger.NoEditTriggers)
             self.overall.setReadOnly(not editable)
         finally:
             self._filling = False

@@ -330,7 +330,7 @@ class CheckPanel(QWidget):
         return f if f.severity == "suggestion" and f.fix else None
 
     def _update_buttons(self) -> None:
-        editable = bool(self.uid) and self.session.editable(self.uid)
+        editable = bool(self.uid) and (self.session.editable(self.uid) or self.session.editable_department(self.uid))
         offers = self._offers()
         self.adopt.setVisible(bool(offers))
         self.adopt_all.setVisible(len(offers) > 1)
@@ -349,11 +349,14 @@ class CheckPanel(QWidget):
 
     def _adopt(self, offers, text: str) -> bool:
         p = self.session.project(self.uid)
-        if p is None:
+        department = self.session.department(self.uid) if p is None else None
+        if p is None and department is None:
             return False
-        after = suggestions.apply_all(p, offers)
         try:
-            return self.session.edit(after, text)
+            if department is not None:  # the department table's grid takes the same offers
+                self.session.put_department(suggestions.apply_all(department, offers), text)
+                return True
+            return self.session.edit(suggestions.apply_all(p, offers), text)
         except DeskError as exc:
             self.message.emit(str(exc))
             return False

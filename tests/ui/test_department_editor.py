@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt
 from desk.domain.model import Unit
 from desk.store import Store
 from desk.ui.app import MainWindow
+from PySide6.QtWidgets import QStyledItemDelegate
+
 from tests.ui.test_editor import type_into
 
 UNIT = Unit("439001", "玉田县无终街道办事处本级")
@@ -176,4 +178,34 @@ def test_department_table_is_finalised_for_signature_and_released(qtbot, tmp_pat
     assert draft_marks(out.read_bytes()) == [False]  # the signed paper carries no 草稿 mark
     assert editor.unfinalize()
     assert not window.session.department(uid).finalized and not editor.name.isReadOnly()
+    window.close()
+
+
+def test_sub_goal_cells_take_paragraphs_pasted_from_word(qtbot, tmp_path):
+    from PySide6.QtCore import QMimeData
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    path = tmp_path / "x.db"
+    Store.create(path, unit=UNIT, year=2023).close()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    assert window.open_file(path)
+    window.act_new_department.trigger()
+    editor = window.dept_editor
+    editor.tabs.setCurrentIndex(2)
+    qtbot.mouseClick(editor.sub_add, Qt.MouseButton.LeftButton)
+    mime = QMimeData()
+    mime.setText("资金累计支出进度分别达到30%、60%、90%、100%。\r\n项目产出指标为：数量指标、质量指标。")
+    QGuiApplication.clipboard().setMimeData(mime)
+    editor.subs.setCurrentCell(0, 1)
+    editor.subs.editItem(editor.subs.item(0, 1))
+    box = editor.subs.findChild(QPlainTextEdit)
+    assert box is not None  # a multi-line editor, not a one-line box that would drop the line break
+    box.paste()
+    editor.subs.commitData(box)
+    editor.subs.closeEditor(box, QStyledItemDelegate.EndEditHint.NoHint)
+    goal = window.session.department(editor.uid).narrative.sub_goals[0].goal
+    assert goal.split("\n") == ["资金累计支出进度分别达到30%、60%、90%、100%。", "项目产出指标为：数量指标、质量指标。"]
     window.close()
