@@ -149,6 +149,12 @@ def write_table(ws, job: PrintJob) -> None:
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
             lines = _lines(title, span_points(1, ncols), spec.title_size * 1.05)
             ws.row_dimensions[r].height = max(spec.title_size * 2.2, _height(lines, spec.title_size))
+        elif band.kind == "subtitle":  # (2021 年) under a department table's title
+            cell = _put(ws, r, 1, band.texts[0])
+            cell.font = font
+            cell.alignment = Alignment(horizontal="center", vertical="center")
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
+            ws.row_dimensions[r].height = _height(1, band.size)
         elif band.kind == "unit_line":
             half = max(1, ncols // 2)
             left = _put(ws, r, 1, band.texts[0])

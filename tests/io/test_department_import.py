@@ -126,3 +126,18 @@ def test_the_window_imports_the_department_with_the_projects_as_one_undo_step(tm
     window.close()
     with Store.open(db, readonly=True) as store:  # autosaved
         assert len(store.departments()) == 1
+
+
+def test_exported_department_sheet_imports_back(tmp_path):
+    from desk.ops import exports as exports_ops
+
+    db = tmp_path / "u.db"
+    imports_ops.import_document(jsonio.loads((ROOT / "tests/data/urho-2021-department.json").read_text("utf-8")), db)
+    out = tmp_path / "u.xlsx"
+    exports_ops.export_xlsx(db, out)
+    result = read_workbook(out.read_bytes(), FORMS)
+    (found,) = result.departments
+    d = found.department
+    assert found.year == 2021 and d.name == URHO.name and d.tasks == URHO.tasks and d.goals == URHO.goals
+    assert [(i.level1, i.level2, i.name, i.value_text) for i in d.indicators] == [
+        (i.level1, i.level2, i.name, i.value_text) for i in URHO.indicators if i.name]
