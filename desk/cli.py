@@ -168,7 +168,8 @@ def _command_parser(name: str) -> Parser:
         parser.add_argument("--year", type=int, metavar="年度", help="新建汇总文件时：预算年度（默认取第一个收到的文件的年度）")
     elif name == "review":
         parser.add_argument("db", metavar="汇总.db")
-        parser.add_argument("--project", required=True, metavar="uid或项目编码")
+        parser.add_argument("--project", required=True, metavar="uid或项目编码",
+                            help="项目的 uid 或项目编码，或部门整体表的 uid")
         parser.add_argument("--status", required=True, choices=["草稿", "已提交", "退回修改", "审核通过"], metavar="状态",
                             help="草稿、已提交、退回修改 或 审核通过")
         parser.add_argument("--comment", default="", metavar="意见")

@@ -43,3 +43,17 @@ def test_merge_overview_json_and_check_carry_the_department(tmp_path, capsys):
     assert main(["check", str(out), "--json"]) == 1  # the urho table has an empty indicator row: errors
     findings = json.loads(capsys.readouterr().out)
     assert any(f["project_uid"] == "d-650001" and f["code"] == "DEPT_TOTAL_VS_PROJECTS" for f in findings)
+
+
+def test_reviews_of_a_department_table_go_back_to_the_office(tmp_path, capsys):
+    a = office(tmp_path, "650001", "柳树街街道办事处", True)
+    out = tmp_path / "汇总.db"
+    merge_ops.merge_files(out, [a], unit=Unit("6500", "区财政局"), year=2021)
+    assert main(["review", str(out), "--project", "d-650001", "--status", "退回修改", "--comment", "合计与项目预算数不一致"]) == 0
+    reviews_file = tmp_path / "意见.json"
+    assert main(["export-reviews", str(out), "-o", str(reviews_file)]) == 0
+    sent = json.loads(reviews_file.read_text("utf-8"))["reviews"]
+    assert [(r["uid"], r["project"], r["status"]) for r in sent] == [("d-650001", "柳树街街道办事处", "退回修改")]
+    assert main(["import-reviews", str(a), str(reviews_file)]) == 0
+    with Store.open(a, readonly=True) as store:
+        assert store.reviews()["d-650001"].comment == "合计与项目预算数不一致"

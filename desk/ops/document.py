@@ -304,7 +304,7 @@ class OpenFile:
         """审核意见 on a table: recorded at once, not an edit of the table."""
         if self.readonly:
             raise rules.ProtectedError(f"文件以只读方式打开（{self.readonly_reason}），不能修改。")
-        p = self._projects[uid]
+        p = self._projects.get(uid) or self._departments[uid]  # a project or the department table
         review = Review(uid, status, comment, holder_name(), now_iso(), p.revision)
         self._store.save_review(review)
         self.reviews[uid] = review
@@ -317,7 +317,7 @@ class OpenFile:
         taken, unknown = [], []
         with self._store.transaction():
             for review, name in items:
-                if review.uid in self._projects:
+                if review.uid in self._projects or review.uid in self._departments:
                     self._store.save_review(review)
                     taken.append(review.uid)
                 else:

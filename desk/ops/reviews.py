@@ -21,9 +21,9 @@ REVIEWS_FORMAT = "desk-reviews"
 def set_review(db_path: Path, key: str, status: str, comment: str = "") -> Review:
     """Supervisor: record a status and comment on a table (by uid or 项目编码)."""
     with Store.open(db_path, readonly=False) as store:
-        hits = store.find_projects(key)
+        hits = store.find_projects(key) or [d for d in store.departments() if d.uid == key]
         if not hits:
-            raise StoreError(f"文件中没有 uid 或项目编码为“{key}”的项目。")
+            raise StoreError(f"文件中没有 uid 或项目编码为“{key}”的项目或部门整体表。")
         if len(hits) > 1:
             raise StoreError(f"项目编码“{key}”对应多个项目，请改用 uid。")
         p = hits[0]
@@ -35,11 +35,11 @@ def set_review(db_path: Path, key: str, status: str, comment: str = "") -> Revie
 def export_reviews(db_path: Path, out: Path, *, unit_code: str | None = None) -> int:
     """导出审核意见: the reviews of one office's tables (or all) as a small JSON file."""
     with Store.open(db_path, readonly=True) as store:
-        projects = {p.uid: p for p in store.projects() if unit_code in (None, p.unit_code)}
-        reviews = [r for uid, r in store.reviews().items() if uid in projects]
+        tables = {p.uid: p for p in [*store.departments(), *store.projects()] if unit_code in (None, p.unit_code)}
+        reviews = [r for uid, r in store.reviews().items() if uid in tables]
     data = {
         "format": REVIEWS_FORMAT, "version": 1, "unit_code": unit_code,
-        "reviews": [{"uid": r.uid, "project": projects[r.uid].name, "code": projects[r.uid].code,
+        "reviews": [{"uid": r.uid, "project": tables[r.uid].name, "code": getattr(tables[r.uid], "code", ""),
                      "status": r.status, "comment": r.comment, "reviewer": r.reviewer,
                      "reviewed_at": r.reviewed_at, "revision": r.revision} for r in reviews],
     }

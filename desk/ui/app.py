@@ -223,6 +223,8 @@ class MainWindow(QMainWindow):
             self.act_undo.setText(f"撤销 {stack.undoText()}".strip() if stack.canUndo() else "撤销(&U)")
             self.act_redo.setText(f"重做 {stack.redoText()}".strip() if stack.canRedo() else "重做(&R)")
         # The 汇总 menu belongs to files that receive offices' files; 导入审核意见 to offices' own files.
+        if has_file and current is None and self.dept_editor is not None and self.dept_editor.uid:
+            self.act_review.setEnabled(writable)  # 审核意见 on the department table shown
         receives = has_file and document.receives
         self.supervisor_menu.menuAction().setVisible(receives)
         self.act_import_reviews.setVisible(not receives)
@@ -602,7 +604,9 @@ class MainWindow(QMainWindow):
     def edit_review(self):
         from desk.ui.supervisor import ReviewDialog
 
-        dialog = ReviewDialog(self.session, self.current_project().uid, self)
+        current = self.current_project()
+        uid = current.uid if current is not None else self.dept_editor.uid  # or the department table shown
+        dialog = ReviewDialog(self.session, uid, self)
         dialog.open()
         return dialog
 

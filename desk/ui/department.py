@@ -261,6 +261,10 @@ class DepartmentEditor(QWidget):
         else:
             self.banner.setText("草稿：打印时带“草稿”字样；核对无误后点“定稿”。")
             self.banner.setStyleSheet("color:#555; padding:4px;")
+        review = self.session.reviews.get(d.uid)
+        if review is not None:  # the supervisor's 审核意见, as on a project
+            comment = f"：{review.comment}" if review.comment else ""
+            self.banner.setText(self.banner.text() + f"\n审核意见（{review.status}，{review.reviewer}）{comment}")
         writable = not self.session.readonly and not self.session.document.is_received(d.uid)
         self.finalize_button.setVisible(not d.finalized)
         self.unfinalize_button.setVisible(d.finalized)

@@ -219,7 +219,7 @@ class ReviewDialog(QDialog):
     def __init__(self, session: EditSession, uid: str, parent=None):
         super().__init__(parent)
         self.session, self.uid = session, uid
-        p = session.project(uid)
+        p = session.project(uid) or session.department(uid)  # a project or the unit's department table
         self.setWindowTitle(f"审核意见 — {p.name or '（未命名）'}")
         form = QFormLayout(self)
         self.status = QComboBox()
