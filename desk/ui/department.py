@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QListWidgetItem,
     QPlainTextEdit, QPushButton, QScrollArea, QStyledItemDelegate, QTableWidget, QTableWidgetItem, QTabWidget,
@@ -235,9 +236,28 @@ class DepartmentEditor(QWidget):
         self.measures.remove_requested.connect(lambda: self._remove_line(self.measures, "measures", "删除措施"))
         self.finalize_button.clicked.connect(self.finalize)
         self.unfinalize_button.clicked.connect(self.unfinalize)
+        for widget in (self.goals, self.measures):
+            widget.installEventFilter(self)  # Ctrl+V on the list: each pasted paragraph becomes one line
         self.row_insert.clicked.connect(self.insert_row)
         self.row_delete.clicked.connect(self.delete_rows)
         session.projectChanged.connect(lambda uid: uid == self.uid and self.refresh())
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt API
+        if (watched in (self.goals, self.measures) and event.type() == QEvent.Type.KeyPress
+                and event.matches(QKeySequence.StandardKey.Paste)
+                and watched.state() != QAbstractItemView.State.EditingState):
+            self.paste_lines(watched)
+            return True
+        return super().eventFilter(watched, event)
+
+    def paste_lines(self, widget: GoalList) -> bool:
+        """Paragraphs copied from Word into 年度总体目标 or 工作保障措施: one line each, as one undo step."""
+        text = QGuiApplication.clipboard().text()
+        lines = tuple(line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip())
+        if not lines:
+            return False
+        key = "goals" if widget is self.goals else "measures"
+        return self._set_lines(key, self._lines(widget) + lines, "粘贴目标" if key == "goals" else "粘贴措施")
 
     # ------------------------------------------------------------ showing
 

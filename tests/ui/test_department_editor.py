@@ -209,3 +209,23 @@ def test_sub_goal_cells_take_paragraphs_pasted_from_word(qtbot, tmp_path):
     goal = window.session.department(editor.uid).narrative.sub_goals[0].goal
     assert goal.split("\n") == ["资金累计支出进度分别达到30%、60%、90%、100%。", "项目产出指标为：数量指标、质量指标。"]
     window.close()
+
+
+def test_ctrl_v_on_the_measures_list_makes_one_measure_per_paragraph(qtbot, tmp_path):
+    from PySide6.QtGui import QGuiApplication
+
+    path = tmp_path / "x.db"
+    Store.create(path, unit=UNIT, year=2023).close()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    assert window.open_file(path)
+    window.act_new_department.trigger()
+    editor = window.dept_editor
+    editor.tabs.setCurrentIndex(2)
+    QGuiApplication.clipboard().setText("1、加强党组织建设。\r\n\r\n2、做好综合事务管理工作。\r\n")
+    editor.measures.setFocus()
+    qtbot.keyClick(editor.measures, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.department(editor.uid).narrative.measures == ("1、加强党组织建设。", "2、做好综合事务管理工作。")
+    assert window.session.undo_stack.undoText() == "粘贴措施"
+    window.close()
