@@ -8,7 +8,9 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -94,7 +96,8 @@ def _translate_argparse(message: str) -> str:
 
 
 def _main_parser() -> Parser:
-    commands = "\n".join(f"  {name:<14}{text}" for name, text in COMMANDS.items())
+    width = max(len(name) for name in COMMANDS) + 2
+    commands = "\n".join(f"  {name:<{width}}{text}" for name, text in COMMANDS.items())
     parser = Parser(prog="desk", description=MAIN_DESCRIPTION.format(commands=commands))
     parser.add_argument("file", nargs="?", metavar="文件.db", help="要打开的文件")
     parser.add_argument("--demo", action="store_true", help="用示例数据启动（每次重新生成示例文件）")
@@ -381,6 +384,11 @@ def main(argv: list[str] | None = None) -> int:
     except DeskError as exc:
         say(f"错误：{exc}", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:
+        # the reader of our output went away (desk … | head): the work is done; say nothing more
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes stdout at exit
+        return EXIT_OK
     except KeyboardInterrupt:
         say("已取消。", file=sys.stderr)
         return 130

@@ -169,3 +169,14 @@ def test_export_pdf_command(capsys, tmp_path, demo_json):
     assert code == 2 and "不是项目支出绩效目标表" in err and not (tmp_path / "c.pdf").exists()
     code, _, err = run(capsys, "export-pdf", str(db), "-o", str(tmp_path / "c.pdf"), "--font", str(tmp_path / "x.otf"))
     assert code == 2 and "找不到字体文件" in err
+
+
+def test_a_reader_that_goes_away_is_not_an_internal_error(tmp_path, demo_json):
+    db = tmp_path / "a.db"
+    assert main(["import-json", str(demo_json), "--db", str(db)]) == 0
+    proc = subprocess.Popen([sys.executable, "-m", "desk", "export-json", str(db)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=str(ROOT))
+    proc.stdout.readline()
+    proc.stdout.close()  # as `| head -1` does
+    assert proc.wait(timeout=60) == 0
+    assert "内部错误" not in proc.stderr.read().decode("utf-8")

@@ -21,7 +21,7 @@ from desk.domain.money import display_money
 from desk.errors import DeskError
 from desk.forms import default_forms
 from desk.io import jsonio
-from desk.io.xlsx_import import FoundTable, read_workbook
+from desk.io.xlsx_import import FoundTable, Warning_, read_workbook
 from desk.ops.checking import check_table
 from desk.ops.files import Target, read_input  # noqa: F401 - Target is part of this module's API
 from desk.store import Store, StoreError
@@ -227,10 +227,10 @@ def plan_xlsx_import(xlsx_path: Path, target: Target, *, unit_code: str | None =
     xlsx_path = Path(xlsx_path)
     result = read_workbook(read_input(xlsx_path), forms, name=xlsx_path.name)
     file_unit, file_year = target.unit, target.year
-    year = year or file_year
+    year = year or file_year or next((d.year for d in result.departments if d.year), None)  # the (2021 年) line
     if not year:
         raise StoreError("无法确定年度：请用 --year 指定（如 --year 2024）。")
-    found_unit = next((t.unit for t in result.tables if t.unit), None)
+    found_unit = next((t.unit for t in (*result.tables, *result.departments) if t.unit), None)
     code = unit_code or (found_unit.code if found_unit else None) or (file_unit.code if file_unit else None)
     if not code:
         raise StoreError("无法确定单位：表中没有“439001…”这样的单位行，请用 --unit-code 和 --unit-name 指定。")
@@ -259,13 +259,28 @@ def plan_xlsx_import(xlsx_path: Path, target: Target, *, unit_code: str | None =
     offers = [(t, f) for t in tables for f in suggestions.suggestions(check_table(t.project, forms))]
     departments, department_actions = [], []
     for d in result.departments:
-        dept_year = year if year else (d.year or 0)
-        match = next((e for e in target.departments if e.unit_code == unit.code and e.year == dept_year), None)
+        problem = ""
+        if d.year and d.year != year:
+            problem = (f"{d.where} 部门整体表写的是 {d.year} 年，要导入的是 {year} 年度：不能把别的年度的表"
+                       "导入进来（请导入到对应年度的文件，或核对 --year）")
+        elif d.unit is not None and d.unit.code != unit.code:
+            problem = (f"{d.where} 部门整体表的单位是 {d.unit.code}{d.unit.name}，要导入的单位是 {unit.code}{unit.name}："
+                       "不能用别的单位的表替换本单位的表")
+        match = next((e for e in target.departments if e.unit_code == unit.code and e.year == year), None)
         uid = match.uid if match is not None else new_uid()
-        d.department = replace(d.department, uid=uid, unit_code=unit.code, year=dept_year,
-                               narrative=match.narrative if match is not None else d.department.narrative)
+        d.department = replace(d.department, uid=uid, unit_code=unit.code, year=year,
+                               narrative=match.narrative if match is not None else d.department.narrative,
+                               finalized_at=match.finalized_at if match is not None else "",
+                               finalized_by=match.finalized_by if match is not None else "")
+        if not problem and match is not None:
+            problem = rules.change_problem(match, d.department, via=rules.IMPORT, received=match.uid in target.received)
+            if not problem and match.name.strip() and d.department.name.strip() != match.name.strip():
+                d.warnings.append(Warning_(d.where, f"部门（单位）名称“{d.department.name}”与文件中的"
+                                                    f"“{match.name}”不同，导入后以表中的为准，请核对"))
+        if problem:
+            blocked.append(problem)
         departments.append(d)
-        department_actions.append(UPDATE if match is not None else ADD)
+        department_actions.append(BLOCKED if problem else UPDATE if match is not None else ADD)
     return XlsxImportPlan(xlsx_path.name, tables, actions, result.warnings, unit, year, blocked, offers,
                           departments, department_actions)
 
@@ -280,8 +295,12 @@ def apply_xlsx_import(plan: XlsxImportPlan, db_path: Path, *, take_over: bool = 
         for (before, project), t in zip(pairs, plan.tables):
             saved = store.save_project(project, action="import", note=f"从 {plan.source} {t.where} 导入")
             upserts.note(before, saved)
+        received = store.received_uids()
         for d in plan.departments:
             before = store.department(d.department.uid)
+            problem = rules.change_problem(before, d.department, via=rules.IMPORT, received=d.department.uid in received)
+            if problem:  # the file may have changed since the plan was made
+                raise rules.ProtectedError(problem + "\n未导入任何内容。")
             upserts.note(before, store.save_department(d.department, action="import",
                                                        note=f"从 {plan.source} {d.where} 导入"))
     return upserts.report()

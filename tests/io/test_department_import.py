@@ -141,3 +141,34 @@ def test_exported_department_sheet_imports_back(tmp_path):
     assert found.year == 2021 and d.name == URHO.name and d.tasks == URHO.tasks and d.goals == URHO.goals
     assert [(i.level1, i.level2, i.name, i.value_text) for i in d.indicators] == [
         (i.level1, i.level2, i.name, i.value_text) for i in URHO.indicators if i.name]
+
+
+def test_a_finalised_received_or_foreign_department_is_not_replaced_from_excel(tmp_path, capsys):
+    from dataclasses import replace
+
+    from desk.cli import main
+
+    xlsx = tmp_path / "urho.xlsx"
+    xlsx.write_bytes(workbook(("部门整体", urho_rows(), [])))
+    # a finalised department table of the same unit and year: refused, nothing written
+    db = tmp_path / "fin.db"
+    dept = replace(URHO, unit_code="000001", finalized_at="2026-11-22T09:00:00+08:00", finalized_by="张会计@PC")
+    imports_ops.import_document(jsonio.Document(units=(Unit("000001", URHO.name),), projects=(), departments=(dept,)), db)
+    before = db.read_bytes()
+    assert main(["import-xlsx", str(xlsx), "--db", str(db), "--dry-run"]) == 0  # the dry run says so
+    assert "不能" in capsys.readouterr().out
+    assert main(["import-xlsx", str(xlsx), "--db", str(db)]) == 2
+    assert "已定稿" in capsys.readouterr().err and db.read_bytes() == before
+    # another year's table does not replace this year's
+    other = tmp_path / "yutian.db"
+    Store.create(other, unit=Unit("439001", "玉田县无终街道办事处本级"), year=2023).close()
+    assert main(["import-xlsx", str(xlsx), "--db", str(other)]) == 2
+    assert "2021 年" in capsys.readouterr().err
+    with Store.open(other, readonly=True) as store:
+        assert store.departments() == []
+    # a new file takes the year from the (2021 年) line
+    new = tmp_path / "new.db"
+    assert main(["import-xlsx", str(xlsx), "--db", str(new), "--unit-code", "000001", "--unit-name", URHO.name]) == 0
+    with Store.open(new, readonly=True) as store:
+        (d,) = store.departments()
+        assert d.year == 2021 and d.tasks == URHO.tasks
