@@ -31,6 +31,7 @@ COMMANDS = {
     "export-json": "导出为交换 JSON（默认输出到屏幕）",
     "check": "审核文件中的所有表，列出错误和提示",
     "export-copy": "导出一个压缩的单文件副本（给上级）",
+    "new-year": "新建下一年度文件：带入全部项目表和部门整体表，清空金额和支出计划",
     "export-pdf": "打印为 PDF（全部项目或所选项目；可每个项目一个文件）",
     "export-document": "导出公开文本（PDF 或 Word）：封面、目录、部门整体绩效目标、部门整体表和全部项目表",
     "export-xlsx": "导出为 Excel：每个项目一张按表样排版的工作表，另附“指标明细”表",
@@ -139,6 +140,9 @@ def _command_parser(name: str) -> Parser:
                                  "它缺的字依次用宋体或自带字体、扩展 A/B 区后备字体补上")
         parser.add_argument("--unit", metavar="单位编码", help="只打印这个单位的表（汇总文件中）")
         parser.add_argument("--contents", action="store_true", help="在最前面加目录页（各表的起始页码）")
+    elif name == "new-year":
+        parser.add_argument("db", metavar="上一年度.db", help="只读取，不改动")
+        parser.add_argument("-o", "--output", required=True, metavar="下一年度.db", help="新文件（不能已存在）")
     elif name == "export-document":
         parser.add_argument("db", metavar="文件.db")
         parser.add_argument("-o", "--output", required=True, metavar="输出.pdf或.docx",
@@ -267,6 +271,14 @@ def cmd_export_pdf(args) -> int:
     return EXIT_OK
 
 
+def cmd_new_year(args) -> int:
+    from desk.ops import newyear
+
+    report = newyear.new_year(Path(args.db), Path(args.output))
+    say(f"{report.summary()}：{report.path}")
+    return EXIT_OK
+
+
 def cmd_export_document(args) -> int:
     from desk.ops import exports
 
@@ -351,6 +363,7 @@ HANDLERS = {
     "export-copy": cmd_export_copy,
     "export-pdf": cmd_export_pdf,
     "export-document": cmd_export_document,
+    "new-year": cmd_new_year,
     "export-xlsx": cmd_export_xlsx,
     "import-xlsx": cmd_import_xlsx,
     "merge": cmd_merge,

@@ -72,6 +72,7 @@ def project_to_dict(p: Project) -> dict:
         "finalized_by": p.finalized_by,
         "number": p.number,
         "extra": [[label, text] for label, text in p.extra],
+        "carried_from": p.carried_from,
         "revision": p.revision,
         "updated_at": p.updated_at,
     }
@@ -100,6 +101,7 @@ def department_to_dict(d: DepartmentPlan) -> dict:
         },
         "finalized_at": d.finalized_at,
         "finalized_by": d.finalized_by,
+        "carried_from": d.carried_from,
         "revision": d.revision,
         "updated_at": d.updated_at,
     }
@@ -263,6 +265,7 @@ def read_project(r: Reader, units: set[str] | None = None) -> Project:
         finalized_by=r.text("finalized_by"),
         number=_read_number(r),
         extra=_read_extra(r),
+        carried_from=r.text("carried_from"),
         **common,
     )
 
@@ -317,6 +320,7 @@ def read_department(r: Reader, units: set[str] | None = None) -> DepartmentPlan:
         narrative=narrative,
         finalized_at=r.text("finalized_at"),
         finalized_by=r.text("finalized_by"),
+        carried_from=r.text("carried_from"),
         **common,
     )
 

@@ -107,6 +107,7 @@ class Project:
     finalized_by: str = ""  # who finalised it
     number: int = 0  # the table's number among its unit's tables of the year, printed in the title (0: none yet)
     extra: tuple[tuple[str, str], ...] = ()  # header rows a form adds, as (label, text): 项目绩效模板 …
+    carried_from: str = ""  # the uid of last year's table this one was carried from (新建下一年度文件)
     revision: int = 0
     updated_at: str = ""
 
@@ -127,7 +128,7 @@ class Project:
         return (
             self.uid, self.unit_code, self.year, self.form, self.code, self.name,
             self.money_unit, self.budget, self.usage, self.plan, self.goals, self.indicators,
-            self.finalized_at, self.finalized_by, self.extra,
+            self.finalized_at, self.finalized_by, self.extra, self.carried_from,
         )
 
 
@@ -174,6 +175,7 @@ class DepartmentPlan:
     narrative: Narrative = Narrative()
     finalized_at: str = ""  # 定稿, as for projects: locked and printed without the 草稿 mark
     finalized_by: str = ""
+    carried_from: str = ""  # last year's department table's uid
     revision: int = 0
     updated_at: str = ""
 
@@ -194,6 +196,7 @@ class DepartmentPlan:
         return (
             self.uid, self.unit_code, self.year, self.form, self.name, self.money_unit,
             self.tasks, self.goals, self.indicators, self.narrative, self.finalized_at, self.finalized_by,
+            self.carried_from,
         )
 
     def descent_key(self) -> tuple:

@@ -660,7 +660,7 @@ class Store:
         rows = self._conn.execute(
             f"SELECT uid, unit_code, year, form, code, name, money_unit, budget_total, budget_fiscal,"
             f" budget_other, usage, plan_scheme, plan_points, goals, finalized_at, finalized_by, number, extra,"
-            f" revision, updated_at FROM projects {where} ORDER BY position, rowid",
+            f" carried_from, revision, updated_at FROM projects {where} ORDER BY position, rowid",
             params,
         ).fetchall()
         if not rows:
@@ -678,7 +678,8 @@ class Store:
                 by_uid[r[0]].append(Indicator(*r[1:]))
         result = []
         for (uid, unit_code, year, form, code, name, money_unit, total, fiscal, other, usage,
-             scheme, points, goals, finalized_at, finalized_by, number, extra, revision, updated_at) in rows:
+             scheme, points, goals, finalized_at, finalized_by, number, extra, carried_from, revision,
+             updated_at) in rows:
             result.append(Project(
                 uid=uid, unit_code=unit_code, year=year, form=form, code=code, name=name,
                 money_unit=money_unit,
@@ -689,7 +690,7 @@ class Store:
                 goals=tuple(json.loads(goals)),
                 indicators=tuple(by_uid[uid]),
                 finalized_at=finalized_at, finalized_by=finalized_by,
-                number=number, extra=_extra_pairs(json.loads(extra)),
+                number=number, extra=_extra_pairs(json.loads(extra)), carried_from=carried_from,
                 revision=revision, updated_at=updated_at,
             ))
         return result
@@ -708,10 +709,10 @@ class Store:
     def _read_departments(self, where: str, params: tuple) -> list[DepartmentPlan]:
         rows = self._conn.execute(
             f"SELECT uid, unit_code, year, form, name, money_unit, goals, narrative, finalized_at, finalized_by,"
-            f" revision, updated_at FROM departments {where} ORDER BY position, rowid", params).fetchall()
+            f" carried_from, revision, updated_at FROM departments {where} ORDER BY position, rowid", params).fetchall()
         result = []
-        for (uid, unit_code, year, form, name, money_unit, goals, narrative, finalized_at, finalized_by, revision,
-             updated_at) in rows:
+        for (uid, unit_code, year, form, name, money_unit, goals, narrative, finalized_at, finalized_by, carried_from,
+             revision, updated_at) in rows:
             tasks = tuple(
                 DepartmentTask(name=n, content=c, total=from_fen(t), fiscal=from_fen(f), other=from_fen(o))
                 for n, c, t, f, o in self._conn.execute(
@@ -732,7 +733,7 @@ class Store:
                     sub_goals=tuple(SubGoal(**s) for s in n.get("sub_goals", [])),
                     measures=tuple(n.get("measures", [])),
                 ),
-                finalized_at=finalized_at, finalized_by=finalized_by,
+                finalized_at=finalized_at, finalized_by=finalized_by, carried_from=carried_from,
                 revision=revision, updated_at=updated_at,
             ))
         return result
@@ -848,6 +849,7 @@ class Store:
                 "goals": json.dumps(list(saved.goals), ensure_ascii=False),
                 "finalized_at": saved.finalized_at, "finalized_by": saved.finalized_by,
                 "number": saved.number, "extra": json.dumps([list(pair) for pair in saved.extra], ensure_ascii=False),
+                "carried_from": saved.carried_from,
                 "revision": saved.revision, "updated_at": saved.updated_at, "digest": content_digest(saved),
             }
             if existing is None:
@@ -942,6 +944,7 @@ class Store:
                     "measures": list(n.measures),
                 }, ensure_ascii=False),
                 "finalized_at": saved.finalized_at, "finalized_by": saved.finalized_by,
+                "carried_from": saved.carried_from,
                 "revision": saved.revision, "updated_at": saved.updated_at, "digest": content_digest(saved),
             }
             if existing is None:

@@ -207,6 +207,8 @@ def _v5(conn: sqlite3.Connection) -> None:
         ALTER TABLE department_indicators ADD COLUMN text TEXT NOT NULL DEFAULT '';
         ALTER TABLE departments ADD COLUMN finalized_at TEXT NOT NULL DEFAULT '';
         ALTER TABLE departments ADD COLUMN finalized_by TEXT NOT NULL DEFAULT '';
+        ALTER TABLE projects ADD COLUMN carried_from TEXT NOT NULL DEFAULT '';
+        ALTER TABLE departments ADD COLUMN carried_from TEXT NOT NULL DEFAULT '';
         """,
     )
 

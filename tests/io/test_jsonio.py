@@ -32,6 +32,7 @@ def test_shape_matches_the_design_example():
     (pj,) = data["projects"]
     assert list(pj) == ["uid", "unit_code", "year", "form", "code", "name", "money_unit", "budget", "usage",
                         "plan", "goals", "indicators", "finalized_at", "finalized_by", "number", "extra",
+                        "carried_from",
                         "revision", "updated_at"]
     assert pj["budget"] == {"total": "770000.00", "fiscal": "770000.00", "other": "0.00"}
     assert pj["plan"] == {"scheme": "month_end", "points": [30, 60, 90, 100]}

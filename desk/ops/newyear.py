@@ -1,0 +1,70 @@
+"""新建下一年度文件: next year's file from this one.
+
+Every project table and department table is carried into a new file for the
+next year, with new uids and a link to last year's (``carried_from``). Kept:
+names, codes, usage, goals, indicators with their values, the narrative.
+Cleared: money and the spending plan. Nothing is finalised and review
+statuses are not carried. Last year's file is only read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from desk.domain.model import Budget, DepartmentTask, SpendingPlan, new_uid
+from desk.store import Store, StoreError
+
+
+@dataclass(frozen=True)
+class CarryReport:
+    path: Path
+    year: int
+    projects: int
+    departments: int
+
+    def summary(self) -> str:
+        parts = [f"{self.projects} 张项目表"] + ([f"{self.departments} 张部门整体表"] if self.departments else [])
+        return (f"已新建 {self.year} 年度文件，从上一年度带入{'和'.join(parts)}：名称、编码、资金用途、绩效目标和指标都已带入，"
+                "预算金额和资金支出计划已清空，请逐表填写；各表均未定稿")
+
+
+def new_year(source: Path, out: Path) -> CarryReport:
+    """Carry ``source`` into a new file ``out`` for the next year; ``source`` is not changed."""
+    source, out = Path(source), Path(out)
+    if out.resolve() == source.resolve():
+        raise StoreError("下一年度文件不能与上一年度文件同名，请换一个文件名。")
+    with Store.open(source, readonly=True) as store:
+        units = store.units()
+        unit = store.unit()
+        year = store.year()
+        projects = store.projects()
+        departments = store.departments()
+        role = store.role()
+    years = {p.year for p in projects} | {d.year for d in departments} | ({year} if year else set())
+    if not years:
+        raise StoreError(f"无法确定“{source.name}”的年度，文件中没有表。")
+    last = max(years)
+    following = last + 1
+    if unit is None:
+        raise StoreError(f"“{source.name}”没有记录单位，无法新建下一年度文件。")
+    carried_projects = [
+        replace(p, uid=new_uid(), year=following, carried_from=p.uid, budget=Budget(),
+                plan=SpendingPlan(p.plan.scheme, tuple(None for _ in p.plan.points)),
+                finalized_at="", finalized_by="", revision=0, updated_at="")
+        for p in projects if p.year == last
+    ]
+    carried_departments = [
+        replace(d, uid=new_uid(), year=following, carried_from=d.uid, finalized_at="", finalized_by="",
+                tasks=tuple(DepartmentTask(t.name, t.content) for t in d.tasks), revision=0, updated_at="")
+        for d in departments if d.year == last
+    ]
+    with Store.create(out, unit=unit, year=following, role=role) as new:
+        with new.transaction():
+            for u in units:
+                new.add_unit(u)
+            for p in carried_projects:
+                new.save_project(p, action="carry", note=f"从 {source.name}（{last} 年度）带入")
+            for d in carried_departments:
+                new.save_department(d, action="carry", note=f"从 {source.name}（{last} 年度）带入")
+    return CarryReport(out, following, len(carried_projects), len(carried_departments))

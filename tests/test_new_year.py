@@ -1,0 +1,48 @@
+"""新建下一年度文件: every table carried into next year's file, money and plan cleared, last year untouched."""
+
+import json
+from dataclasses import replace
+
+from desk.cli import main
+from desk.io import jsonio
+from desk.ops import imports as imports_ops, reviews as reviews_ops
+from desk.store import Store
+from tests.conftest import ROOT
+
+
+def test_next_years_file_carries_every_table_and_clears_money_and_plan(tmp_path, capsys):
+    yutian = jsonio.loads((ROOT / "resources/demo/yutian-2023.json").read_text("utf-8"))
+    dept = jsonio.loads((ROOT / "resources/demo/yutian-2023-department.json").read_text("utf-8")).departments[0]
+    projects = list(yutian.projects)
+    projects[0] = replace(projects[0], finalized_at="2023-01-20T09:00:00+08:00", finalized_by="张会计@PC")
+    source = tmp_path / "2023.db"
+    imports_ops.import_document(jsonio.Document(units=yutian.units, projects=tuple(projects), departments=(dept,)),
+                                source)
+    reviews_ops.set_review(source, projects[1].uid, "退回修改", "请补充依据")
+    before = source.read_bytes()
+    out = tmp_path / "2024.db"
+    assert main(["new-year", str(source), "-o", str(out)]) == 0
+    assert "2024 年度" in capsys.readouterr().out
+    assert source.read_bytes() == before  # last year's file is only read
+    assert main(["export-json", str(out)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    carried = data["projects"]
+    assert [p["carried_from"] for p in carried] == [p.uid for p in projects]
+    assert all(p["uid"] not in {q.uid for q in projects} for p in carried)
+    for new, old in zip(carried, projects):
+        assert new["year"] == 2024 and new["name"] == old.name and new["code"] == old.code
+        assert new["usage"] == old.usage and new["goals"] == list(old.goals) and new["number"] == old.number
+        assert [i["text"] or i["value"] for i in new["indicators"]] == [i.text or i.value for i in old.indicators]
+        assert new["budget"] == {"total": None, "fiscal": None, "other": None}
+        assert new["plan"]["scheme"] == old.plan.scheme and new["plan"]["points"] == [None] * len(old.plan.points)
+        assert new["finalized_at"] == "" and new["finalized_by"] == ""
+    (d,) = data["departments"]
+    assert d["carried_from"] == dept.uid and d["year"] == 2024 and d["narrative"]["overall"] == dept.narrative.overall
+    assert [t["name"] for t in d["tasks"]] == [t.name for t in dept.tasks]
+    assert all(t["total"] is None and t["fiscal"] is None and t["other"] is None for t in d["tasks"])
+    with Store.open(out, readonly=True) as store:
+        assert store.year() == 2024 and store.reviews() == {}  # review statuses are not carried
+    # the next year's file is not written over, and cannot be last year's own name
+    assert main(["new-year", str(source), "-o", str(out)]) == 2
+    assert "已存在" in capsys.readouterr().err
+    assert main(["new-year", str(source), "-o", str(source)]) == 2
