@@ -46,3 +46,21 @@ def test_next_years_file_carries_every_table_and_clears_money_and_plan(tmp_path,
     assert main(["new-year", str(source), "-o", str(out)]) == 2
     assert "已存在" in capsys.readouterr().err
     assert main(["new-year", str(source), "-o", str(source)]) == 2
+
+
+def test_file_menu_makes_next_years_file_and_says_what_to_fill_in(qtbot, tmp_path):
+    from desk.ui.app import MainWindow
+
+    source = imports_ops.make_demo(tmp_path / "2023.db")
+    before = source.read_bytes()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.open_file(source)
+    assert window.new_year_file(tmp_path / "2024.db")
+    assert window.document.path == tmp_path / "2024.db" and window.document.year == 2024
+    banner = window.carry_banner.text()
+    assert window.carry_banner.isVisibleTo(window) and "7 张项目表和 1 张部门整体表" in banner and "清空" in banner
+    projects = window.session.projects()
+    assert len(projects) == 7 and all(p.carried_from and p.budget.total is None for p in projects)
+    window.close()
+    assert source.read_bytes() == before

@@ -25,7 +25,7 @@ class CarryReport:
 
     def summary(self) -> str:
         parts = [f"{self.projects} 张项目表"] + ([f"{self.departments} 张部门整体表"] if self.departments else [])
-        return (f"已新建 {self.year} 年度文件，从上一年度带入{'和'.join(parts)}：名称、编码、资金用途、绩效目标和指标都已带入，"
+        return (f"已新建 {self.year} 年度文件，从上一年度带入 {'和 '.join(parts)}：名称、编码、资金用途、绩效目标和指标都已带入，"
                 "预算金额和资金支出计划已清空，请逐表填写；各表均未定稿")
 
 

@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         S = QKeySequence.StandardKey
         self.act_new_file = a("新建文件(&N)…", self.new_file, S.New, needs_file=False)
         self.act_new_consolidated = a("新建汇总文件(&H)…", self.new_consolidated_file, needs_file=False)
+        self.act_new_year = a("新建下一年度文件(&Y)…", self.new_year_file)
         self.act_open = a("打开(&O)…", self.choose_file, S.Open, needs_file=False)
         self.act_export_copy = a("导出副本给上级(&E)…", self.export_copy)
         self.act_take_over = a("接管此文件(&T)…", self.take_over)
@@ -157,7 +158,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         m = self.menuBar().addMenu("文件(&F)")
-        for act in (self.act_new_file, self.act_new_consolidated, self.act_open):
+        for act in (self.act_new_file, self.act_new_consolidated, self.act_new_year, self.act_open):
             m.addAction(act)
         self.recent_menu = m.addMenu("最近文件(&R)")
         self._fill_recent()
@@ -285,6 +286,30 @@ class MainWindow(QMainWindow):
     def new_consolidated_file(self) -> bool:
         return self.new_file(consolidated=True)
 
+    def new_year_file(self, target: Path | None = None) -> bool:
+        """文件 → 新建下一年度文件: every table carried into a new file for the next year; this file untouched."""
+        from desk.ops import newyear
+
+        if self.document is None:
+            return False
+        source = self.document.path
+        if target is None:
+            year = (self.document.year or 0) + 1
+            suggested = source.with_name(files.suggested_name(self.document.unit, year)) if self.document.unit \
+                else source.with_name(f"{source.stem}_{year}.db")
+            chosen, _ = QFileDialog.getSaveFileName(self, "新建下一年度文件", str(suggested), "绩效目标表文件 (*.db)")
+            if not chosen:
+                return False
+            target = Path(chosen)
+        self.session.wait_saved()
+        report = self._guarded("无法新建下一年度文件", "新建时遇到意外问题，上一年度文件未做任何改动",
+                               lambda: newyear.new_year(source, target))
+        if report is None or not self.open_file(target):
+            return False
+        self.carry_banner.setText(report.summary() + "。")
+        self.carry_banner.show()
+        return True
+
     def open_file(self, path: Path) -> bool:
         document = self._guarded("无法打开文件", "打开文件时遇到意外问题，文件未做任何改动",
                                  lambda: OpenFile.open(path, forms=self.forms))
@@ -321,6 +346,11 @@ class MainWindow(QMainWindow):
         self.header = QLabel(self.header.text())
         self.header.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         layout.addWidget(self.header)
+        self.carry_banner = QLabel("")  # 新建下一年度文件: what was carried and what to fill in
+        self.carry_banner.setWordWrap(True)
+        self.carry_banner.setStyleSheet("background:#e6f4ea; padding:4px;")
+        self.carry_banner.hide()
+        layout.addWidget(self.carry_banner)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QSplitter(Qt.Orientation.Vertical)
         self.list_panel = ProjectListPanel(session)
