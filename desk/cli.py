@@ -32,6 +32,7 @@ COMMANDS = {
     "check": "审核文件中的所有表，列出错误和提示",
     "export-copy": "导出一个压缩的单文件副本（给上级）",
     "new-year": "新建下一年度文件：带入全部项目表和部门整体表，清空金额和支出计划",
+    "copy-from": "从另一个文件（上一年度或别的单位的）复制项目表到本文件",
     "export-pdf": "打印为 PDF（全部项目或所选项目；可每个项目一个文件）",
     "export-document": "导出公开文本（PDF 或 Word）：封面、目录、部门整体绩效目标、部门整体表和全部项目表",
     "export-xlsx": "导出为 Excel：每个项目一张按表样排版的工作表，另附“指标明细”表",
@@ -143,6 +144,11 @@ def _command_parser(name: str) -> Parser:
     elif name == "new-year":
         parser.add_argument("db", metavar="上一年度.db", help="只读取，不改动")
         parser.add_argument("-o", "--output", required=True, metavar="下一年度.db", help="新文件（不能已存在）")
+    elif name == "copy-from":
+        parser.add_argument("other", metavar="另一个文件.db", help="只读取，不改动")
+        parser.add_argument("--db", required=True, metavar="文件.db", help="复制到此文件（本单位、本年度）")
+        parser.add_argument("--project", nargs="+", metavar="uid或项目编码", help="只复制这些项目（默认全部）")
+        parser.add_argument("--take-over", action="store_true", help="文件是在另一台电脑上创建的，仍要在本机修改")
     elif name == "export-document":
         parser.add_argument("db", metavar="文件.db")
         parser.add_argument("-o", "--output", required=True, metavar="输出.pdf或.docx",
@@ -279,6 +285,14 @@ def cmd_new_year(args) -> int:
     return EXIT_OK
 
 
+def cmd_copy_from(args) -> int:
+    from desk.ops import newyear
+
+    report = newyear.copy_from(Path(args.other), Path(args.db), args.project, take_over=args.take_over)
+    say(f"{report.summary()}：{args.db}")
+    return EXIT_OK
+
+
 def cmd_export_document(args) -> int:
     from desk.ops import exports
 
@@ -364,6 +378,7 @@ HANDLERS = {
     "export-pdf": cmd_export_pdf,
     "export-document": cmd_export_document,
     "new-year": cmd_new_year,
+    "copy-from": cmd_copy_from,
     "export-xlsx": cmd_export_xlsx,
     "import-xlsx": cmd_import_xlsx,
     "merge": cmd_merge,

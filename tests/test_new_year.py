@@ -64,3 +64,43 @@ def test_file_menu_makes_next_years_file_and_says_what_to_fill_in(qtbot, tmp_pat
     assert len(projects) == 7 and all(p.carried_from and p.budget.total is None for p in projects)
     window.close()
     assert source.read_bytes() == before
+
+
+def test_copy_selected_projects_from_last_years_file(tmp_path, capsys):
+    from desk.domain.model import Unit
+
+    last = imports_ops.make_demo(tmp_path / "2023.db")
+    before = last.read_bytes()
+    with Store.open(last, readonly=True) as store:
+        old = store.projects()
+    target = tmp_path / "2024.db"
+    Store.create(target, unit=Unit("439001", "玉田县无终街道办事处本级"), year=2024).close()
+    assert main(["copy-from", str(last), "--db", str(target), "--project", old[4].code, old[0].uid]) == 0
+    assert "复制 2 张项目表" in capsys.readouterr().out
+    assert last.read_bytes() == before
+    with Store.open(target, readonly=True) as store:
+        copies = store.projects()
+    assert [c.carried_from for c in copies] == [old[4].uid, old[0].uid]  # in the order asked
+    assert all(c.year == 2024 and c.budget.total is None and c.uid not in {o.uid for o in old} for c in copies)
+    assert [c.number for c in copies] == [1, 2]  # numbered in this file, not last year's numbers
+    assert main(["copy-from", str(last), "--db", str(target), "--project", "不存在"]) == 2
+    assert "不存在" in capsys.readouterr().err
+
+
+def test_project_menu_copies_from_last_years_file_as_one_undo_step(qtbot, tmp_path):
+    from desk.domain.model import Unit
+    from desk.ui.app import MainWindow
+
+    last = imports_ops.make_demo(tmp_path / "2023.db")
+    target = tmp_path / "2024.db"
+    Store.create(target, unit=Unit("439001", "玉田县无终街道办事处本级"), year=2024).close()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.open_file(target)
+    assert window.act_copy_from.isEnabled()
+    assert window.copy_from_file(last, choose=lambda projects: projects[:3]) == 3
+    session = window.session
+    assert [p.year for p in session.projects()] == [2024] * 3 and all(p.carried_from for p in session.projects())
+    session.undo()
+    assert session.projects() == []
+    window.close()

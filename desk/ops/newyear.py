@@ -68,3 +68,59 @@ def new_year(source: Path, out: Path) -> CarryReport:
             for d in carried_departments:
                 new.save_department(d, action="carry", note=f"从 {source.name}（{last} 年度）带入")
     return CarryReport(out, following, len(carried_projects), len(carried_departments))
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    added: int
+    source: str
+
+    def summary(self) -> str:
+        return (f"已从“{self.source}”复制 {self.added} 张项目表到本文件（本单位、本年度，新的 uid）；"
+                "预算金额和资金支出计划已清空，请填写")
+
+
+def projects_of(source: Path) -> list:
+    """The project tables of another file (last year's, or a neighbour's), read only."""
+    with Store.open(Path(source), readonly=True) as store:
+        return store.projects()
+
+
+def copy_from(source: Path, db_path: Path, selection: list[str] | None = None, *, take_over: bool = False) -> CopyReport:
+    """Copy project tables from another file into ``db_path`` as new tables of its unit and year.
+
+    ``selection`` holds uids or 项目编码 (all when empty). Money and the plan are cleared, nothing is finalised;
+    ``carried_from`` links each copy to the table it came from. The other file is only read.
+    """
+    source, db_path = Path(source), Path(db_path)
+    if source.resolve() == db_path.resolve():
+        raise StoreError("不能从本文件复制到本文件：请选择另一个文件（如上一年度的文件）。")
+    chosen = copies_for(projects_of(source), selection)
+    with Store.open(db_path, take_over=take_over) as store:
+        unit, year = store.unit(), store.year()
+        if unit is None or not year:
+            raise StoreError(f"“{db_path.name}”没有记录单位或年度，无法复制进来。")
+        with store.transaction():
+            for p in chosen:
+                store.save_project(carried(p, unit.code, year), action="copy",
+                                   note=f"从 {source.name} 复制（{p.year} 年度“{p.name}”）")
+    return CopyReport(len(chosen), source.name)
+
+
+def copies_for(projects: list, selection: list[str] | None) -> list:
+    if not selection:
+        return list(projects)
+    chosen = []
+    for key in selection:
+        hits = [p for p in projects if p.uid == key or (p.code and p.code == key)]
+        if not hits:
+            raise StoreError(f"另一个文件中没有 uid 或项目编码为“{key}”的项目。")
+        chosen.extend(h for h in hits if h not in chosen)
+    return chosen
+
+
+def carried(p, unit_code: str, year: int):
+    """A copy of ``p`` as a new table of ``unit_code`` and ``year``: money and plan cleared, not finalised."""
+    return replace(p, uid=new_uid(), unit_code=unit_code, year=year, carried_from=p.uid, budget=Budget(),
+                   plan=SpendingPlan(p.plan.scheme, tuple(None for _ in p.plan.points)), number=0,
+                   finalized_at="", finalized_by="", revision=0, updated_at="")

@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
         self.act_delete_project = a("删除项目(&D)…", self.delete_project, None, needs_project=True, needs_write=True)
         self.act_next_year = a("复制到下一年度(&Y)", lambda: self.copy_project(True), None, needs_project=True,
                                needs_write=True)
+        self.act_copy_from = a("从其他文件复制项目(&F)…", self.copy_from_file, None, needs_write=True)
         self.act_merge = a("合并收到的文件(&M)…", self.choose_merge_sources, needs_write=True)
         self.act_overview = a("单位概览(&O)…", self.show_overview)
         self.act_conflicts = a("处理冲突(&C)…", self.show_conflicts, needs_write=True)
@@ -185,7 +186,7 @@ class MainWindow(QMainWindow):
             v.addAction(act)
         p = self.menuBar().addMenu("项目(&P)")
         for act in (self.act_new_project, self.act_new_department, self.act_copy_project, self.act_delete_project,
-                    self.act_next_year):
+                    self.act_next_year, self.act_copy_from):
             p.addAction(act)
         p.addSeparator()
         p.addAction(self.act_finalize)
@@ -285,6 +286,61 @@ class MainWindow(QMainWindow):
 
     def new_consolidated_file(self) -> bool:
         return self.new_file(consolidated=True)
+
+    def copy_from_file(self, source: Path | None = None, *, choose=None) -> int:
+        """项目 → 从其他文件复制项目: tables of last year's (or a neighbour's) file become new tables here, as one
+        undoable step; money and plan cleared. ``choose(projects)`` picks them in tests."""
+        from desk.ops import newyear
+
+        if self.document is None:
+            return 0
+        if source is None:
+            name, _ = QFileDialog.getOpenFileName(self, "从其他文件复制项目", self._last_dir(), "绩效目标表文件 (*.db)")
+            if not name:
+                return 0
+            source = Path(name)
+        if source.resolve() == self.document.path.resolve():
+            self.statusBar().showMessage("请选择另一个文件（如上一年度的文件）", 8000)
+            return 0
+        projects = self._guarded("无法读取文件", "读取时遇到意外问题，文件未做任何改动",
+                                 lambda: newyear.projects_of(source))
+        if not projects:
+            return 0
+        chosen = choose(projects) if choose is not None else self._choose_projects(source, projects)
+        if not chosen:
+            return 0
+        unit, year = self.document.unit, self.document.year
+        copies = [newyear.carried(p, unit.code if unit else p.unit_code, year or p.year) for p in chosen]
+        with self.session.batch(f"从 {source.name} 复制 {len(copies)} 张项目表"):
+            for copy in copies:
+                self.session.add_project(copy, text="复制项目")
+        self.list_panel.select(copies[0].uid)
+        self.statusBar().showMessage(f"已从 {source.name} 复制 {len(copies)} 张项目表；预算金额和资金支出计划已清空，请填写",
+                                     8000)
+        return len(copies)
+
+    def _choose_projects(self, source: Path, projects) -> list:
+        from PySide6.QtWidgets import QDialogButtonBox, QListWidget, QListWidgetItem, QVBoxLayout
+
+        dialog = QDialog(self)
+        dialog.setWindowTitle(f"从 {source.name} 复制项目")
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(QLabel("勾选要复制到本文件的项目表（复制后预算金额和资金支出计划清空）："))
+        items = QListWidget()
+        for p in projects:
+            item = QListWidgetItem(f"{p.year} 年  {p.name or '（未命名）'}  {p.code}")
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            items.addItem(item)
+        layout.addWidget(items, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
+        fit_to_screen(dialog, 620, 420)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return []
+        return [p for k, p in enumerate(projects) if items.item(k).checkState() == Qt.CheckState.Checked]
 
     def new_year_file(self, target: Path | None = None) -> bool:
         """文件 → 新建下一年度文件: every table carried into a new file for the next year; this file untouched."""
