@@ -17,7 +17,7 @@ from desk.domain.model import Narrative
 from desk.render.fonts import PrintFonts
 from desk.render.layout import Band, wrap
 from desk.render.pdf import FOOTER_MM, PrintError, _Layout, _Painter, check_glyphs, draw_table, lay_out, new_canvas
-from desk.render.table import MM, PrintJob
+from desk.render.table import MM, PrintJob, title_of
 
 PART_ONE = "第一部分 部门整体绩效目标"
 PART_TWO = "第二部分 预算项目绩效目标"
@@ -121,8 +121,7 @@ def render_document(unit_name: str, year: int, narrative: Narrative, department:
     text_pages = _flow([("part", PART_ONE, 0)] + narrative_blocks(narrative), layout, fonts)
     tables = []
     if department is not None:
-        entries.append(Entry(department.form.print.title_template.format(
-            index="", name=department.project.name, code="", year=department.project.year), 1))
+        entries.append(Entry(title_of(department), 1))
         tables.append((len(entries) - 1, lay_out(department, fonts)))
     if projects:
         entries.append(Entry(PART_TWO, 0))

@@ -22,8 +22,7 @@ from docx.shared import Mm, Pt, RGBColor
 from desk.domain.model import Narrative
 from desk.render.document import HEADINGS, PART_ONE, PART_TWO, _cn, _paragraphs
 from desk.domain.goals import numbered
-from desk.render.layout import Row
-from desk.render.table import MM, PrintJob, build_rows, checksum, fit_grid
+from desk.render.table import MM, PrintJob, build_rows, checksum, column_edges, column_starts, fit_grid, wide_measure
 
 BODY_FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -141,39 +140,16 @@ def render_docx(unit_name: str, year: int, narrative: Narrative, department: Pri
     return buffer.getvalue()
 
 
-def _measure(size: float):
-    return lambda ch: size if ord(ch) > 0x2E7F else size * 0.6
-
-
 def _para(doc, text: str) -> None:
     p = doc.add_paragraph(text)
     p.paragraph_format.first_line_indent = Pt(24)
     p.paragraph_format.line_spacing = 1.5
 
 
-def _edges(rows: list[Row]) -> list[float]:
-    out = set()
-    for row in rows:
-        x = 0.0
-        out.add(0.0)
-        for w in row.widths:
-            x += w
-            out.add(round(x, 1))
-    return sorted(out)
-
-
-def _starts(widths) -> list[float]:
-    out, x = [0.0], 0.0
-    for w in widths:
-        x += w
-        out.append(round(x, 1))
-    return out
-
-
 def _table(doc, job: PrintJob, level: int) -> None:
     """One table: its title as a heading, the bands around it as paragraphs, the rows as a Word table."""
     head, rows, tail = build_rows(job)
-    fit_grid(rows, job.form.print, _measure, 3.0)  # the columns the PDF would choose
+    fit_grid(rows, job.form.print, wide_measure, 3.0)  # the columns the PDF would choose
     for band in head:
         if band.kind == "title":
             doc.add_heading(band.texts[0], level=level).alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -182,7 +158,7 @@ def _table(doc, job: PrintJob, level: int) -> None:
         elif band.kind == "unit_line":
             p = doc.add_paragraph(f"{band.texts[0]}\t\t{band.texts[1]}")
             p.paragraph_format.space_after = Pt(2)
-    edges = _edges(rows)
+    edges = column_edges(rows)
     col_of = {e: i for i, e in enumerate(edges)}
     ncols = len(edges) - 1
     table = doc.add_table(rows=len(rows), cols=ncols)
@@ -198,7 +174,7 @@ def _table(doc, job: PrintJob, level: int) -> None:
     runs: dict[tuple[str, int], list] = {}  # (block, col) -> [key, first row, last row, c0, c1, label, header]
     merges: list[tuple[int, int, int, int, str, bool]] = []
     for r, row in enumerate(rows):
-        starts = _starts(row.widths)
+        starts = column_starts(row.widths)
         if row.header:
             tr_pr = table.rows[r]._tr.get_or_add_trPr()
             flag = OxmlElement("w:tblHeader")  # repeated at the top of every page

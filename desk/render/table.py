@@ -30,6 +30,30 @@ class PrintJob:
     unit: Unit | None
 
 
+# ---------------------------------------------------------------- grid columns of the spreadsheet and Word tables
+
+def column_starts(widths: tuple[float, ...]) -> list[float]:
+    """Column edges of a row, rounded so that equal edges of different blocks match."""
+    out, x = [0.0], 0.0
+    for w in widths:
+        x += w
+        out.append(round(x, 1))
+    return out
+
+
+def wide_measure(size: float):
+    """Character widths on the wide side of 宋体 and the fonts that replace it, for tables another program lays
+    out (Excel, Word): wrapping and column fitting by this never underestimate a line."""
+    def width(ch: str) -> float:
+        return size if ord(ch) > 0x2E7F else size * 0.6
+    return width
+
+
+def column_edges(rows: list[Row]) -> list[float]:
+    """Every column edge of the table's rows: the columns of a grid that holds all of its blocks."""
+    return sorted({e for row in rows for e in column_starts(row.widths)})
+
+
 # ---------------------------------------------------------------- content
 
 def table_number(project: Project, position: int) -> int:

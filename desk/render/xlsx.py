@@ -23,8 +23,8 @@ from openpyxl.writer.excel import ExcelWriter
 
 from desk.domain.model import Project
 from desk.domain.values import split_columns
-from desk.render.layout import Row, wrap
-from desk.render.table import PrintJob, build_rows, checksum, fit_grid
+from desk.render.layout import wrap
+from desk.render.table import PrintJob, build_rows, checksum, column_edges, column_starts, fit_grid, wide_measure
 
 FLAT_SHEET = "指标明细"
 TOTALS_SHEET = "按单位汇总"
@@ -78,13 +78,6 @@ def sheet_names(titles: Sequence[str]) -> list[str]:
     return names
 
 
-def _measure(size: float):
-    """Character widths for wrapping, on the wide side of 宋体 and the fonts that replace it."""
-    def width(ch: str) -> float:
-        return size if ord(ch) > 0x2E7F else size * 0.6
-    return width
-
-
 def _column_chars(points: float) -> float:
     """Excel's column width (characters) for a column ``points`` wide."""
     return round(max(points / 0.75 - 5, 1) / DIGIT_PX, 2)
@@ -96,7 +89,7 @@ def _column_points(chars: float) -> float:
 
 
 def _lines(text: str, points: float, size: float) -> int:
-    return len(wrap(text, max(points - 2 * CELL_PAD, size), _measure(size)))
+    return len(wrap(text, max(points - 2 * CELL_PAD, size), wide_measure(size)))
 
 
 def _height(lines: int, size: float) -> float:
@@ -108,24 +101,11 @@ def _header_text(text: str) -> str:
     return _clean(text).replace("&", "&&")
 
 
-def _starts(widths: tuple[float, ...]) -> list[float]:
-    """Column edges of a row, rounded so that equal edges of different blocks match."""
-    out, x = [0.0], 0.0
-    for w in widths:
-        x += w
-        out.append(round(x, 1))
-    return out
-
-
-def _edges(rows: list[Row]) -> list[float]:
-    return sorted({e for row in rows for e in _starts(row.widths)})
-
-
 def write_table(ws, job: PrintJob) -> None:
     head, rows, tail = build_rows(job)
     spec = job.form.print
-    fit_grid(rows, spec, _measure, CELL_PAD)  # the columns the PDF would choose, measured the Excel way
-    edges = _edges(rows)
+    fit_grid(rows, spec, wide_measure, CELL_PAD)  # the columns the PDF would choose, measured the Excel way
+    edges = column_edges(rows)
     ncols = len(edges) - 1
     col_of = {e: i for i, e in enumerate(edges)}
     points = []
@@ -181,7 +161,7 @@ def write_table(ws, job: PrintJob) -> None:
         group_needs.append((start, end, _height(_lines(label, span_points(c0, c1), size), size)))
 
     for row in rows:
-        starts = _starts(row.widths)
+        starts = column_starts(row.widths)
         need = 15.0
         for c in row.cells:
             x0, x1 = starts[c.col], starts[c.col + c.span]
@@ -275,7 +255,7 @@ def _signoff_row(ws, r: int, labels: Sequence[str], ncols: int, points: list[flo
         cell.font = font
         cell.alignment = Alignment(vertical="bottom", shrink_to_fit=False)
         # the label takes the columns it needs; the rest of its slot is the line to sign on
-        needed, taken = sum(_measure(size)(ch) for ch in text) + 2 * CELL_PAD, 0.0
+        needed, taken = sum(wide_measure(size)(ch) for ch in text) + 2 * CELL_PAD, 0.0
         col = first
         while col <= last and taken < needed:
             taken += points[col - 1]
