@@ -48,12 +48,8 @@ def new_year(source: Path, out: Path) -> CarryReport:
     following = last + 1
     if unit is None:
         raise StoreError(f"“{source.name}”没有记录单位，无法新建下一年度文件。")
-    carried_projects = [
-        replace(p, uid=new_uid(), year=following, carried_from=p.uid, budget=Budget(),
-                plan=SpendingPlan(p.plan.scheme, tuple(None for _ in p.plan.points)),
-                finalized_at="", finalized_by="", revision=0, updated_at="")
-        for p in projects if p.year == last
-    ]
+    # a table keeps its number: next year's paper is numbered as this year's
+    carried_projects = [carried(p, p.unit_code, following, number=p.number) for p in projects if p.year == last]
     carried_departments = [
         replace(d, uid=new_uid(), year=following, carried_from=d.uid, finalized_at="", finalized_by="",
                 tasks=tuple(DepartmentTask(t.name, t.content) for t in d.tasks), revision=0, updated_at="")
@@ -119,8 +115,9 @@ def copies_for(projects: list, selection: list[str] | None) -> list:
     return chosen
 
 
-def carried(p, unit_code: str, year: int):
-    """A copy of ``p`` as a new table of ``unit_code`` and ``year``: money and plan cleared, not finalised."""
+def carried(p, unit_code: str, year: int, *, number: int = 0):
+    """A copy of ``p`` as a new table of ``unit_code`` and ``year``: money and plan cleared, not finalised;
+    ``number`` 0 lets the file give it the next number of its unit and year."""
     return replace(p, uid=new_uid(), unit_code=unit_code, year=year, carried_from=p.uid, budget=Budget(),
-                   plan=SpendingPlan(p.plan.scheme, tuple(None for _ in p.plan.points)), number=0,
+                   plan=SpendingPlan(p.plan.scheme, tuple(None for _ in p.plan.points)), number=number,
                    finalized_at="", finalized_by="", revision=0, updated_at="")
