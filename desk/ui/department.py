@@ -23,7 +23,7 @@ from desk.domain.model import DepartmentPlan, DepartmentTask, SubGoal
 from desk.domain.money import display_money, parse_typed_money
 from desk.errors import DeskError
 from desk.ui.editor import CommitLineEdit, CommitTextEdit, GoalList
-from desk.ui.grid import IndicatorModel, IndicatorView
+from desk.ui.grid import IndicatorModel, IndicatorView, mount_grid
 from desk.ui.session import EditSession
 
 class MultiLineDelegate(QStyledItemDelegate):
@@ -122,28 +122,15 @@ class DepartmentEditor(QWidget):
         self.total = QLabel("")
         self.total.setWordWrap(True)
         tl.addWidget(self.total)
-        row = QHBoxLayout()
-        self.task_add = QPushButton("添加任务")
-        self.task_remove = QPushButton("删除任务")
-        self.task_up = QPushButton("上移")
-        self.task_down = QPushButton("下移")
-        for b in (self.task_add, self.task_remove, self.task_up, self.task_down):
-            row.addWidget(b)
-        row.addStretch(1)
-        tl.addLayout(row)
+        self.task_add, self.task_remove, self.task_up, self.task_down = _button_row(
+            tl, "添加任务", "删除任务", "上移", "下移")
         form.addWidget(tasks_box)
         goals_box = QGroupBox("年度总体目标（目标1…N，一行一条）")
         gl = QVBoxLayout(goals_box)
         self.goals = GoalList()
         self.goals.setMaximumHeight(110)
         gl.addWidget(self.goals)
-        row = QHBoxLayout()
-        self.goal_add = QPushButton("添加目标")
-        self.goal_remove = QPushButton("删除目标")
-        row.addWidget(self.goal_add)
-        row.addWidget(self.goal_remove)
-        row.addStretch(1)
-        gl.addLayout(row)
+        self.goal_add, self.goal_remove = _button_row(gl, "添加目标", "删除目标")
         form.addWidget(goals_box)
         form.addStretch(1)
         self.tabs.addTab(_scrolled(page), "部门整体表")
@@ -152,13 +139,7 @@ class DepartmentEditor(QWidget):
         self.grid_page = QWidget()
         gp = QVBoxLayout(self.grid_page)
         gp.setContentsMargins(4, 4, 4, 4)
-        bar = QHBoxLayout()
-        self.row_insert = QPushButton("插入行")
-        self.row_delete = QPushButton("删除行")
-        bar.addWidget(self.row_insert)
-        bar.addWidget(self.row_delete)
-        bar.addStretch(1)
-        gp.addLayout(bar)
+        self.row_insert, self.row_delete = _button_row(gp, "插入行", "删除行")
         self.grid_holder = QVBoxLayout()
         gp.addLayout(self.grid_holder)
         self.tabs.addTab(self.grid_page, "年度绩效指标")
@@ -184,26 +165,14 @@ class DepartmentEditor(QWidget):
         self.subs.setMinimumHeight(120)
         self.subs.setItemDelegate(self._long_text)  # 标题, 绩效目标 and 绩效指标 are long text
         sl.addWidget(self.subs)
-        row = QHBoxLayout()
-        self.sub_add = QPushButton("添加分项")
-        self.sub_remove = QPushButton("删除分项")
-        row.addWidget(self.sub_add)
-        row.addWidget(self.sub_remove)
-        row.addStretch(1)
-        sl.addLayout(row)
+        self.sub_add, self.sub_remove = _button_row(sl, "添加分项", "删除分项")
         nl.addWidget(subs_box)
         measures_box = QGroupBox("三、工作保障措施（一行一条，打印时编号）")
         ml = QVBoxLayout(measures_box)
         self.measures = GoalList()
         self.measures.setMaximumHeight(120)
         ml.addWidget(self.measures)
-        row = QHBoxLayout()
-        self.measure_add = QPushButton("添加措施")
-        self.measure_remove = QPushButton("删除措施")
-        row.addWidget(self.measure_add)
-        row.addWidget(self.measure_remove)
-        row.addStretch(1)
-        ml.addLayout(row)
+        self.measure_add, self.measure_remove = _button_row(ml, "添加措施", "删除措施")
         nl.addWidget(measures_box)
         nl.addStretch(1)
         self.tabs.addTab(_scrolled(page), "部门整体绩效目标")
@@ -322,14 +291,8 @@ class DepartmentEditor(QWidget):
         form = self.session.forms.get(d.form) or self.session.forms["department"]
         if self.model is not None and form.name == self._form_name:
             return
-        if self.grid is not None:
-            self.grid.setParent(None)
-            self.grid.deleteLater()
         self._form_name = form.name
-        self.model = IndicatorModel(form, commit=self._commit_indicators)
-        self.grid = IndicatorView(self.model, self.grid_page)
-        self.grid_holder.addWidget(self.grid)
-        self.grid.fit_columns()
+        self.model, self.grid = mount_grid(self.grid_holder, self.grid_page, self.grid, form, self._commit_indicators)
 
     def _fill_tasks(self, d: DepartmentPlan) -> None:
         self.tasks.blockSignals(True)
@@ -523,6 +486,17 @@ class DepartmentEditor(QWidget):
         if self.model is None:
             return
         self.model.remove_rows(self.grid.selected_rows())
+
+
+def _button_row(layout, *labels: str) -> list[QPushButton]:
+    """A row of buttons under a list or table, on its left."""
+    row = QHBoxLayout()
+    buttons = [QPushButton(label) for label in labels]
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    layout.addLayout(row)
+    return buttons
 
 
 def _scrolled(page: QWidget) -> QScrollArea:

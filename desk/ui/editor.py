@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from desk.domain.model import Project, SpendingPlan, when_text
 from desk.domain.money import display_money, parse_decimal, parse_typed_money, percent_text
 from desk.errors import DeskError
-from desk.ui.grid import IndicatorModel, IndicatorView
+from desk.ui.grid import IndicatorModel, IndicatorView, mount_grid
 from desk.ui.session import EditSession
 
 SCHEME_LABELS = {"month_end": "按月末（3月底…12月底）", "quarter": "按季度（第一季度…第四季度）"}
@@ -433,14 +433,8 @@ class ProjectEditor(QWidget):
         form = self.session.form_for(p)
         if self.model is not None and form.name == self._form_name:
             return
-        if self.grid is not None:
-            self.grid.setParent(None)
-            self.grid.deleteLater()
         self._form_name = form.name
-        self.model = IndicatorModel(form, commit=self._commit_indicators)
-        self.grid = IndicatorView(self.model, self.grid_page)
-        self.grid_holder.addWidget(self.grid)
-        self.grid.fit_columns()
+        self.model, self.grid = mount_grid(self.grid_holder, self.grid_page, self.grid, form, self._commit_indicators)
 
     def _project_changed(self, uid: str) -> None:
         if uid == self.uid:

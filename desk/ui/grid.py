@@ -701,3 +701,15 @@ class IndicatorView(QTableView):
                 self.setCurrentIndex(target)
             return
         super().closeEditor(editor, hint)
+
+
+def mount_grid(holder, parent, old_view, form, commit) -> tuple[IndicatorModel, IndicatorView]:
+    """A fresh grid for ``form`` in the layout ``holder``, replacing ``old_view`` (the editor's form changed)."""
+    if old_view is not None:
+        old_view.setParent(None)
+        old_view.deleteLater()
+    model = IndicatorModel(form, commit=commit)
+    view = IndicatorView(model, parent)
+    holder.addWidget(view)
+    view.fit_columns()
+    return model, view
