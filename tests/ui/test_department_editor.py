@@ -15,6 +15,19 @@ from tests.ui.test_editor import type_into
 UNIT = Unit("439001", "玉田县无终街道办事处本级")
 
 
+def department_window(qtbot, tmp_path, *, show=False):
+    """The main window on a new file, with a new department table open in its editor."""
+    path = tmp_path / "x.db"
+    Store.create(path, unit=UNIT, year=2023).close()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    if show:
+        window.show()
+    assert window.open_file(path)
+    window.act_new_department.trigger()
+    return window, window.dept_editor
+
+
 def edit_cell(table, row, col, text):
     """Type into a table cell as a clerk does (the editor opens on the cell, Enter commits)."""
     table.setCurrentCell(row, col)
@@ -122,13 +135,7 @@ def test_paste_from_word_keeps_paragraphs(qtbot, tmp_path):
     from PySide6.QtCore import QMimeData
     from PySide6.QtGui import QGuiApplication
 
-    path = tmp_path / "x.db"
-    Store.create(path, unit=UNIT, year=2023).close()
-    window = MainWindow()
-    qtbot.addWidget(window)
-    assert window.open_file(path)
-    window.act_new_department.trigger()
-    editor = window.dept_editor
+    window, editor = department_window(qtbot, tmp_path)
     mime = QMimeData()  # as Word puts a copied passage on the clipboard: HTML and plain text with CR LF
     mime.setHtml("<html><body><p>第一段：加强基层领导班子建设。</p><p>第二段：做好社区服务工作。</p></body></html>")
     mime.setText("第一段：加强基层领导班子建设。\r\n第二段：做好社区服务工作。\r\n")
@@ -150,13 +157,7 @@ def test_department_table_is_finalised_for_signature_and_released(qtbot, tmp_pat
     from desk.ops import exports as exports_ops
     from tests.render.pdfread import draft_marks
 
-    path = tmp_path / "x.db"
-    Store.create(path, unit=UNIT, year=2023).close()
-    window = MainWindow()
-    qtbot.addWidget(window)
-    assert window.open_file(path)
-    window.act_new_department.trigger()
-    editor = window.dept_editor
+    window, editor = department_window(qtbot, tmp_path)
     uid = editor.uid
     assert not editor.finalize()  # errors (no tasks, goals, indicators): refused, said in the status bar
     d = window.session.department(uid)
@@ -174,7 +175,7 @@ def test_department_table_is_finalised_for_signature_and_released(qtbot, tmp_pat
     assert not window.session.undo_stack.canUndo()
     window.session.wait_saved()
     out = tmp_path / "dept.pdf"
-    exports_ops.export_pdf(path, out)
+    exports_ops.export_pdf(window.document.path, out)
     assert draft_marks(out.read_bytes()) == [False]  # the signed paper carries no 草稿 mark
     assert editor.unfinalize()
     assert not window.session.department(uid).finalized and not editor.name.isReadOnly()
@@ -186,14 +187,7 @@ def test_sub_goal_cells_take_paragraphs_pasted_from_word(qtbot, tmp_path):
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QPlainTextEdit
 
-    path = tmp_path / "x.db"
-    Store.create(path, unit=UNIT, year=2023).close()
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    assert window.open_file(path)
-    window.act_new_department.trigger()
-    editor = window.dept_editor
+    window, editor = department_window(qtbot, tmp_path, show=True)
     editor.tabs.setCurrentIndex(2)
     qtbot.mouseClick(editor.sub_add, Qt.MouseButton.LeftButton)
     mime = QMimeData()
@@ -214,14 +208,7 @@ def test_sub_goal_cells_take_paragraphs_pasted_from_word(qtbot, tmp_path):
 def test_ctrl_v_on_the_measures_list_makes_one_measure_per_paragraph(qtbot, tmp_path):
     from PySide6.QtGui import QGuiApplication
 
-    path = tmp_path / "x.db"
-    Store.create(path, unit=UNIT, year=2023).close()
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    assert window.open_file(path)
-    window.act_new_department.trigger()
-    editor = window.dept_editor
+    window, editor = department_window(qtbot, tmp_path, show=True)
     editor.tabs.setCurrentIndex(2)
     QGuiApplication.clipboard().setText("1、加强党组织建设。\r\n\r\n2、做好综合事务管理工作。\r\n")
     editor.measures.setFocus()
