@@ -37,6 +37,7 @@ COMMANDS = {
     "export-document": "导出公开文本（PDF 或 Word）：封面、目录、部门整体绩效目标、部门整体表和全部项目表",
     "export-xlsx": "导出为 Excel：每个项目一张按表样排版的工作表，另附“指标明细”表",
     "import-xlsx": "从 Excel 导入绩效目标表（先列出找到的内容；同一项目再次导入则更新）",
+    "import-docx": "从 Word 文档（如上一年度的公开文本）导入项目表、部门整体表和文字部分",
     "merge": "上级汇总：把收到的各单位文件合并到汇总文件（收到的文件不会被改动）",
     "review": "上级审核：给一张表写审核状态和意见",
     "export-reviews": "导出审核意见（发回给单位）",
@@ -170,6 +171,18 @@ def _command_parser(name: str) -> Parser:
         parser.add_argument("--apply-suggestions", action="store_true",
                             help="同时采用列出的建议写法（如“效果指标”改为“效益指标”、“85%%以上”改为“≥85%%”）；"
                                  "不加此项时一律按原样导入")
+        parser.add_argument("--take-over", action="store_true", help="文件是在另一台电脑上创建的，仍要在本机修改")
+    elif name == "import-docx":
+        parser.add_argument("docx", metavar="输入.docx")
+        parser.add_argument("--db", required=True, metavar="文件.db", help="导入到此文件；不存在时新建")
+        parser.add_argument("--unit-code", metavar="编码", help="单位编码（表中没有单位行时必填）")
+        parser.add_argument("--unit-name", metavar="名称", help="单位名称")
+        parser.add_argument("--year", type=int, metavar="年度", help="预算年度（文件和文档都看不出年度时必填）")
+        parser.add_argument("--narrative", action="store_true",
+                            help="同时导入文字部分（总体绩效目标、分项绩效目标、工作保障措施），替换文件中已有的")
+        parser.add_argument("--dry-run", action="store_true", help="只列出找到的内容和需要核对的单元格，不写入")
+        parser.add_argument("--apply-suggestions", action="store_true",
+                            help="同时采用列出的建议写法；不加此项时一律按原样导入")
         parser.add_argument("--take-over", action="store_true", help="文件是在另一台电脑上创建的，仍要在本机修改")
     elif name == "merge":
         parser.add_argument("out", metavar="汇总.db", help="汇总文件；不存在时新建")
@@ -314,14 +327,35 @@ def cmd_import_xlsx(args) -> int:
 
     plan = imports.plan_xlsx_import(Path(args.xlsx), imports.Target.of_file(Path(args.db)), unit_code=args.unit_code,
                                     unit_name=args.unit_name, year=args.year)
+    return _run_import(plan, args)
+
+
+def cmd_import_docx(args) -> int:
+    from desk.ops import imports
+
+    plan = imports.plan_docx_import(Path(args.docx), imports.Target.of_file(Path(args.db)), unit_code=args.unit_code,
+                                    unit_name=args.unit_name, year=args.year)
+    if args.narrative:
+        plan.include_narrative()
+    return _run_import(plan, args)
+
+
+def _run_import(plan, args) -> int:
+    from desk.ops import imports
+
     if args.apply_suggestions:
         plan.apply_suggestions()
     for line in plan.summary_lines():
         say(line)
+    if plan.narrative is not None and not plan.narrative_included:
+        say("（加 --narrative 可以一并导入文字部分）")
     if args.dry_run:
         say("（试运行：未写入任何内容）")
         return EXIT_OK
-    report = imports.apply_xlsx_import(plan, Path(args.db), take_over=args.take_over)
+    if not plan.tables and not plan.departments:
+        say("没有可以导入的表。")
+        return EXIT_OK
+    report = imports.apply_import(plan, Path(args.db), take_over=args.take_over)
     say(f"{report.summary()}：{args.db}")
     return EXIT_OK
 
@@ -381,6 +415,7 @@ HANDLERS = {
     "copy-from": cmd_copy_from,
     "export-xlsx": cmd_export_xlsx,
     "import-xlsx": cmd_import_xlsx,
+    "import-docx": cmd_import_docx,
     "merge": cmd_merge,
     "review": cmd_review,
     "export-reviews": cmd_export_reviews,

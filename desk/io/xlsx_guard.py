@@ -93,16 +93,7 @@ def check_workbook(data: bytes, name: str, limits: WorkbookLimits = LIMITS) -> N
 def _check(data: bytes, name: str, limits: WorkbookLimits) -> None:
     archive = zipfile.ZipFile(io.BytesIO(data))
     with archive:
-        infos = archive.infolist()
-        if len(infos) > limits.parts:
-            raise WorkbookTooLargeError(f"“{name}”包含 {len(infos)} 个部件，不像是一个 Excel 表格文件，未读取。")
-        total = sum(i.file_size for i in infos)
-        if total > limits.unpacked:
-            raise WorkbookTooLargeError(
-                f"“{name}”解压后有 {total // 2**20} MB，超过了 {limits.unpacked // 2**20} MB 的上限，未读取。")
-        for info in infos:
-            if info.compress_size and info.file_size / info.compress_size > limits.ratio and info.file_size > 2**20:
-                raise WorkbookTooLargeError(f"“{name}”中的“{info.filename}”压缩比异常（可能是压缩炸弹），未读取。")
+        infos = check_parts(archive, name, limits, "Excel 表格文件")
         sheets = [i for i in infos if _SHEET.match(i.filename)]
         if len(sheets) > limits.sheets:
             raise WorkbookTooLargeError(f"“{name}”有 {len(sheets)} 张工作表，超过了 {limits.sheets} 张的上限，未读取。")
@@ -110,6 +101,21 @@ def _check(data: bytes, name: str, limits: WorkbookLimits) -> None:
         counts = {"cells": 0, "merges": 0, "merged": 0}
         for info in sheets:
             _check_sheet(archive, info, titles.get(info.filename, info.filename), name, limits, counts)
+
+
+def check_parts(archive: zipfile.ZipFile, name: str, limits: WorkbookLimits, what: str) -> list[zipfile.ZipInfo]:
+    """Refuse a package (xlsx or docx) with too many parts, too many bytes unpacked, or a zip bomb's ratio."""
+    infos = archive.infolist()
+    if len(infos) > limits.parts:
+        raise WorkbookTooLargeError(f"“{name}”包含 {len(infos)} 个部件，不像是一个{what}，未读取。")
+    total = sum(i.file_size for i in infos)
+    if total > limits.unpacked:
+        raise WorkbookTooLargeError(
+            f"“{name}”解压后有 {total // 2**20} MB，超过了 {limits.unpacked // 2**20} MB 的上限，未读取。")
+    for info in infos:
+        if info.compress_size and info.file_size / info.compress_size > limits.ratio and info.file_size > 2**20:
+            raise WorkbookTooLargeError(f"“{name}”中的“{info.filename}”压缩比异常（可能是压缩炸弹），未读取。")
+    return infos
 
 
 def _check_sheet(archive, info, title: str, name: str, limits: WorkbookLimits, counts: dict) -> None:
@@ -162,4 +168,4 @@ def _check_sheet(archive, info, title: str, name: str, limits: WorkbookLimits, c
         return  # damaged XML: openpyxl reports the file as damaged
 
 
-__all__ = ["LIMITS", "WorkbookError", "WorkbookLimits", "WorkbookTooLargeError", "check_workbook"]
+__all__ = ["LIMITS", "check_parts", "WorkbookError", "WorkbookLimits", "WorkbookTooLargeError", "check_workbook"]

@@ -66,10 +66,11 @@ class FoundTable:
     layout: str  # "single" or "split" 指标值
     warnings: list[Warning_] = field(default_factory=list)
     form_label: str = ""  # the form chosen for the table, as offered to the clerk
+    place: str = ""  # where it begins, as the clerk finds it (表1!A3, 第2个表格第1行)
 
     @property
     def where(self) -> str:
-        return f"{self.sheet}!A{self.row}"
+        return self.place or f"{self.sheet}!A{self.row}"
 
 
 @dataclass
@@ -84,10 +85,11 @@ class FoundDepartment:
     year: int | None  # the (2021 年) under the title, when there is one
     warnings: list[Warning_] = field(default_factory=list)
     form_label: str = ""
+    place: str = ""  # where it begins, as the clerk finds it (表1!A3, 第2个表格第1行)
 
     @property
     def where(self) -> str:
-        return f"{self.sheet}!A{self.row}"
+        return self.place or f"{self.sheet}!A{self.row}"
 
 
 @dataclass
@@ -121,28 +123,23 @@ def open_workbook(data: bytes, name: str = "Excel 文件"):
 # ---------------------------------------------------------------- the sheet as a grid
 
 class Sheet:
-    """Cell values by (row, col), 1-based, with merged ranges resolved to their top-left cell."""
+    """Cell values by (row, col), 1-based, with merged ranges resolved to their top-left cell.
 
-    def __init__(self, ws):
-        self.title = ws.title
-        self.values: dict[tuple[int, int], object] = {}
-        self.formats: dict[tuple[int, int], str] = {}
-        # The stored cells only (iter_rows would create every empty cell of the used range).
-        stored = getattr(ws, "_cells", None)
-        cells = stored.values() if isinstance(stored, dict) else (c for row in ws.iter_rows() for c in row)
-        for cell in cells:
-            value = cell.value
-            if value is not None and value != "":
-                self.values[(cell.row, cell.column)] = value
-                if isinstance(value, (int, float)):  # formats matter for numbers only (30% vs 0.3)
-                    self.formats[(cell.row, cell.column)] = cell.number_format or ""
+    Built from a worksheet (:meth:`of_worksheet`) or from any grid of cells, such as
+    a Word document's tables (``desk.io.docx_import``)."""
+
+    def __init__(self, title: str, values: dict[tuple[int, int], object], formats: dict[tuple[int, int], str],
+                 merges=()):
+        self.title = title
+        self.values = values
+        self.formats = formats
         self.span_end: dict[tuple[int, int], tuple[int, int]] = {}  # top-left -> (last row, last col)
         self.owner: dict[tuple[int, int], tuple[int, int]] = {}  # any cell of a merge -> top-left
-        for rng in ws.merged_cells.ranges:
-            top_left = (rng.min_row, rng.min_col)
-            self.span_end[top_left] = (rng.max_row, rng.max_col)
-            for r in range(rng.min_row, rng.max_row + 1):
-                for c in range(rng.min_col, rng.max_col + 1):
+        for r0, c0, r1, c1 in merges:
+            top_left = (r0, c0)
+            self.span_end[top_left] = (r1, c1)
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
                     self.owner[(r, c)] = top_left
         self.max_row = max((r for r, _ in self.values), default=0)
         self.max_col = max((c for _, c in self.values), default=0)
@@ -151,6 +148,22 @@ class Sheet:
             by_row.setdefault(r, []).append(c)
         self._rows = {r: sorted(cols) for r, cols in by_row.items()}
         self._keys: dict[tuple[int, int], str] = {}
+
+    @classmethod
+    def of_worksheet(cls, ws) -> "Sheet":
+        values: dict[tuple[int, int], object] = {}
+        formats: dict[tuple[int, int], str] = {}
+        # The stored cells only (iter_rows would create every empty cell of the used range).
+        stored = getattr(ws, "_cells", None)
+        cells = stored.values() if isinstance(stored, dict) else (c for row in ws.iter_rows() for c in row)
+        for cell in cells:
+            value = cell.value
+            if value is not None and value != "":
+                values[(cell.row, cell.column)] = value
+                if isinstance(value, (int, float)):  # formats matter for numbers only (30% vs 0.3)
+                    formats[(cell.row, cell.column)] = cell.number_format or ""
+        merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+        return cls(ws.title, values, formats, merges)
 
     def raw(self, r: int, c: int):
         return self.values.get((r, c))
@@ -180,7 +193,16 @@ class Sheet:
         return self.span_end.get((r, c), (r, c))[0]
 
     def ref(self, r: int, c: int) -> str:
+        """Where a cell is, as the clerk finds it: 表1!C7."""
         return f"{self.title}!{get_column_letter(c)}{r}"
+
+    def at(self, what: str) -> str:
+        """A place in the sheet named in words: 表1!指标第3行."""
+        return f"{self.title}!{what}"
+
+    def place(self, r: int) -> str:
+        """Where a table beginning at row r is, in the import report."""
+        return self.ref(r, 1)
 
 
 def cell_text(value, number_format: str = "") -> str:
@@ -407,7 +429,7 @@ def _read_department(sheet: Sheet, start: int, end: int, forms: dict[str, FormDe
         columns = {sheet.key(grid_at[0], c) for c in sheet.row_cells(grid_at[0])}
         for i, ind in enumerate(indicators):
             if re.fullmatch(r"[\d.]+", ind.level2 or ""):
-                warnings.append(Warning_(f"{sheet.title}!指标第{i + 1}行",
+                warnings.append(Warning_(sheet.at(f"指标第{i + 1}行"),
                                          f"二级指标写的是数字“{ind.level2}”，按原样导入，请核对"))
     else:
         columns = set()
@@ -425,7 +447,8 @@ def _read_department(sheet: Sheet, start: int, end: int, forms: dict[str, FormDe
                           name=name or (unit.name if unit else ""), money_unit=money_unit, tasks=tuple(tasks),
                           goals=goals, indicators=indicators)
     label = forms[form_name].label if form_name in forms else form_name
-    return FoundDepartment(sheet.title, start, title or "部门（单位）整体支出绩效目标表", dept, unit, year, warnings, label)
+    return FoundDepartment(sheet.title, start, title or "部门（单位）整体支出绩效目标表", dept, unit, year, warnings, label,
+                           sheet.place(start))
 
 
 def _read_tasks(sheet: Sheet, head: tuple[int, int], stop: int, money_unit: str,
@@ -636,7 +659,7 @@ def _read_table(sheet: Sheet, start: int, end: int, forms: dict[str, FormDef]) -
     )
     _report_unused(sheet, start, grid_at[0] if grid_at else end + 1, used, warnings)
     form_label = forms[form_name].label if form_name in forms else form_name
-    return FoundTable(sheet.title, start, title or name, project, unit, layout, warnings, form_label)
+    return FoundTable(sheet.title, start, title or name, project, unit, layout, warnings, form_label, sheet.place(start))
 
 
 def _extra_labels(forms: dict[str, FormDef]) -> dict[str, str]:
@@ -868,7 +891,7 @@ def read_workbook(data: bytes, forms: dict[str, FormDef], *, name: str = "Excel 
         for ws in wb.worksheets:
             if ws.title in (FLAT_SHEET, TOTALS_SHEET):
                 continue
-            for found in read_sheet(Sheet(ws), forms):
+            for found in read_sheet(Sheet.of_worksheet(ws), forms):
                 (departments if isinstance(found, FoundDepartment) else tables).append(found)
     finally:
         if was_enabled:

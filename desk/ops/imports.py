@@ -16,12 +16,13 @@ from pathlib import Path
 from desk import paths
 from desk.domain import rules, suggestions
 from desk.domain.formdef import FormDef
-from desk.domain.model import Unit, new_uid
+from desk.domain.model import DepartmentPlan, Narrative, Unit, new_uid
 from desk.domain.money import display_money
 from desk.errors import DeskError
 from desk.forms import default_forms
 from desk.io import jsonio
-from desk.io.xlsx_import import FoundTable, Warning_, read_workbook
+from desk.io.docx_import import read_document
+from desk.io.xlsx_import import FoundDepartment, FoundTable, Warning_, read_workbook
 from desk.ops.checking import check_table
 from desk.ops.files import Target, read_input  # noqa: F401 - Target is part of this module's API
 from desk.store import Store, StoreError
@@ -158,8 +159,8 @@ def make_demo(target: Path | None = None) -> Path:
 # ---------------------------------------------------------------- Excel
 
 @dataclass
-class XlsxImportPlan:
-    """What an Excel import found and what it would do, before anything is written."""
+class ImportPlan:
+    """What an Excel or Word import found and what it would do, before anything is written."""
 
     source: str
     tables: list[FoundTable]  # with projects completed (uid, unit, year)
@@ -172,6 +173,37 @@ class XlsxImportPlan:
     departments: list = field(default_factory=list)  # FoundDepartment, completed (uid, unit, year)
     department_actions: list = field(default_factory=list)
     adopted: int = 0  # how many of them were adopted (apply_suggestions)
+    kind: str = "Excel"  # or "Word"
+    narrative: Narrative | None = None  # a Word document's 总体绩效目标, 分项绩效目标 and 工作保障措施
+    narrative_included: bool = False
+    existing: tuple = ()  # the target's department tables, to put the narrative on
+    received: frozenset = frozenset()  # uids of the target's tables that offices sent (never changed by an import)
+
+    def include_narrative(self) -> bool:
+        """Import the document's narrative too, into this unit's department table of the year (made if
+        there is none); refused like any other change if that table is finalised or received."""
+        if self.narrative is None or self.narrative_included:
+            return False
+        self.narrative_included = True
+        for d in self.departments:
+            d.department = replace(d.department, narrative=self.narrative)
+        if self.departments:
+            return True
+        match = next((e for e in self.existing if e.unit_code == self.unit.code and e.year == self.year), None)
+        if match is None:
+            dept = DepartmentPlan(unit_code=self.unit.code, year=self.year, name=self.unit.name,
+                                  narrative=self.narrative)
+            action = ADD
+        else:
+            dept = replace(match, narrative=self.narrative)
+            problem = rules.change_problem(match, dept, via=rules.IMPORT, received=match.uid in self.received)
+            if problem:
+                self.blocked.append(problem)
+            action = BLOCKED if problem else UPDATE
+        self.departments.append(FoundDepartment("文字部分", 0, "文字部分", dept, None, self.year,
+                                                form_label="部门整体绩效目标", place="文字部分"))
+        self.department_actions.append(action)
+        return True
 
     def apply_suggestions(self) -> int:
         """Adopt every 建议 (tree names for 效果指标/数量, ≥85% for 85%以上) in the tables to import."""
@@ -199,8 +231,17 @@ class XlsxImportPlan:
             lines.append(f"  {t.where}  {p.name or '（未命名）'}（{p.code or '无编码'}）：{len(p.indicators)} 条指标{money}"
                          f"{shape} → {action}")
         if self.blocked:
-            lines.append("以下表不能用 Excel 更新，所以不能导入：")
+            lines.append(f"以下表不能用 {self.kind} 更新，所以不能导入：")
             lines.extend(f"  {b}" for b in self.blocked)
+        if self.narrative is not None:
+            n = self.narrative
+            parts = "、".join(part for part, present in (
+                (f"总体绩效目标 {len([x for x in n.overall.splitlines() if x.strip()])} 段", n.overall.strip()),
+                (f"分项绩效目标 {len(n.sub_goals)} 项", n.sub_goals),
+                (f"工作保障措施 {len(n.measures)} 条", n.measures)) if present) or "各部分都是空的"
+            then = "一并导入到部门整体表（替换文件中已有的文字部分）" if self.narrative_included else \
+                "未导入（可以选择一并导入，替换文件中已有的文字部分）"
+            lines.append(f"文字部分：{parts} → {then}")
         if self.warnings:
             lines.append(f"需要核对的单元格 {len(self.warnings)} 处：")
             lines.extend(f"  {w}" for w in self.warnings)
@@ -220,14 +261,35 @@ class XlsxImportPlan:
             raise rules.ProtectedError("\n".join(self.blocked) + "\n未导入任何内容。")
 
 
+XlsxImportPlan = ImportPlan  # the name it had before Word documents
+
+
 def plan_xlsx_import(xlsx_path: Path, target: Target, *, unit_code: str | None = None, unit_name: str | None = None,
-                     year: int | None = None, forms: dict[str, FormDef] | None = None) -> XlsxImportPlan:
+                     year: int | None = None, forms: dict[str, FormDef] | None = None) -> ImportPlan:
     """Read a workbook and say, table by table, what importing it into ``target`` would do."""
     forms = forms if forms is not None else default_forms()
     xlsx_path = Path(xlsx_path)
     result = read_workbook(read_input(xlsx_path), forms, name=xlsx_path.name)
+    return _plan(result, xlsx_path.name, target, unit_code=unit_code, unit_name=unit_name, year=year, forms=forms)
+
+
+def plan_docx_import(docx_path: Path, target: Target, *, unit_code: str | None = None, unit_name: str | None = None,
+                     year: int | None = None, forms: dict[str, FormDef] | None = None) -> ImportPlan:
+    """Read a Word document (last year's published one, say): its tables as an Excel import reads a workbook's,
+    and its narrative, offered to be imported too (:meth:`ImportPlan.include_narrative`)."""
+    forms = forms if forms is not None else default_forms()
+    docx_path = Path(docx_path)
+    result = read_document(read_input(docx_path), forms, name=docx_path.name)
+    plan = _plan(result, docx_path.name, target, unit_code=unit_code, unit_name=unit_name, year=year, forms=forms,
+                 year_hint=result.year)
+    plan.kind = "Word"
+    plan.narrative = result.narrative
+    return plan
+
+
+def _plan(result, source: str, target: Target, *, unit_code, unit_name, year, forms, year_hint=None) -> ImportPlan:
     file_unit, file_year = target.unit, target.year
-    year = year or file_year or next((d.year for d in result.departments if d.year), None)  # the (2021 年) line
+    year = year or file_year or next((d.year for d in result.departments if d.year), None) or year_hint
     if not year:
         raise StoreError("无法确定年度：请用 --year 指定（如 --year 2024）。")
     found_unit = next((t.unit for t in (*result.tables, *result.departments) if t.unit), None)
@@ -281,11 +343,11 @@ def plan_xlsx_import(xlsx_path: Path, target: Target, *, unit_code: str | None =
             blocked.append(problem)
         departments.append(d)
         department_actions.append(BLOCKED if problem else UPDATE if match is not None else ADD)
-    return XlsxImportPlan(xlsx_path.name, tables, actions, result.warnings, unit, year, blocked, offers,
-                          departments, department_actions)
+    return ImportPlan(source, tables, actions, result.warnings, unit, year, blocked, offers, departments,
+                        department_actions, existing=tuple(target.departments), received=frozenset(target.received))
 
 
-def apply_xlsx_import(plan: XlsxImportPlan, db_path: Path, *, take_over: bool = False) -> ImportReport:
+def apply_import(plan: ImportPlan, db_path: Path, *, take_over: bool = False) -> ImportReport:
     """Write every table of the plan in one transaction, or nothing."""
     plan.refuse_if_blocked()
     with _import_target(db_path, plan.unit, plan.year, take_over) as (store, upserts):
@@ -304,3 +366,6 @@ def apply_xlsx_import(plan: XlsxImportPlan, db_path: Path, *, take_over: bool = 
             upserts.note(before, store.save_department(d.department, action="import",
                                                        note=f"从 {plan.source} {d.where} 导入"))
     return upserts.report()
+
+
+apply_xlsx_import = apply_import
