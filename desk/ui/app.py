@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self.act_export_copy = a("导出副本给上级(&E)…", self.export_copy)
         self.act_take_over = a("接管此文件(&T)…", self.take_over)
         self.act_import_xlsx = a("导入Excel(&I)…", self.choose_xlsx_import, needs_write=True)
+        self.act_import_docx = a("导入Word(&W)…", self.choose_docx_import, needs_write=True)
         self.act_export_xlsx = a("导出Excel(&X)…", self.choose_xlsx_export)
         self.pdf_action = a("导出PDF(&P)…", self.choose_pdf_target, "Ctrl+Shift+P")
         self.act_export_document = a("导出公开文本(&D)…", self.choose_document_target)
@@ -166,6 +167,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_take_over)
         m.addSeparator()
         m.addAction(self.act_import_xlsx)
+        m.addAction(self.act_import_docx)
         m.addSeparator()
         for act in (self.act_export_copy, self.act_export_xlsx, self.pdf_action, self.act_export_document,
                     self.act_preview, self.act_print):
@@ -421,6 +423,7 @@ class MainWindow(QMainWindow):
         self.empty_panel = EmptyFilePanel(receives=self.document.receives, readonly=self.document.readonly)
         self.empty_panel.new_project.connect(lambda: self._run(self.new_project))
         self.empty_panel.import_xlsx.connect(lambda: self._run(self.choose_xlsx_import))
+        self.empty_panel.import_docx.connect(lambda: self._run(self.choose_docx_import))
         self.empty_panel.merge.connect(lambda: self._run(self.choose_merge_sources))
         self.empty_panel.help.connect(lambda: self._run(self.show_help))
         self.right = QStackedWidget()
@@ -587,10 +590,27 @@ class MainWindow(QMainWindow):
         """Show what the workbook holds, then add or update the projects as one undoable step."""
         from desk.ops import imports
 
+        return self._import(imports.plan_xlsx_import, path, ask=ask)
+
+    def choose_docx_import(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "导入Word", self._last_dir(),
+                                              "Word 文档 (*.docx);;旧版 Word/WPS (*.doc *.wps);;所有文件 (*)")
+        if name:
+            self.import_docx(Path(name))
+
+    def import_docx(self, path: Path, *, ask=None) -> int:
+        """Show what the document holds (tables and narrative), then import what the clerk chose in one step."""
+        from desk.ops import imports
+
+        return self._import(imports.plan_docx_import, path, ask=ask)
+
+    def _import(self, make_plan, path: Path, *, ask=None) -> int:
+        from desk.ops import imports
+
         session, document = self.session, self.document
         unit = document.unit
-        plan = imports.plan_xlsx_import(path, document.import_target(), unit_code=unit.code if unit else None,
-                                        unit_name=unit.name if unit else None, year=document.year)
+        plan = make_plan(path, document.import_target(), unit_code=unit.code if unit else None,
+                         unit_name=unit.name if unit else None, year=document.year)
         plan.refuse_if_blocked()  # said before anything is asked
         if ask is not None:
             accepted = ask(plan)
@@ -599,8 +619,11 @@ class MainWindow(QMainWindow):
             accepted = dialog.exec() == QDialog.DialogCode.Accepted
             if accepted and dialog.adopt.isChecked():
                 plan.apply_suggestions()  # chosen by the clerk in the preview; the import stays one undo step
+            if accepted and dialog.narrative.isChecked():
+                plan.include_narrative()
         if not accepted:
             return 0
+        plan.refuse_if_blocked()  # the narrative may go to a table that is finalised
         with session.batch(f"导入 {plan.source}"):
             for table, action in zip(plan.tables, plan.actions):
                 if action == imports.ADD:
@@ -613,7 +636,8 @@ class MainWindow(QMainWindow):
             self.list_panel.select(plan.tables[0].project.uid)
         count = len(plan.tables) + len(plan.departments)
         adopted = f"，采用建议写法 {plan.adopted} 处" if plan.adopted else ""
-        self.statusBar().showMessage(f"已从 {plan.source} 导入 {count} 张表{adopted}", 8000)
+        narrative = "，含文字部分" if plan.narrative_included else ""
+        self.statusBar().showMessage(f"已从 {plan.source} 导入 {count} 张表{narrative}{adopted}", 8000)
         return count
 
     def choose_xlsx_export(self) -> None:

@@ -126,11 +126,11 @@ class UnitDialog(QDialog):
 
 
 class ImportPreviewDialog(QDialog):
-    """What an Excel import found, before anything is written."""
+    """What an Excel or Word import found, before anything is written."""
 
     def __init__(self, plan, parent=None):
         super().__init__(parent)
-        self.setWindowTitle(f"导入Excel — {plan.source}")
+        self.setWindowTitle(f"导入{plan.kind} — {plan.source}")
         layout = QVBoxLayout(self)
         text = QPlainTextEdit()
         text.setReadOnly(True)
@@ -138,13 +138,16 @@ class ImportPreviewDialog(QDialog):
         layout.addWidget(text, 1)
         note = "点击“导入”把以上项目全部写入本文件（可以撤销）。"
         if plan.updates:
-            note = f"其中 {plan.updates} 个项目已在本文件中，导入会用 Excel 中的内容更新它们（可以撤销）。"
+            note = f"其中 {plan.updates} 个项目已在本文件中，导入会用 {plan.kind} 中的内容更新它们（可以撤销）。"
         label = QLabel(note)
         label.setWordWrap(True)
         layout.addWidget(label)
         self.adopt = QCheckBox(f"同时采用以上 {len(plan.offers)} 处建议的写法（不勾选则一律按原样导入）")
         self.adopt.setVisible(bool(plan.offers))
         layout.addWidget(self.adopt)
+        self.narrative = QCheckBox("同时导入文字部分（总体绩效目标、分项绩效目标、工作保障措施），替换本文件中已有的")
+        self.narrative.setVisible(plan.narrative is not None)
+        layout.addWidget(self.narrative)
         self.buttons = QDialogButtonBox()
         self.import_button = self.buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)

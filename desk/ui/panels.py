@@ -367,6 +367,7 @@ class EmptyFilePanel(QWidget):
 
     new_project = Signal()
     import_xlsx = Signal()
+    import_docx = Signal()
     merge = Signal()
     help = Signal()
 
@@ -382,7 +383,7 @@ class EmptyFilePanel(QWidget):
         else:
             text = ("这个文件里还没有项目表。\n"
                     "点“新建项目”（Ctrl+Shift+N）开始填写第一张表，"
-                    "或者用“导入Excel”把已有的 Excel 表格读进来。")
+                    "或者用“导入Excel”“导入Word”把已有的表格（如上一年度的公开文本）读进来。")
         self.message = QLabel(text)
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -392,7 +393,7 @@ class EmptyFilePanel(QWidget):
         self.buttons: list[QPushButton] = []
         choices = [] if readonly else (
             [("合并收到的文件…", self.merge)] if receives else
-            [("新建项目", self.new_project), ("导入Excel…", self.import_xlsx)])
+            [("新建项目", self.new_project), ("导入Excel…", self.import_xlsx), ("导入Word…", self.import_docx)])
         for label, signal in choices + [("帮助（F1）", self.help)]:
             button = QPushButton(label)
             button.clicked.connect(signal.emit)

@@ -138,6 +138,36 @@ def test_print_preview_and_printing(qtbot, tmp_path):
     window.close()
 
 
+def test_import_word_with_its_narrative_is_one_undo_step(qtbot, tmp_path):
+    from desk.ui.dialogs import ImportPreviewDialog
+
+    demo = imports_ops.make_demo(tmp_path / "demo.db")
+    docx = tmp_path / "去年公开文本.docx"
+    exports_ops.export_published(demo, docx)
+    path = tmp_path / "new.db"
+    Store.create(path, unit=UNIT, year=2023).close()
+    window = open_window(qtbot, path)
+    assert window.empty_panel.buttons[2].text() == "导入Word…"
+    seen = []
+
+    def ask(plan):
+        dialog = ImportPreviewDialog(plan, window)
+        seen.append((dialog.windowTitle(), dialog.narrative.isVisibleTo(dialog)))
+        dialog.deleteLater()
+        return plan.include_narrative()
+
+    count = window.import_docx(docx, ask=ask)
+    assert seen == [("导入Word — 去年公开文本.docx", True)]
+    assert count == 8 and window.list_panel.model.rowCount() >= 7
+    (dept,) = window.session.departments()
+    with Store.open(demo) as store:
+        assert dept.narrative == store.departments()[0].narrative
+    assert window.session.undo_stack.undoText() == "导入 去年公开文本.docx"
+    window.act_undo.trigger()
+    assert not window.session.departments() and window.list_panel.model.rowCount() == 0
+    window.close()
+
+
 def test_import_excel_into_the_open_file_is_one_undo_step(qtbot, tmp_path):
     from tests.conftest import SAMPLES
 
