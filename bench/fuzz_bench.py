@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 BASE = {"db_truncated": 30, "db_flipped": 50, "db_schema": 24, "db_rows": 28, "db_cross_office": 12,
-        "xlsx_bombs": 18, "json_bombs": 60, "racing_writers": 2, "disk_full": 2}
+        "xlsx_bombs": 18, "docx_bombs": 32, "json_bombs": 60, "racing_writers": 2, "disk_full": 2}
 RACER = """
 import sys, time
 from pathlib import Path
@@ -106,6 +106,10 @@ def main() -> int:
         elif kind == "xlsx_bombs":
             for case in corpus.xlsx_bombs(folder, rng, count):
                 results.add(harness.run_import_xlsx(case, work))
+                case.path.unlink()
+        elif kind == "docx_bombs":
+            for case in corpus.docx_bombs(folder, rng, count):
+                results.add(harness.run_import_docx(case, work))
                 case.path.unlink()
         elif kind == "json_bombs":
             for case in corpus.json_bombs(harness.json_base(), folder, rng, count):

@@ -9,6 +9,8 @@ The classes:
   columns, history snapshots that are bombs, broken or about another table;
 - ``db_cross_office``: office A's file carrying office B's unit and tables;
 - ``xlsx_bombs``: workbooks with huge merged ranges, far cells, many sheets, zip bombs, broken XML;
+- ``docx_bombs``: Word documents with huge spans, too many rows or cells, zip bombs, broken or entity-laden
+  XML, tables nested deep, a missing body, a macro document's content type, cut short or with bytes changed;
 - ``json_bombs``: interchange JSON nested deep, with huge or non-finite numbers, lone surrogates,
   wrong types anywhere.
 """
@@ -251,6 +253,84 @@ def xlsx_bombs(folder: Path, rng: random.Random, count: int):
             data = bytes(raw)
         path.write_bytes(data)
         yield Case("xlsx_bombs", name, path)
+
+
+# ---------------------------------------------------------------- Word documents
+
+def _document() -> bytes:
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("1. 维稳经费项目绩效目标表")
+    table = doc.add_table(rows=3, cols=4)
+    for r, row in enumerate([["项目编码", "P1", "项目名称", "维稳经费"], ["一级指标", "二级指标", "三级指标", "指标值"],
+                             ["产出指标", "数量指标", "排查次数", "≥12次"]]):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    table.cell(0, 1).merge(table.cell(0, 1))
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def _body_edit(old: str, new: str):
+    def change(parts):
+        key = "word/document.xml"
+        parts[key] = parts[key].decode("utf-8").replace(old, new, 1).encode("utf-8")
+    return change
+
+
+def _row(k: int) -> str:  # rows that differ, so the part compresses as a real one does (no zip-bomb ratio)
+    return f"<w:tr><w:tc><w:p><w:r><w:t>{k}-{(k * 2654435761) % 2**32:x}</w:t></w:r></w:p></w:tc></w:tr>"
+
+
+
+DOCX_EDITS = {
+    "huge span": _body_edit("<w:tc>", '<w:tc><w:tcPr><w:gridSpan w:val="99999999"/></w:tcPr>'),
+    "span that is not a number": _body_edit("<w:tc>", '<w:tc><w:tcPr><w:gridSpan w:val="-3"/></w:tcPr>'),
+    "huge gridBefore": _body_edit("<w:tr>", '<w:tr><w:trPr><w:gridBefore w:val="5000"/></w:trPr>'),
+    "many rows": _body_edit("</w:tbl>", "".join(_row(k) for k in range(25_000)) + "</w:tbl>"),
+    "many cells in a row": _body_edit("</w:tbl>", "<w:tr>" + "<w:tc><w:p/></w:tc>" * 260 + "</w:tr></w:tbl>"),
+    "many paragraphs": _body_edit("<w:sectPr", "".join(f"<w:p><w:r><w:t>{(k * 2654435761) % 2**32:x}</w:t></w:r></w:p>"
+                                                        for k in range(210_000)) + "<w:sectPr"),
+    "tables nested deep": _body_edit("</w:tbl>", "<w:tr><w:tc>" + "<w:tbl><w:tr><w:tc>" * 400 + "<w:p/>"
+                                     + "</w:tc></w:tr></w:tbl>" * 400 + "<w:p/></w:tc></w:tr></w:tbl>"),
+    "continued merge with no start": _body_edit("<w:tc>", "<w:tc><w:tcPr><w:vMerge/></w:tcPr>"),
+    "zip bomb": lambda parts: parts.__setitem__("word/document.xml", b" " * (80 * 2**20)),
+    "broken XML": _body_edit("</w:body>", "<w:p><w:r></w:body>"),
+    "entity expansion": lambda parts: parts.__setitem__(
+        "word/document.xml", b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
+        + b"".join(f'<!ENTITY {chr(98 + k)} "{("&" + chr(97 + k) + ";") * 10}">'.encode() for k in range(8))
+        + b']><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+          b'<w:p><w:r><w:t>&i;</w:t></w:r></w:p></w:body></w:document>'),
+    "no body part": lambda parts: parts.pop("word/document.xml"),
+    "a macro document": lambda parts: parts.__setitem__("[Content_Types].xml", parts["[Content_Types].xml"].replace(
+        b"document.main+xml", b"document.macroEnabled.main+xml")),
+    "many parts": lambda parts: parts.update({f"word/media/image{k}.png": b"x" for k in range(3_100)}),
+}
+
+
+def docx_bombs(folder: Path, rng: random.Random, count: int):
+    base = _document()
+    names = list(DOCX_EDITS) + ["cut short", "bytes changed"]
+    for i in range(count):
+        name = names[i % len(names)]
+        path = folder / f"doc-{i}.docx"
+        if name == "cut short":
+            data = base[: rng.randrange(1, len(base))]
+        elif name == "bytes changed":
+            raw = bytearray(base)
+            for _ in range(rng.randint(1, 20)):
+                raw[rng.randrange(len(raw))] = rng.randrange(256)
+            data = bytes(raw)
+        else:
+            data = _repack(base, DOCX_EDITS[name])
+            if rng.random() < 0.3:  # and a random byte changed besides
+                raw = bytearray(data)
+                raw[rng.randrange(len(raw))] ^= 0xFF
+                data = bytes(raw)
+        path.write_bytes(data)
+        yield Case("docx_bombs", name, path)
 
 
 # ---------------------------------------------------------------- JSON

@@ -131,17 +131,21 @@ def run_merge(case, supervisor: Path, work: Path, *, allowed_changes: set[str] =
     return outcome
 
 
-def run_import_xlsx(case, work: Path) -> Outcome:
+def run_import_xlsx(case, work: Path, command: str = "import-xlsx") -> Outcome:
     target = work / "new.db"
     target.unlink(missing_ok=True)
     source_sha = sha(case.path)
     start = time.perf_counter()
-    code, out, err = cli(["import-xlsx", str(case.path), "--db", str(target), "--year", "2024", "--unit-code",
+    code, out, err = cli([command, str(case.path), "--db", str(target), "--year", "2024", "--unit-code",
                           "439001", "--unit-name", "无终街道", "--dry-run"])
     outcome = _common(case.kind, case.name, code, out, err, time.perf_counter() - start, case.path, source_sha)
     if target.exists():
         outcome.failures.append("a dry run wrote a file")
     return outcome
+
+
+def run_import_docx(case, work: Path) -> Outcome:
+    return run_import_xlsx(case, work, "import-docx")
 
 
 def run_import_json(case, work: Path) -> Outcome:

@@ -13,7 +13,7 @@ from tests.fuzz import corpus, harness
 
 SEED = 20261122
 COUNTS = {"db_truncated": 30, "db_flipped": 50, "db_schema": 24, "db_rows": 28, "db_cross_office": 12,
-          "xlsx_bombs": 18, "json_bombs": 60}
+          "xlsx_bombs": 18, "docx_bombs": 32, "json_bombs": 60}
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +45,8 @@ def cases(kind, world, rng):
         return corpus.db_rows(a, folder, rng, count)
     if kind == "xlsx_bombs":
         return corpus.xlsx_bombs(folder, rng, count)
+    if kind == "docx_bombs":
+        return corpus.docx_bombs(folder, rng, count)
     return corpus.json_bombs(harness.json_base(), folder, rng, count)
 
 
@@ -70,11 +72,12 @@ def test_office_a_cannot_change_office_b(world):
     assert results.by_class()["db_cross_office"][1] == 0, "\n".join(results.failures())
 
 
-@pytest.mark.parametrize("kind", ["xlsx_bombs", "json_bombs"])
-def test_hostile_workbooks_and_json_are_refused_in_chinese(world, kind):
+@pytest.mark.parametrize("kind", ["xlsx_bombs", "docx_bombs", "json_bombs"])
+def test_hostile_workbooks_documents_and_json_are_refused_in_chinese(world, kind):
     work = world[0]
     results = harness.Results()
-    run = harness.run_import_xlsx if kind == "xlsx_bombs" else harness.run_import_json
+    run = {"xlsx_bombs": harness.run_import_xlsx, "docx_bombs": harness.run_import_docx}.get(kind,
+                                                                                          harness.run_import_json)
     for case in cases(kind, world, random.Random(f"{SEED}{kind}")):
         results.add(run(case, work))
     tried, failed = results.by_class()[kind]
