@@ -38,6 +38,7 @@ COMMANDS = {
     "export-xlsx": "导出为 Excel：每个项目一张按表样排版的工作表，另附“指标明细”表",
     "import-xlsx": "从 Excel 导入绩效目标表（先列出找到的内容；同一项目再次导入则更新）",
     "import-docx": "从 Word 文档（如上一年度的公开文本）导入项目表、部门整体表和文字部分",
+    "library": "指标库：按关键词查找用过的指标（本文件、本单位添加的和程序自带的），或导出为 Excel",
     "merge": "上级汇总：把收到的各单位文件合并到汇总文件（收到的文件不会被改动）",
     "review": "上级审核：给一张表写审核状态和意见",
     "export-reviews": "导出审核意见（发回给单位）",
@@ -184,6 +185,16 @@ def _command_parser(name: str) -> Parser:
         parser.add_argument("--apply-suggestions", action="store_true",
                             help="同时采用列出的建议写法；不加此项时一律按原样导入")
         parser.add_argument("--take-over", action="store_true", help="文件是在另一台电脑上创建的，仍要在本机修改")
+    elif name == "library":
+        parser.add_argument("action", choices=["search", "export"], metavar="search|export",
+                            help="search 查找；export 把查到的（不写关键词则全部）导出为 Excel")
+        parser.add_argument("words", nargs="*", metavar="关键词", help="三级指标、描述、指标值或依据中的字词，可写多个")
+        parser.add_argument("--db", metavar="文件.db", help="同时查这个文件中的表用过的指标和本单位添加的指标")
+        parser.add_argument("--level1", default="", metavar="一级指标", help="只查这个一级指标下的（如 满意度指标）")
+        parser.add_argument("--level2", default="", metavar="二级指标", help="只查这个二级指标下的")
+        parser.add_argument("--json", action="store_true",
+                            help="输出 JSON：level1、level2、name、description、value、basis、count、source、year")
+        parser.add_argument("-o", "--output", metavar="指标库.xlsx", help="export 时的输出文件")
     elif name == "merge":
         parser.add_argument("out", metavar="汇总.db", help="汇总文件；不存在时新建")
         parser.add_argument("sources", nargs="+", metavar="收到的.db", help="各单位报来的文件（只读打开）")
@@ -360,6 +371,29 @@ def _run_import(plan, args) -> int:
     return EXIT_OK
 
 
+def cmd_library(args) -> int:
+    from desk.ops import library
+
+    found = library.find(Path(args.db) if args.db else None, args.words, level1=args.level1, level2=args.level2)
+    if args.action == "export":
+        if not args.output:
+            raise UsageError("export 需要用 -o 指定输出的 .xlsx 文件")
+        out = library.export(found, Path(args.output))
+        say(f"已导出指标库 {len(found)} 条：{out}")
+        return EXIT_OK
+    if args.json:
+        say(library.as_json(found))
+        return EXIT_OK
+    if not found:
+        say("指标库中没有找到。")
+        return EXIT_OK
+    for e in found:
+        levels = "/".join(x for x in (e.level1, e.level2) if x)
+        say(f"{e.name}　{e.value}　（{levels}；用过 {e.count} 次{f'，最近 {e.year} 年' if e.year else ''}；{e.source}）")
+    say(f"共 {len(found)} 条")
+    return EXIT_OK
+
+
 def cmd_merge(args) -> int:
     from desk.ops import merge
 
@@ -416,6 +450,7 @@ HANDLERS = {
     "export-xlsx": cmd_export_xlsx,
     "import-xlsx": cmd_import_xlsx,
     "import-docx": cmd_import_docx,
+    "library": cmd_library,
     "merge": cmd_merge,
     "review": cmd_review,
     "export-reviews": cmd_export_reviews,

@@ -19,9 +19,11 @@ from pathlib import Path
 from desk.domain import rules
 from desk.domain.checks import ERROR, Finding, damaged_finding, number_finding
 from desk.domain.formdef import FormDef
+from desk.domain.library import LibraryEntry
 from desk.domain.model import DepartmentPlan, Project, Review, Unit, now_iso, when_text
 from desk.errors import DeskError
 from desk.forms import default_forms, get_form
+from desk.ops import library
 from desk.ops.checking import check_table
 from desk.ops.files import CONSOLIDATED, OFFICE, Target
 from desk.store import FileChangedError, Store
@@ -297,6 +299,25 @@ class OpenFile:
         except BaseException:
             self.reload()
             raise
+
+    # ------------------------------------------------------------ 指标库
+
+    def library(self) -> list[LibraryEntry]:
+        """The file's 指标库: its tables' indicators, the office's own entries and the shipped library."""
+        own, hidden = self._store.library()
+        return library.entries(self.projects(), self.departments(), self.units(), own, hidden)
+
+    def add_library_entry(self, entry: LibraryEntry) -> None:
+        self._change_library(library.added, entry)
+
+    def remove_library_entry(self, entry: LibraryEntry) -> None:
+        self._change_library(library.removed, entry)
+
+    def _change_library(self, change, entry: LibraryEntry) -> None:
+        if self.readonly:
+            raise rules.ProtectedError(f"文件以只读方式打开（{self.readonly_reason}），不能修改指标库。")
+        own, hidden = self._store.library()
+        self._store.save_library(*change(own, hidden, entry))
 
     # ------------------------------------------------------------ reviews and conflicts
 

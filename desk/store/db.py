@@ -44,6 +44,7 @@ from desk.domain.model import (
     SpendingPlan, SubGoal, Unit, now_iso,
 )
 from desk.domain import rules
+from desk.domain.library import OWN, ORIGIN_LABELS, LibraryEntry, entry_key
 from desk.domain.money import from_fen, to_fen
 from desk.errors import InputError
 from desk.store import identity
@@ -56,6 +57,11 @@ from desk.store.checks import LIMITS, HostileFileError, Limits, check_rows, chec
 from desk.store.lock import WriterLock
 from desk.store import schema
 from desk.store.schema import APPLICATION_ID, current_version
+
+LIBRARY_KEY = "library"  # meta: the office's own 指标库 entries and the ones it removed, as JSON
+LIBRARY_FIELDS = ("level1", "level2", "name", "description", "value", "basis")
+LIBRARY_ENTRIES = 5_000
+LIBRARY_TEXT = 2_000
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 REQUIRED_TABLES = {"meta", "units", "projects", "indicators", "departments", "history"}  # of version 1
@@ -967,6 +973,33 @@ class Store:
                  for i, ind in enumerate(saved.indicators)])
             self._record("department", saved, action, note)
         return saved
+
+    # ------------------------------------------------------------ the office's own 指标库 entries
+
+    def library(self) -> tuple[list[LibraryEntry], set[tuple[str, ...]]]:
+        """The entries the office added to its 指标库, and the keys of entries it removed from the list."""
+        raw = self.meta().get(LIBRARY_KEY)
+        if not raw:
+            return [], set()
+        try:
+            data = json.loads(raw)
+            own = [LibraryEntry(**{k: str(e.get(k, ""))[:LIBRARY_TEXT] for k in LIBRARY_FIELDS}, count=1,
+                                year=int(e.get("year", 0) or 0), source=ORIGIN_LABELS[OWN], origin=OWN)
+                   for e in data.get("own", [])[:LIBRARY_ENTRIES] if isinstance(e, dict)]
+            hidden = {entry_key(*(str(x) for x in h)) for h in data.get("hidden", [])[:LIBRARY_ENTRIES * 4]
+                      if isinstance(h, list) and len(h) == len(LIBRARY_FIELDS)}
+        except (ValueError, TypeError, AttributeError):
+            raise StoreError("本文件中本单位添加的指标库条目已损坏，未能读出（表格内容不受影响）。", self.path) from None
+        return own, hidden
+
+    def save_library(self, own: list[LibraryEntry], hidden: set[tuple[str, ...]]) -> None:
+        self._require_writable()
+        if len(own) > LIBRARY_ENTRIES or len(hidden) > LIBRARY_ENTRIES * 4:
+            raise InputError(f"指标库中本单位的条目不能超过 {LIBRARY_ENTRIES} 条。")
+        data = {"own": [{k: getattr(e, k) for k in (*LIBRARY_FIELDS, "year")} for e in own],
+                "hidden": sorted(list(h) for h in hidden)}
+        with self.transaction():
+            self._set_meta({LIBRARY_KEY: json.dumps(data, ensure_ascii=False, sort_keys=True)})
 
     def delete_department(self, uid: str, *, note: str = "") -> None:
         self._require_writable()

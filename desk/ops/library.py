@@ -1,0 +1,119 @@
+"""The 指标库 of a file: its tables' indicators, the office's own entries and the shipped library.
+
+The shipped library (resources/library/indicators.json) is built by
+packaging/build_library.py from public disclosures; each entry names its
+source. The office's own entries, and the entries it removed from its list,
+are kept in the file by the store.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from desk import paths
+from desk.domain.library import (OWN, SHIPPED, LibraryEntry, combine, from_tables, ranked, search)
+from desk.errors import DeskError
+from desk.store import Store, write_file_atomically
+
+SHIPPED_FILE = "library/indicators.json"
+JSON_FIELDS = ("level1", "level2", "name", "description", "value", "basis", "count", "source")
+COLUMNS = (("一级指标", "level1", 12), ("二级指标", "level2", 16), ("三级指标", "name", 30),
+           ("指标描述", "description", 30), ("指标值", "value", 16), ("指标值确定依据", "basis", 30),
+           ("使用次数", "count", 9), ("最近年度", "year", 9), ("来源", "source", 40))
+
+
+@lru_cache(maxsize=1)
+def shipped() -> tuple[LibraryEntry, ...]:
+    """The library shipped with the program."""
+    path = paths.resources_dir() / SHIPPED_FILE
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        fields = ("level1", "level2", "name", "description", "value", "basis", "source")
+        return tuple(LibraryEntry(**{k: str(e[k]) for k in fields}, count=int(e["count"]), year=int(e["year"]),
+                                  origin=SHIPPED) for e in data["entries"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise DeskError(f"程序自带的指标库（{path}）缺失或已损坏，请重新安装程序。") from None
+
+
+def this_year() -> int:
+    return datetime.date.today().year
+
+
+def entries(projects=(), departments=(), units=(), own=(), hidden=()) -> list[LibraryEntry]:
+    """The whole library of a file, best first."""
+    names = {u.code: u.name for u in units}
+    found = from_tables([*projects, *departments], names)
+    return ranked(combine(found, own, shipped(), hidden=hidden), this_year())
+
+
+def of_file(db: Path | None) -> list[LibraryEntry]:
+    if db is None:
+        return ranked(shipped(), this_year())
+    with Store.open(Path(db), readonly=True) as store:
+        own, hidden = store.library()
+        return entries(store.projects(), store.departments(), store.units(), own, hidden)
+
+
+def find(db: Path | None, words: list[str], *, level1: str = "", level2: str = "") -> list[LibraryEntry]:
+    return search(of_file(db), words, level1=level1, level2=level2, this_year=this_year())
+
+
+def as_json(found: list[LibraryEntry]) -> str:
+    return json.dumps([{k: getattr(e, k) for k in JSON_FIELDS} | {"year": e.year} for e in found],
+                      ensure_ascii=False, indent=1)
+
+
+def workbook_bytes(found: list[LibraryEntry]) -> bytes:
+    """The library as one Excel sheet, a row per entry (for printing, sharing, or reading through)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "指标库"
+    ws.append([label for label, _, _ in COLUMNS])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for e in found:
+        ws.append([getattr(e, key) or ("" if key != "year" else None) for _, key, _ in COLUMNS])
+    for i, (_, _, width) in enumerate(COLUMNS, 1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = width
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def export(found: list[LibraryEntry], target: Path) -> Path:
+    write_file_atomically(Path(target), workbook_bytes(found))
+    return Path(target)
+
+
+def added(own: list[LibraryEntry], hidden: set, entry: LibraryEntry) -> tuple[list[LibraryEntry], set]:
+    """The office's entries with one more (shown again if it had been removed)."""
+    entry = replace(entry, origin=OWN, count=1, year=entry.year or this_year())
+    if not entry.name.strip():
+        raise DeskError("三级指标不能为空。")
+    keep = [e for e in own if e.key != entry.key]
+    return keep + [entry], {h for h in hidden if h != entry.key}
+
+
+def removed(own: list[LibraryEntry], hidden: set, entry: LibraryEntry) -> tuple[list[LibraryEntry], set]:
+    """Without this entry: the office's own is deleted; one from the tables or the shipped library is not
+    offered any more (the tables are not changed)."""
+    keep = [e for e in own if e.key != entry.key]
+    if entry.origin == OWN and len(keep) < len(own):
+        return keep, set(hidden)
+    return keep, set(hidden) | {entry.key}
+
+
+__all__ = ["added", "as_json", "entries", "export", "find", "of_file", "removed", "shipped", "workbook_bytes"]
