@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self.act_next_year = a("复制到下一年度(&Y)", lambda: self.copy_project(True), None, needs_project=True,
                                needs_write=True)
         self.act_copy_from = a("从其他文件复制项目(&F)…", self.copy_from_file, None, needs_write=True)
+        self.act_library = a("指标库(&L)…", self.show_library, "Ctrl+Shift+L")
         self.act_merge = a("合并收到的文件(&M)…", self.choose_merge_sources, needs_write=True)
         self.act_overview = a("单位概览(&O)…", self.show_overview)
         self.act_conflicts = a("处理冲突(&C)…", self.show_conflicts, needs_write=True)
@@ -190,6 +191,8 @@ class MainWindow(QMainWindow):
         for act in (self.act_new_project, self.act_new_department, self.act_copy_project, self.act_delete_project,
                     self.act_next_year, self.act_copy_from):
             p.addAction(act)
+        p.addSeparator()
+        p.addAction(self.act_library)
         p.addSeparator()
         p.addAction(self.act_finalize)
         p.addAction(self.act_unfinalize)
@@ -288,6 +291,17 @@ class MainWindow(QMainWindow):
 
     def new_consolidated_file(self) -> bool:
         return self.new_file(consolidated=True)
+
+    def show_library(self, *, modal: bool = True):
+        """指标库: list, search, export; add and remove the office's own entries."""
+        from desk.ui.library import LibraryDialog
+
+        current = self.current_project()
+        form = self.session.form_for(current) if current is not None else default_forms()["hebei-project"]
+        dialog = LibraryDialog(self.session, self, level1_names=form.tree.level1_names())
+        if modal:
+            dialog.exec()
+        return dialog
 
     def copy_from_file(self, source: Path | None = None, *, choose=None) -> int:
         """项目 → 从其他文件复制项目: tables of last year's (or a neighbour's) file become new tables here, as one

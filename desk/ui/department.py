@@ -292,7 +292,8 @@ class DepartmentEditor(QWidget):
         if self.model is not None and form.name == self._form_name:
             return
         self._form_name = form.name
-        self.model, self.grid = mount_grid(self.grid_holder, self.grid_page, self.grid, form, self._commit_indicators)
+        self.model, self.grid = mount_grid(self.grid_holder, self.grid_page, self.grid, form, self._commit_indicators,
+                                           self.session.library)
 
     def _fill_tasks(self, d: DepartmentPlan) -> None:
         self.tasks.blockSignals(True)

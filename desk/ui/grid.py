@@ -16,14 +16,17 @@ from dataclasses import replace
 from PySide6.QtCore import (
     QAbstractTableModel, QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QRect, QSize, Qt, Signal,
 )
-from PySide6.QtGui import QColor, QGuiApplication, QKeySequence, QPainter, QPalette, QPen, QTextCursor
+from PySide6.QtGui import (
+    QColor, QGuiApplication, QKeySequence, QPainter, QPalette, QPen, QStandardItem, QStandardItemModel, QTextCursor,
+)
 from PySide6.QtWidgets import (
-    QAbstractItemDelegate, QAbstractItemView, QApplication, QComboBox, QHeaderView, QLineEdit, QPlainTextEdit, QStyle,
-    QStyledItemDelegate, QStyleOptionViewItem, QTableView,
+    QAbstractItemDelegate, QAbstractItemView, QApplication, QComboBox, QCompleter, QHeaderView, QLineEdit,
+    QPlainTextEdit, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView,
 )
 
 from desk.domain.checks import Finding
 from desk.domain.formdef import FormDef
+from desk.domain.library import LibraryEntry, complete
 from desk.domain.model import Indicator
 from desk.domain.values import make_value, split_columns
 
@@ -33,6 +36,8 @@ WARNING_BG = QColor(255, 246, 214)
 _FIELD = re.compile(r"^indicators\[(\d+)\](?:\.(\w+))?$")
 
 Commit = Callable[[tuple[Indicator, ...], str, object], None]
+Library = Callable[[], list[LibraryEntry]]
+MIN_TYPED = 2  # characters typed in a 三级 cell before the 指标库 is offered
 
 
 class IndicatorModel(QAbstractTableModel):
@@ -132,6 +137,19 @@ class IndicatorModel(QAbstractTableModel):
             return ind.with_value_parts(target)  # given as parts now: no one-cell text any more
         # 一级/二级 as typed (效果指标 stays 效果指标); the checks offer the tree's own name
         return replace(ind, **{key: text})
+
+    def fill_row(self, row: int, entry: LibraryEntry) -> bool:
+        """三级, 描述, 指标值 and 依据 (and empty 一级/二级) from a 指标库 entry, as one change."""
+        if self.readonly or not 0 <= row < len(self.indicators):
+            return False
+        split = any(k in self.keys for k in ("comparator", "number", "unit"))
+        updated = entry.fill(self.indicators[row], split=split)
+        if updated == self.indicators[row]:
+            return False
+        inds = list(self.indicators)
+        inds[row] = updated
+        self.commit(tuple(inds), "从指标库填入", None)
+        return True
 
     def column_of(self, key: str) -> int | None:
         return self.keys.index(key) if key in self.keys else None
@@ -337,6 +355,53 @@ class CellEditor(QPlainTextEdit):
         self.min_height = 0
         self.max_height = 0
         self.document().contentsChanged.connect(self.fit_height)
+        self.completer: QCompleter | None = None
+        self._offers: list[LibraryEntry] = []
+
+    # ------------------------------------------------------------ the 指标库 (三级 cells)
+
+    def offer_library(self, entries: list[LibraryEntry], level1: str, level2: str, pick) -> None:
+        """Offer 指标库 entries of the row's 一级/二级 matching what is typed (typed or entered by an IME);
+        ``pick(entry)`` fills the row."""
+        self._library = (entries, level1, level2)
+        completer = QCompleter(QStandardItemModel(self), self)
+        completer.setWidget(self)
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        completer.setMaxVisibleItems(10)
+        completer.activated[QModelIndex].connect(
+            lambda index: pick(self._offers[index.row()]) if 0 <= index.row() < len(self._offers) else None)
+        self.completer = completer
+        self.textChanged.connect(self._update_offers)
+
+    def _update_offers(self) -> None:
+        completer = self.completer
+        if completer is None:
+            return
+        typed = self.toPlainText().strip()
+        entries, level1, level2 = self._library
+        self._offers = complete(entries, typed, level1=level1, level2=level2) if len(typed) >= MIN_TYPED else []
+        model = completer.model()
+        model.clear()
+        popup = completer.popup()
+        if not self._offers:
+            popup.hide()
+            return
+        for e in self._offers:
+            item = QStandardItem(f"{e.name}　{e.value}" + (f"　（{e.level2 or e.level1}）" if e.level2 or e.level1 else ""))
+            item.setToolTip("\n".join(x for x in (f"描述：{e.description}" if e.description else "",
+                                                  f"依据：{e.basis}" if e.basis else "",
+                                                  f"用过 {e.count} 次" + (f"，最近 {e.year} 年" if e.year else ""),
+                                                  f"来源：{e.source}") if x))
+            model.appendRow(item)
+        rect = self.cursorRect()
+        rect.setLeft(0)
+        rect.setWidth(max(self.width(), 420))
+        completer.complete(rect)
+        popup.setCurrentIndex(QModelIndex())  # nothing chosen until an arrow key picks one
+
+    @property
+    def offering(self) -> bool:
+        return self.completer is not None and self.completer.popup().isVisible()
 
     def fit_height(self) -> None:
         """Grow with the text, from the cell's height up to the bottom of the grid."""
@@ -349,6 +414,13 @@ class CellEditor(QPlainTextEdit):
     def keyPressEvent(self, event):  # noqa: N802
         # Qt's delegates leave Tab and Enter to text-edit editors: this one decides, as a spreadsheet cell does.
         key, hint = event.key(), None
+        if self.offering and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.Key_Tab,
+                                     Qt.Key.Key_Backtab):
+            current = self.completer.popup().currentIndex()
+            if key == Qt.Key.Key_Escape or current.isValid():
+                event.ignore()  # the open list takes it: Enter/Tab choose the marked entry, Esc closes the list
+                return
+            self.completer.popup().hide()  # nothing marked: the key does what it does in any cell
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if event.modifiers() & (Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier):
                 self.insertPlainText("\n")  # a line break inside the cell, as Alt+Enter in Excel
@@ -416,7 +488,19 @@ class GridDelegate(QStyledItemDelegate):
             combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
             combo.addItems(self.choices(index))
             return combo
-        return CellEditor(self, parent)
+        editor = CellEditor(self, parent)
+        view, model = self.view, self.view.imodel()
+        if view.library is not None and model.keys[index.column()] == "name" and index.row() < len(model.indicators):
+            ind = model.indicators[index.row()]
+            row = index.row()
+            editor.offer_library(view.library(), ind.level1.strip(), ind.level2.strip(),
+                                 lambda entry: self._pick(editor, row, entry))
+        return editor
+
+    def _pick(self, editor: CellEditor, row: int, entry: LibraryEntry) -> None:
+        """A 指标库 entry chosen in a 三级 cell: the editor closes without its typed text, the row is filled."""
+        self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+        self.view.imodel().fill_row(row, entry)
 
     def setEditorData(self, editor, index):  # noqa: N802
         if editor in self._filled:
@@ -466,6 +550,7 @@ class IndicatorView(QTableView):
         self.setTabKeyNavigation(True)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.edit_trigger = QAbstractItemView.EditTrigger.NoEditTriggers
+        self.library: Library | None = None  # the 指标库 offered in 三级 cells
         self._merges: dict[tuple[int, int], tuple[int, int]] = {}  # (row, col) → (first row, rows) of a merged run
         self._runs: list[tuple[int, int, int]] = []
         # Columns share the width in the proportions of the printed form until
@@ -703,13 +788,15 @@ class IndicatorView(QTableView):
         super().closeEditor(editor, hint)
 
 
-def mount_grid(holder, parent, old_view, form, commit) -> tuple[IndicatorModel, IndicatorView]:
+def mount_grid(holder, parent, old_view, form, commit, library: Library | None = None
+               ) -> tuple[IndicatorModel, IndicatorView]:
     """A fresh grid for ``form`` in the layout ``holder``, replacing ``old_view`` (the editor's form changed)."""
     if old_view is not None:
         old_view.setParent(None)
         old_view.deleteLater()
     model = IndicatorModel(form, commit=commit)
     view = IndicatorView(model, parent)
+    view.library = library
     holder.addWidget(view)
     view.fit_columns()
     return model, view

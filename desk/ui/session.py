@@ -434,6 +434,20 @@ class EditSession(QObject):
         self.undo_stack.endMacro()
         self._schedule_write()
 
+    # ------------------------------------------------------------ 指标库
+
+    def library(self):
+        """The file's 指标库 (its tables, the office's own entries, the shipped library), best first."""
+        return self.document.library()
+
+    def add_library_entry(self, entry) -> None:
+        self.document.add_library_entry(entry)
+        self._schedule_write()
+
+    def remove_library_entry(self, entry) -> None:
+        self.document.remove_library_entry(entry)
+        self._schedule_write()
+
     def set_review(self, uid: str, status: str, comment: str) -> None:
         """审核意见 on a table: recorded at once, not an edit of the table (not on the undo stack)."""
         self.document.set_review(uid, status, comment)
