@@ -120,3 +120,13 @@ def test_import_preview_offers_the_suggestions_and_the_window_adopts_them_when_t
     window.session.undo_stack.undo()  # the import, adopted suggestions included, is one step
     assert window.session.document.projects() == []
     window.close()
+
+
+def test_a_level_broken_over_two_lines_by_a_pdf_to_word_conversion_is_offered_whole():
+    base = good_project()
+    inds = list(base.indicators)
+    inds[0] = replace(inds[0], level1="产出\n指标", level2="数量指\n标")
+    found = check_project(replace(base, indicators=tuple(inds)), get_form("hebei-project"))
+    offers = {(f.field, f.fix) for f in found if f.severity == SUGGESTION}
+    assert {("indicators[0].level1", "产出指标"), ("indicators[0].level2", "数量指标")} <= offers
+    assert not [f for f in found if f.severity == "error" and f.field.startswith("indicators[0].level")]

@@ -26,8 +26,10 @@ class IndicatorTree:
     aliases: dict[str, str] = field(default_factory=dict)
 
     def canonical(self, name: str) -> str:
-        """Map an alias (效果指标, 数量) to the tree's own name; unknown names pass through."""
-        text = (name or "").strip()
+        """Map an alias (效果指标, 数量, or 产出\n指标 broken over two lines) to the tree's own name; unknown names
+        pass through."""
+        written = (name or "").strip()
+        text = "".join(written.split())
         if text in self.aliases:
             return self.aliases[text]
         known = {l1.name for l1 in self.level1} | {c for l1 in self.level1 for c in l1.children}
@@ -35,7 +37,7 @@ class IndicatorTree:
             return text
         if text + "指标" in known:
             return text + "指标"
-        return text
+        return written
 
     def level1_names(self) -> tuple[str, ...]:
         return tuple(l1.name for l1 in self.level1)

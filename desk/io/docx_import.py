@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError, XMLPullParser
 
 from desk.domain.formdef import FormDef
@@ -58,6 +58,7 @@ class DocxResult(ReadResult):
     narrative: Narrative | None = None  # the three parts, when the document has them
     narrative_where: str = ""  # the headings it was read from, for the report
     year: int | None = None  # the 2023年 of the document's title, when the tables do not say
+    narrative_skipped: list[str] = field(default_factory=list)  # subtitles under the narrative's headings
 
 
 # ---------------------------------------------------------------- opening
@@ -130,7 +131,7 @@ def _check_body(archive: zipfile.ZipFile, name: str, limits: DocumentLimits) -> 
 
 
 def open_document(data: bytes, name: str = "Word 文件", limits: DocumentLimits = LIMITS):
-    """The document's body element, after the package and its main part are bounded."""
+    """The python-docx document, after the package and its main part are bounded."""
     _refuse_other_formats(data, name)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -151,7 +152,7 @@ def open_document(data: bytes, name: str = "Word 文件", limits: DocumentLimits
         raise DocumentError(f"“{name}”已损坏，无法读取（{type(exc).__name__}）。文件未导入任何内容。") from None
     except Exception as exc:  # noqa: BLE001 - python-docx and lxml raise many kinds on broken parts
         raise DocumentError(f"“{name}”已损坏，无法读取（{type(exc).__name__}）。文件未导入任何内容。") from None
-    return document.element.body
+    return document
 
 
 # ---------------------------------------------------------------- text
@@ -180,11 +181,35 @@ def paragraph_text(p) -> str:
                 out.append("\n")
             elif tag == f"{W}noBreakHyphen":
                 out.append("-")
+            elif tag == f"{W}sym":
+                out.append(_symbol(child))
+            elif tag == f"{W}sdt" and _placeholder(child):
+                continue  # an unfilled content control shows its prompt, which is nobody's text
             else:
                 walk(child)
 
     walk(p)
     return "".join(out)
+
+
+# Insert ▸ Symbol writes <w:sym w:font="Symbol" w:char="F0B3"/>: the Symbol font's code points, as Unicode
+_SYMBOL_FONT = {0x3C: "<", 0x3D: "=", 0x3E: ">", 0xA3: "≤", 0xB3: "≥", 0xB1: "±", 0xB4: "×", 0xB8: "÷", 0xB0: "°",
+                0x25: "%", 0xB9: "≠", 0xBB: "≈", 0x2B: "+", 0x2D: "−"}
+
+
+def _symbol(sym) -> str:
+    char = sym.get(f"{W}char") or ""
+    try:
+        code = int(char, 16)
+    except ValueError:
+        return ""
+    if (sym.get(f"{W}font") or "").lower() == "symbol":
+        return _SYMBOL_FONT.get(code & 0xFF, "")
+    return chr(code) if 0x20 <= code < 0xE000 or 0xF900 <= code <= 0xFFFD else ""
+
+
+def _placeholder(sdt) -> bool:
+    return sdt.find(f"{W}sdtPr/{W}showingPlcHdr") is not None
 
 
 def _blocks(container):
@@ -195,7 +220,7 @@ def _blocks(container):
             yield child
         elif tag == f"{W}sdt":
             content = child.find(f"{W}sdtContent")
-            if content is not None:
+            if content is not None and not _placeholder(child):
                 yield from _blocks(content)
         elif tag == f"{W}customXml" or tag == f"{W}ins":
             yield from _blocks(child)
@@ -210,9 +235,23 @@ def _children(element, wanted: str):
         elif tag == f"{W}sdt":
             content = child.find(f"{W}sdtContent")
             if content is not None:
-                yield from _children(content, wanted)
+                if _placeholder(child) and wanted == f"{W}tc":
+                    yield from (_empty_cell(tc) for tc in _children(content, wanted))
+                else:
+                    yield from _children(content, wanted)
         elif tag == f"{W}customXml" or tag == f"{W}ins":
             yield from _children(child, wanted)
+
+
+def _empty_cell(tc):
+    """A cell whose content is a content control's prompt: the same cell (its spans kept), with no text."""
+    from copy import deepcopy
+
+    empty = deepcopy(tc)
+    for child in list(empty):
+        if child.tag != f"{W}tcPr":
+            empty.remove(child)
+    return empty
 
 
 def cell_text(tc) -> str:
@@ -267,6 +306,7 @@ class _GridBuilder:
         self.places: dict[int, tuple[int, int]] = {}
         self.row = 0
         self.tables: list[int] = []
+        self.grid_header = False  # the 一级指标… header row is in the grid already
 
     def paragraph(self, text: str, table: int) -> None:
         """A paragraph above a table: its tab-separated parts in cells side by side."""
@@ -280,8 +320,10 @@ class _GridBuilder:
         self.tables.append(number)
         above: dict[int, tuple[int, int]] = {}  # grid column -> the top-left of the vertical merge it continues
         for i, tr in enumerate(_children(tbl, f"{W}tr"), 1):
-            if continued and i <= 2 and _grid_header(tr):
+            header = _grid_header(tr)
+            if continued and i <= 2 and header and self.grid_header:
                 continue  # the grid's header, repeated at the top of the table's next part
+            self.grid_header = self.grid_header or header
             self.row += 1
             r = self.row
             self.places[r] = (number, i)
@@ -343,35 +385,120 @@ def _starts_table(tbl) -> bool:
     return False
 
 
-def _sheets(body, name: str, limits: DocumentLimits) -> tuple[list[DocxSheet], list[tuple[str, str]]]:
-    """The tables as sheets, and the paragraphs outside tables in order (("p", text) or ("table", ""))."""
+_CONTINUED = re.compile(r"^[（(]?(续表?\d*|续上表|接上表)[）)]?[:：]?$")
+
+
+def _table_lines(tbl) -> list[str] | None:
+    """The rows of a small table that holds only what stands above a 绩效目标表 (its title, the unit line,
+    单位：元), as paragraphs; None for any other table. An empty table gives no lines."""
+    lines: list[str] = []
+    for k, tr in enumerate(_children(tbl, f"{W}tr")):
+        if k >= 3:
+            return None
+        texts = [t for t in (cell_text(tc) for tc in _children(tr, f"{W}tc")) if t]
+        for text in texts:
+            key = "".join(text.split())
+            if not (_is_title(key) or _unit_line(key) or _money_unit(key) or _YEAR_LINE.match(key)):
+                return None
+        if texts:
+            lines.append("\t".join(texts))
+    return lines
+
+
+_YEAR_LINE = re.compile(r"^[（(]?\d{4}\s*年?[)）]?$")
+
+
+def _sheets(body, name: str, limits: DocumentLimits, styles: dict) -> tuple[list[DocxSheet], list[tuple]]:
+    """The tables as sheets, and the paragraphs outside tables in order: ("p", text, heading level or None,
+    numbered) or ("table", "", None, False)."""
     sheets: list[DocxSheet] = []
-    flow: list[tuple[str, str]] = []
+    flow: list[tuple] = []
     pending: list[str] = []  # non-empty paragraphs since the last table
     builder: _GridBuilder | None = None
     number = 0
     for block in _blocks(body):
         if block.tag == f"{W}p":
             text = paragraph_text(block)
-            flow.append(("p", text))
+            heading, numbered = _paragraph_kind(block, styles)
+            flow.append(("p", text, heading, numbered))
             if text.strip():
                 pending.append(text)
             continue
         number += 1
-        flow.append(("table", ""))
-        if builder is not None and not pending and not _starts_table(block):
+        head = _table_lines(block)
+        if head is not None:  # the unit line in a borderless table above the real one, or an empty table
+            pending.extend(head)
+            continue
+        flow.append(("table", "", None, False))
+        between = [t for t in pending if not _CONTINUED.match("".join(t.split()))]
+        if builder is not None and not between and not _starts_table(block):
             builder.table(block, number, name, continued=True)  # the same table, continued after a page break
+            pending = []
             continue
         if builder is not None:
             sheets.append(builder.sheet())
         builder = _GridBuilder(limits)
-        for text in pending[-4:]:  # the title, unit and 单位：元 lines just above the table
+        for text in between[-4:]:  # the title, unit and 单位：元 lines just above the table
             builder.paragraph(text, number)
         pending = []
         builder.table(block, number, name)
     if builder is not None:
         sheets.append(builder.sheet())
     return sheets, flow
+
+
+def _styles(document) -> dict[str, tuple[int | None, bool]]:
+    """Style id -> (heading level 1…9 or None, numbered by Word), from the document's styles (following
+    based-on styles)."""
+    raw: dict[str, tuple[str, str | None, int | None, bool]] = {}
+    try:
+        root = document.styles.element
+    except Exception:  # noqa: BLE001 - a document without a styles part
+        return {}
+    for style in root.findall(f"{W}style"):
+        sid = style.get(f"{W}styleId") or ""
+        name = (style.find(f"{W}name").get(f"{W}val") if style.find(f"{W}name") is not None else "") or ""
+        based = style.find(f"{W}basedOn")
+        ppr = style.find(f"{W}pPr")
+        outline = ppr is not None and ppr.find(f"{W}outlineLvl") is not None
+        numbered = ppr is not None and ppr.find(f"{W}numPr") is not None
+        level = None
+        if outline:
+            value = ppr.find(f"{W}outlineLvl").get(f"{W}val") or ""
+            level = int(value) + 1 if value.isdigit() and int(value) < 9 else None
+        m = re.match(r"^(?:heading|标题)\s*(\d)", name.strip(), re.I)
+        if level is None and m:
+            level = int(m.group(1))
+        raw[sid] = (name, based.get(f"{W}val") if based is not None else None, level, numbered)
+    out: dict[str, tuple[int | None, bool]] = {}
+    for sid in raw:
+        level, numbered = None, False
+        seen, current = set(), sid
+        while current in raw and current not in seen and len(seen) < 20:
+            seen.add(current)
+            _, based, lv, n = raw[current]
+            level = level if level is not None else lv
+            numbered = numbered or n
+            current = based
+        out[sid] = (level, numbered)
+    return out
+
+
+def _paragraph_kind(p, styles: dict) -> tuple[int | None, bool]:
+    """(heading level 1…9 or None, numbered by Word's automatic numbering) for one paragraph."""
+    ppr = p.find(f"{W}pPr")
+    if ppr is None:
+        return None, False
+    style = ppr.find(f"{W}pStyle")
+    heading, numbered = styles.get(style.get(f"{W}val"), (None, False)) if style is not None else (None, False)
+    if ppr.find(f"{W}outlineLvl") is not None:
+        level = ppr.find(f"{W}outlineLvl").get(f"{W}val") or ""
+        heading = int(level) + 1 if level.isdigit() and int(level) < 9 else heading
+    num = ppr.find(f"{W}numPr")
+    if num is not None:
+        num_id = num.find(f"{W}numId")
+        numbered = num_id is None or num_id.get(f"{W}val") != "0"
+    return heading, numbered
 
 
 # ---------------------------------------------------------------- the narrative
@@ -386,6 +513,7 @@ _PARTS = {
 _TOP_HEADING = re.compile(rf"^(?:第[{_CN}]+部分|[{_CN}]+[、.．])")
 _SUB_TITLE = re.compile(rf"^\s*[（(]([{_CN}]+|\d+)[)）]\s*(.*)$")
 _INDICATORS = re.compile(r"^绩效指标\s*[:：]")
+_GOAL_LINE = re.compile(r"^绩效目标\s*[:：]")
 _OUR_MEASURE = re.compile(r"^(\d+)\. (?=\S)")  # the "1. " our own Word and PDF add to measures
 
 
@@ -398,11 +526,19 @@ def _part_of(key: str) -> str | None:
     return None
 
 
-def read_narrative(flow: list[tuple[str, str]]) -> tuple[Narrative | None, str]:
-    """The three parts from the paragraphs under their headings; each ends at the next heading or table."""
-    sections: dict[str, list[str]] = {}
+def _heading_like(key: str) -> bool:
+    """A short line with no sentence in it: a heading, typed or numbered by Word."""
+    return len(key) <= 40 and not re.search(r"[。；;：:]", key) and not key.endswith(("，", ","))
+
+
+def read_narrative(flow: list[tuple]) -> tuple[Narrative | None, str, list[str]]:
+    """The three parts from the paragraphs under their headings; each ends at the next heading, a part
+    (第二部分) or a table. Returns the narrative, the parts found, and lines under them that were not taken."""
+    sections: dict[str, list[tuple[str, bool]]] = {}
     current: str | None = None
-    for kind, text in flow:
+    level: int | None = None  # the heading level of the part being read
+    skipped: list[str] = []
+    for kind, text, heading, numbered in flow:
         if kind == "table":
             current = None
             continue
@@ -411,28 +547,40 @@ def read_narrative(flow: list[tuple[str, str]]) -> tuple[Narrative | None, str]:
             continue
         part = _part_of(key)
         if part is not None:
+            if part == current and not sections[current]:
+                skipped.append(text.strip())  # its subtitle (实现年度发展规划目标的保障措施)
+                continue
             current = part if part not in sections else None  # a second 总体绩效目标 heading is not read twice
             if current is not None:
                 sections[current] = []
+                level = heading
             continue
         if _is_title(key) or _unit_line(key) or _money_unit(key) and len(key) <= 30:
             current = None  # the head of a table that follows
             continue
-        if current is not None and _TOP_HEADING.match(key) and len(key) <= 30 and current != "measures" or (
-                current is not None and key.startswith("第") and "部分" in key[:5]):
-            current = None
+        if current is None:
             continue
-        if current is not None:
-            sections[current].append(text.strip())
+        over = heading is not None and (level is None or heading <= level)  # a heading at the part's level
+        if key.startswith("第") and "部分" in key[:5] or (_TOP_HEADING.match(key) or over) and _heading_like(key):
+            current = None  # another heading of the document's own (四、其他需要说明的情况)
+            continue
+        sections[current].append((text.strip(), numbered or heading is not None))
     if not sections:
-        return None, ""
-    overall = "\n".join(sections.get("overall", []))
+        return None, "", skipped
+    overall = "\n".join(t for t, _ in sections.get("overall", []))
     subs: list[SubGoal] = []
-    for line in sections.get("sub", []):
+    lines = sections.get("sub", [])
+    titled = any(_SUB_TITLE.match(t) or n for t, n in lines if _heading_like("".join(t.split())))
+    for k, (line, numbered) in enumerate(lines):
         m = _SUB_TITLE.match(line)
-        if m and len(line) <= 60 and not re.search(r"[。；;]$", line):
+        short = _heading_like("".join(line.split()))
+        if m and short:
             subs.append(SubGoal(title=m.group(2).strip()))
-        elif not subs or not any(s.title for s in subs) and has_own_number(line):
+        elif short and (numbered and titled or k + 1 < len(lines) and _GOAL_LINE.match(lines[k + 1][0])):
+            subs.append(SubGoal(title=line))  # （一）… numbered by Word (not in the text), or a title over 绩效目标：
+        elif not subs and short and not has_own_number(line) and k + 1 < len(lines):
+            skipped.append(line)  # a subtitle under the heading (部门职责分类绩效目标情况说明)
+        elif not subs or not any(s.title for s in subs) and (has_own_number(line) or numbered):
             subs.append(SubGoal(goal=line))  # untitled items, each beginning with its own number (1、…)
         else:
             last = subs[-1]
@@ -440,13 +588,13 @@ def read_narrative(flow: list[tuple[str, str]]) -> tuple[Narrative | None, str]:
                 subs[-1] = SubGoal(last.title, last.goal, "\n".join(x for x in (last.indicators, line) if x))
             else:
                 subs[-1] = SubGoal(last.title, "\n".join(x for x in (last.goal, line) if x), last.indicators)
-    measures = sections.get("measures", [])
+    measures = [t for t, _ in sections.get("measures", [])]
     numbers = [_OUR_MEASURE.match(m) for m in measures]
     if len(measures) >= 2 and all(m and int(m.group(1)) == i for i, m in enumerate(numbers, 1)):
         measures = [m[n.end():] for m, n in zip(measures, numbers)]  # only the numbering printing adds again
     named = [h for h, part in (("总体绩效目标", "overall"), ("分项绩效目标", "sub"), ("工作保障措施", "measures"))
              if part in sections]
-    return Narrative(overall=overall, sub_goals=tuple(subs), measures=tuple(measures)), "、".join(named)
+    return Narrative(overall=overall, sub_goals=tuple(subs), measures=tuple(measures)), "、".join(named), skipped
 
 
 # ---------------------------------------------------------------- the document
@@ -456,16 +604,16 @@ _DOC_YEAR = re.compile(r"(20\d{2})\s*年")
 
 def read_document(data: bytes, forms: dict[str, FormDef], *, name: str = "Word 文件",
                   limits: DocumentLimits = LIMITS) -> DocxResult:
-    body = open_document(data, name, limits)
-    sheets, flow = _sheets(body, name, limits)
+    document = open_document(data, name, limits)
+    sheets, flow = _sheets(document.element.body, name, limits, _styles(document))
     tables: list[FoundTable] = []
     departments: list[FoundDepartment] = []
     for sheet in sheets:
         for found in read_sheet(sheet, forms):
             (departments if isinstance(found, FoundDepartment) else tables).append(found)
-    narrative, where = read_narrative(flow)
+    narrative, where, skipped = read_narrative(flow)
     year = None
-    for kind, text in flow[:40]:
+    for kind, text, *_ in flow[:40]:
         m = _DOC_YEAR.search(text) if kind == "p" else None
         if m:
             year = int(m.group(1))
@@ -473,7 +621,8 @@ def read_document(data: bytes, forms: dict[str, FormDef], *, name: str = "Word �
     if not tables and not departments and narrative is None:
         raise DocumentError(f"在“{name}”中没有找到绩效目标表（没有“项目编码”“项目名称”或“…绩效目标表”标题），"
                             "也没有“总体绩效目标”等文字部分。")
-    return DocxResult(tables, departments, narrative=narrative, narrative_where=where, year=year)
+    return DocxResult(tables, departments, narrative=narrative, narrative_where=where, year=year,
+                      narrative_skipped=skipped)
 
 
 __all__ = ["DocumentError", "DocumentLimits", "DocxResult", "LIMITS", "read_document", "read_narrative"]

@@ -43,8 +43,11 @@ _DEPT_LABELS = re.compile(r"^(部门（单位）名称|部门\(单位\)名称|�
 _YEAR = re.compile(r"[(（]\s*(\d{4})\s*年?\s*[)）]")
 _NUMBERING = re.compile(r"^\s*[（(]?\d+[)）]?\s*[.．、]?\s*")
 _TITLE_NUMBER = re.compile(r"^\s*(\d{1,5})\s*[.．、]")
-_UNIT_LINE = re.compile(r"^(\d{6,12})\s*([\u4e00-\u9fff（）()A-Za-z0-9·]{2,60})$")
+_UNIT_LINE = re.compile(r"^(\d{6,12})\s*([\u4e00-\u9fff（）()][\u4e00-\u9fff（）()A-Za-z0-9·]{1,59})$")
+_MONEY_SUFFIX = re.compile(r"(金额)?单位[:：](万元|元)$")
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _MONEY_UNIT = re.compile(r"单位[:：]\s*(万元|元)")
+MAX_AMOUNT = Decimal(10) ** 15  # 元; far beyond any budget, and within exact arithmetic to the fen
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,10 @@ class Sheet:
         """Text with all white space removed, for matching labels."""
         key = self._keys.get((r, c))
         if key is None:
-            key = self._keys[(r, c)] = "".join(self.text(r, c).split())
+            key = "".join(self.text(r, c).split())
+            if key.endswith((":", "：")) and len(key) <= 20:
+                key = key[:-1]  # 项目编码： is the label 项目编码
+            self._keys[(r, c)] = key
         return key
 
     def row_cells(self, r: int) -> list[int]:
@@ -265,6 +271,9 @@ def _is_title(key: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def _unit_line(key: str):
+    """(code, name) of a line such as 439001玉田县无终街道办事处本级 (also written with 单位：元 after it, or with
+    full-width digits)."""
+    key = _MONEY_SUFFIX.sub("", key.translate(_WIDE_DIGITS))
     m = _UNIT_LINE.match(key)
     return (m.group(1), m.group(2)) if m else None
 
@@ -303,6 +312,9 @@ def read_amount(raw, text: str, unit: str, where: str, warnings: list[Warning_])
         return None
     if unit == "万元":
         value *= WAN
+    if abs(value) >= MAX_AMOUNT:
+        warnings.append(Warning_(where, f"金额“{text[:30]}”大得不像预算金额，未导入此金额"))
+        return None
     if value != value.quantize(CENT):
         warnings.append(Warning_(where, f"金额“{text}”超过两位小数（分），已四舍五入到分"))
     return value.quantize(CENT)
@@ -657,6 +669,9 @@ def _read_table(sheet: Sheet, start: int, end: int, forms: dict[str, FormDef]) -
         usage=usage, plan=SpendingPlan(scheme, points), goals=goals, indicators=indicators,
         number=number, extra=tuple(extra),
     )
+    if not (code or indicators or goals or usage or extra or any(v is not None for v in amounts.values())
+            or any(v is not None for v in points)):
+        return None  # a title or a header row with nothing filled in: no table to import
     _report_unused(sheet, start, grid_at[0] if grid_at else end + 1, used, warnings)
     form_label = forms[form_name].label if form_name in forms else form_name
     return FoundTable(sheet.title, start, title or name, project, unit, layout, warnings, form_label, sheet.place(start))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -176,6 +177,8 @@ class ImportPlan:
     kind: str = "Excel"  # or "Word"
     narrative: Narrative | None = None  # a Word document's 总体绩效目标, 分项绩效目标 and 工作保障措施
     narrative_included: bool = False
+    narrative_parts: str = ""  # the headings the narrative was read under (总体绩效目标、…)
+    narrative_skipped: list = field(default_factory=list)  # subtitles under them, not taken
     existing: tuple = ()  # the target's department tables, to put the narrative on
     received: frozenset = frozenset()  # uids of the target's tables that offices sent (never changed by an import)
 
@@ -235,13 +238,14 @@ class ImportPlan:
             lines.extend(f"  {b}" for b in self.blocked)
         if self.narrative is not None:
             n = self.narrative
-            parts = "、".join(part for part, present in (
-                (f"总体绩效目标 {len([x for x in n.overall.splitlines() if x.strip()])} 段", n.overall.strip()),
-                (f"分项绩效目标 {len(n.sub_goals)} 项", n.sub_goals),
-                (f"工作保障措施 {len(n.measures)} 条", n.measures)) if present) or "各部分都是空的"
+            parts = "、".join(part for part, heading in (
+                (f"总体绩效目标 {len([x for x in n.overall.splitlines() if x.strip()])} 段", "总体绩效目标"),
+                (f"分项绩效目标 {len(n.sub_goals)} 项", "分项绩效目标"),
+                (f"工作保障措施 {len(n.measures)} 条", "工作保障措施")) if heading in self.narrative_parts)
             then = "一并导入到部门整体表（替换文件中已有的文字部分）" if self.narrative_included else \
                 "未导入（可以选择一并导入，替换文件中已有的文字部分）"
             lines.append(f"文字部分：{parts} → {then}")
+            lines.extend(f"  小标题“{line[:40]}”不属于文字部分的内容，没有导入" for line in self.narrative_skipped)
         if self.warnings:
             lines.append(f"需要核对的单元格 {len(self.warnings)} 处：")
             lines.extend(f"  {w}" for w in self.warnings)
@@ -264,6 +268,11 @@ class ImportPlan:
 XlsxImportPlan = ImportPlan  # the name it had before Word documents
 
 
+def _same_code(a: str, b: str) -> bool:
+    """Project codes written the same but for full-width characters or spaces are the same project's."""
+    return "".join(unicodedata.normalize("NFKC", a).split()) == "".join(unicodedata.normalize("NFKC", b).split())
+
+
 def plan_xlsx_import(xlsx_path: Path, target: Target, *, unit_code: str | None = None, unit_name: str | None = None,
                      year: int | None = None, forms: dict[str, FormDef] | None = None) -> ImportPlan:
     """Read a workbook and say, table by table, what importing it into ``target`` would do."""
@@ -284,6 +293,8 @@ def plan_docx_import(docx_path: Path, target: Target, *, unit_code: str | None =
                  year_hint=result.year)
     plan.kind = "Word"
     plan.narrative = result.narrative
+    plan.narrative_parts = result.narrative_where
+    plan.narrative_skipped = result.narrative_skipped
     return plan
 
 
@@ -303,8 +314,11 @@ def _plan(result, source: str, target: Target, *, unit_code, unit_name, year, fo
     taken: set[str] = set()
     for t in result.tables:
         p = t.project
+        if t.unit is not None and t.unit.code != unit.code:
+            t.warnings.append(Warning_(t.where, f"表上写的单位是“{t.unit.code}{t.unit.name}”，将作为“{unit.code}"
+                                                f"{unit.name}”的表导入，请核对（或用 --unit-code 指定单位）"))
         match = next((e for e in target.projects if e.uid not in taken and e.unit_code == unit.code and e.year == year
-                      and ((p.code and e.code == p.code) or (not p.code and e.name == p.name))), None)
+                      and ((p.code and _same_code(e.code, p.code)) or (not p.code and e.name == p.name))), None)
         if match is not None:
             taken.add(match.uid)
             t.project = replace(p, uid=match.uid, unit_code=unit.code, year=year, form=match.form,

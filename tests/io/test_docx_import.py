@@ -306,3 +306,146 @@ def test_word_import_into_a_finalised_table_is_refused_whole(tmp_path):
     with Store.open(db) as store:
         assert store.project(p.uid) == before
         assert not store.departments()  # the narrative was not written either
+
+
+# ---------------------------------------------------------------- documents as offices really lay them out
+
+HEAD = [["项目编码", "C-1", "项目名称", "社区经费"], ["预算数", "12.5", "其中：财政资金", "12.5"]]
+GRID = [["一级指标", "二级指标", "三级指标", "指标值"], ["产出指标", "数量指标", "户数", "≥90%"],
+        ["满意度指标", "服务对象满意度指标", "群众满意度", "≥95%"]]
+
+
+def plain_table(doc, rows):
+    return add_table(doc, rows)
+
+
+def titled(doc, unit_line="439001某街道办事处\t单位：万元"):
+    doc.add_paragraph("1.社区经费绩效目标表")
+    if unit_line:
+        doc.add_paragraph(unit_line)
+
+
+def only_table(doc):
+    (found,) = read_document(save(doc), FORMS, name="x.docx").tables
+    return found
+
+
+def test_a_page_break_just_before_the_indicator_header_keeps_every_indicator():
+    doc = Document()
+    titled(doc)
+    plain_table(doc, HEAD)
+    doc.add_paragraph()
+    plain_table(doc, GRID)
+    assert [i.name for i in only_table(doc).project.indicators] == ["户数", "群众满意度"]
+
+
+def test_a_continued_table_after_a_xubiao_line_is_read_as_one():
+    doc = Document()
+    titled(doc)
+    plain_table(doc, HEAD + GRID[:2])
+    doc.add_paragraph("续表")
+    plain_table(doc, [GRID[0], GRID[2]])
+    assert [i.name for i in only_table(doc).project.indicators] == ["户数", "群众满意度"]
+
+
+def test_a_unit_line_in_its_own_borderless_table_keeps_wan_yuan_and_the_number():
+    doc = Document()
+    doc.add_paragraph("3.社区经费绩效目标表")
+    plain_table(doc, [["439001某街道办事处", "单位：万元"]])
+    plain_table(doc, [[None, None]])  # and an empty table left behind
+    plain_table(doc, HEAD + GRID)
+    found = only_table(doc)
+    p = found.project
+    assert (p.number, p.money_unit, p.budget.total) == (3, "万元", Decimal("125000.00"))
+    assert found.unit.code == "439001"
+
+
+@pytest.mark.parametrize("line", ["439001某街道办事处  单位：万元", "439001某街道办事处\u3000单位：万元",
+                                  "４３９００１某街道办事处\t单位：万元"])
+def test_unit_lines_written_with_spaces_or_full_width_digits(line):
+    found = only_table((lambda d: (titled(d, line), plain_table(d, HEAD + GRID), d)[2])(Document()))
+    assert found.unit.code == "439001" and found.project.money_unit == "万元"
+
+
+def test_a_digits_only_project_code_is_not_taken_for_the_unit():
+    doc = Document()
+    plain_table(doc, [["项目编码", "170001001", "项目名称", "社区经费"]] + GRID)
+    assert only_table(doc).unit is None
+
+
+def test_a_symbol_inserted_from_the_symbol_font_and_an_unfilled_prompt():
+    from docx.oxml import parse_xml
+
+    doc = Document()
+    titled(doc)
+    table = plain_table(doc, HEAD + GRID + [["效益指标", "社会效益指标", "居民安全感", "提升"]])
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    p = table.cell(3, 3).paragraphs[0]
+    p.clear()
+    p._p.append(parse_xml(f'<w:r {w}><w:sym w:font="Symbol" w:char="F0B3"/><w:t>90%</w:t></w:r>'))
+    prompt = table.cell(5, 3).paragraphs[0]
+    prompt._p.append(parse_xml(f'<w:sdt {w}><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent><w:r>'
+                               f'<w:t>单击或点击此处输入文字。</w:t></w:r></w:sdtContent></w:sdt>'))
+    inds = only_table(doc).project.indicators
+    assert inds[0].text == "≥90%" and inds[2].text == "提升"
+
+
+def test_a_table_with_labels_but_nothing_filled_in_is_not_a_project():
+    doc = Document()
+    titled(doc)
+    plain_table(doc, HEAD + GRID)
+    doc.add_paragraph()
+    doc.add_paragraph()
+    plain_table(doc, [["项目编码", "", "项目名称", ""]])
+    assert [t.project.name for t in read_document(save(doc), FORMS).tables] == ["社区经费"]
+
+
+def test_an_amount_beyond_any_budget_is_reported_not_a_crash():
+    doc = Document()
+    titled(doc)
+    plain_table(doc, [["项目编码", "C-1", "项目名称", "社区经费"], ["预算数", "9" * 27, "其中：财政资金", "1e400"]] + GRID)
+    found = only_table(doc)
+    assert found.project.budget.total is None and found.project.budget.fiscal is None
+    assert sum("大得不像预算金额" in w.message for w in found.warnings) == 2
+
+
+def test_a_table_of_another_unit_is_named_in_the_report(tmp_path):
+    doc = Document()
+    titled(doc)
+    plain_table(doc, HEAD + GRID)
+    doc.add_paragraph("2.居委会经费绩效目标表")
+    doc.add_paragraph("439002某社区居委会\t单位：万元")
+    plain_table(doc, [["项目编码", "C-2", "项目名称", "居委会经费"]] + GRID)
+    path = tmp_path / "x.docx"
+    path.write_bytes(save(doc))
+    plan = imports_ops.plan_docx_import(path, imports_ops.Target.of_file(tmp_path / "f.db"), year=2024)
+    assert any("439002某社区居委会" in str(w) and "请核对" in str(w) for w in plan.warnings)
+
+
+def test_narrative_subtitles_word_numbering_and_later_headings():
+    doc = Document()
+    doc.add_heading("总体绩效目标", level=1)  # 一、 by Word's numbering, not in the text
+    doc.add_paragraph("加强城市社区建设。")
+    doc.add_heading("分项绩效目标", level=1)
+    doc.add_paragraph("部门职责分类绩效目标情况说明")
+    doc.add_heading("坚持党建工作主线", level=2)  # （一） by Word's numbering
+    doc.add_paragraph("绩效目标：继续开展党员走访慰问。")
+    doc.add_paragraph("绩效指标：达优比率在 75%以上。")
+    doc.add_paragraph("提升文明程度", style="List Number")
+    doc.add_paragraph("绩效目标：开展评选活动。")
+    doc.add_heading("工作保障措施", level=1)
+    doc.add_paragraph("实现年度发展规划目标的保障措施")
+    doc.add_paragraph("1、加强组织领导。")
+    doc.add_paragraph("2、完善制度建设。")
+    doc.add_paragraph("四、其他需要说明的情况")
+    doc.add_paragraph("无。")
+    doc.add_heading("名词解释", level=1)
+    doc.add_paragraph("绩效目标：预期达到的产出和效果。")
+    result = read_document(save(doc), FORMS)
+    n = result.narrative
+    assert n.overall == "加强城市社区建设。"
+    assert [(s.title, s.goal, s.indicators) for s in n.sub_goals] == [
+        ("坚持党建工作主线", "绩效目标：继续开展党员走访慰问。", "绩效指标：达优比率在 75%以上。"),
+        ("提升文明程度", "绩效目标：开展评选活动。", "")]
+    assert n.measures == ("1、加强组织领导。", "2、完善制度建设。")
+    assert set(result.narrative_skipped) == {"部门职责分类绩效目标情况说明", "实现年度发展规划目标的保障措施"}
