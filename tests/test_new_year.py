@@ -104,3 +104,55 @@ def test_project_menu_copies_from_last_years_file_as_one_undo_step(qtbot, tmp_pa
     session.undo()
     assert session.projects() == []
     window.close()
+
+
+def test_checks_compare_a_carried_table_with_last_years(tmp_path, capsys):
+    """提示 when a target fell, a 满意度 target is lower, or indicators went; nothing for an unchanged table."""
+    from desk.ops.document import OpenFile
+
+    source = imports_ops.make_demo(tmp_path / "2023.db")
+    out = tmp_path / "2024.db"
+    assert main(["new-year", str(source), "-o", str(out)]) == 0
+    capsys.readouterr()
+    doc = OpenFile.open(out)
+    first, second = doc.projects()[:2]
+    assert not [f for f in doc.findings(first.uid) if f.code.startswith("LAST_YEAR")]  # carried as it was
+    inds = list(first.indicators)
+    k = next(i for i, ind in enumerate(inds) if ind.comparator in ("≥", "=") and ind.unit == "%"
+             and "满意" not in ind.name and ind.level1 != "满意度指标")
+    s = next(i for i, ind in enumerate(inds) if ind.level1 == "满意度指标" and ind.comparator == "≥")
+    old_k, old_s = inds[k].value_text, inds[s].value_text
+    inds[k] = inds[k].with_value_text(f"{inds[k].comparator}{int(inds[k].target.number) - 10}%")
+    inds[s] = inds[s].with_value_text("≥70%")
+    doc.put(first.uid, replace(first, indicators=tuple(inds)))
+    doc.put(second.uid, replace(second, indicators=second.indicators[:-1]))
+    codes = {f.code: f.message for f in doc.findings(first.uid)}
+    assert f"低于上年的“{old_k}”" in codes["LAST_YEAR_VALUE_FELL"]
+    assert f"满意度目标“≥70%”低于上年的“{old_s}”" in codes["LAST_YEAR_SATISFACTION_LOWER"]
+    fewer = [f for f in doc.findings(second.uid) if f.code == "LAST_YEAR_FEWER_INDICATORS"]
+    assert len(fewer) == 1 and f"上年有 {len(second.indicators)} 条" in fewer[0].message
+    assert all(f.severity == "warning" for f in doc.findings(first.uid) if f.code.startswith("LAST_YEAR"))
+    doc._store.flush()
+    doc.close()
+    assert main(["check", str(out), "--json"]) in (0, 1)
+    reported = {f["code"] for f in json.loads(capsys.readouterr().out)}
+    assert {"LAST_YEAR_VALUE_FELL", "LAST_YEAR_SATISFACTION_LOWER", "LAST_YEAR_FEWER_INDICATORS"} <= reported
+
+
+def test_copy_to_next_year_in_the_same_file_is_carried_and_compared(qtbot, tmp_path):
+    from desk.ui.app import MainWindow
+
+    source = imports_ops.make_demo(tmp_path / "2023.db")
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.open_file(source)
+    p = window.session.projects()[0]
+    window.list_panel.select(p.uid)
+    window.act_next_year.trigger()
+    copy = window.current_project()
+    assert copy.uid != p.uid and copy.carried_from == p.uid and copy.year == p.year + 1
+    assert copy.budget.total is None and all(v is None for v in copy.plan.points)
+    assert copy.indicators == p.indicators
+    window.session.edit(replace(copy, indicators=copy.indicators[:-1]), "删除行")
+    assert any(f.code == "LAST_YEAR_FEWER_INDICATORS" for f in window.session.findings(copy.uid))
+    window.close()

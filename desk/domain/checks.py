@@ -55,6 +55,9 @@ RULES: dict[str, tuple[str, str]] = {
     "FORM_UNKNOWN": (ERROR, "表样定义存在"),
     "NUMBER_DUPLICATE": (WARNING, "同一单位同一年度的表序号不重复"),
     "DEPT_TOTAL_VS_PROJECTS": (WARNING, "部门整体表的合计与本单位本年度项目预算数之和一致"),
+    "LAST_YEAR_VALUE_FELL": (WARNING, "带入的表：指标值不低于上年（≥、>、= 的目标值比上年低时提示）"),
+    "LAST_YEAR_SATISFACTION_LOWER": (WARNING, "带入的表：满意度目标不低于上年"),
+    "LAST_YEAR_FEWER_INDICATORS": (WARNING, "带入的表：指标不少于上年"),
     "SUGGEST_LEVEL_NAME": (SUGGESTION, "一级/二级指标可改用指标体系中的名称（如“效果指标”→“效益指标”）"),
     "SUGGEST_VALUE_SYMBOL": (SUGGESTION, "文字写的比较可改用符号（如“85%以上”→“≥85%”）"),
     "CONTENT_DAMAGED": (ERROR, "表的内容与文件中的校验值一致（没有在本程序之外被改动）"),
@@ -229,6 +232,54 @@ def _check_value(c: _Collector, form: FormDef, ind: Indicator, i: int, row: str,
     is_cost = level1 == "成本指标" or level2 == "成本指标"
     if is_cost and ind.comparator in ("≥", ">"):
         c.add("IND_COST_GE", field, f"{row}为成本指标，指标值“{text}”用了“{ind.comparator}”，成本一般应为“≤”")
+
+
+def compare_with_last_year(now: Project | DepartmentPlan, last: Project | DepartmentPlan, form: FormDef
+                           ) -> list[Finding]:
+    """提示 for a table carried from last year's (``carried_from``): a target lower than last year's (the
+    满意度 ones named as such), fewer indicators. Indicators are matched by 一级/二级 and 三级 name."""
+    c = _Collector(now.uid, now.name.strip())
+    tree = form.tree
+    before: dict[tuple[str, str, str], Indicator] = {}
+    for ind in last.indicators:
+        if ind.name.strip():
+            before.setdefault(_indicator_key(tree, ind), ind)
+    for i, ind in enumerate(now.indicators):
+        old = before.get(_indicator_key(tree, ind)) if ind.name.strip() else None
+        if old is None:
+            continue
+        fell = _lower_target(ind, old)
+        if not fell:
+            continue
+        row = _row_label(i, ind)
+        field = f"indicators[{i}].value"
+        if tree.canonical(ind.level1) == "满意度指标" or "满意" in ind.name:
+            c.add("LAST_YEAR_SATISFACTION_LOWER", field,
+                  f"{row}的满意度目标“{ind.value_text}”低于上年的“{old.value_text}”，请确认")
+        else:
+            c.add("LAST_YEAR_VALUE_FELL", field, f"{row}的指标值“{ind.value_text}”低于上年的“{old.value_text}”，请确认")
+    counted = [i for i in now.indicators if i.name.strip()]
+    last_counted = [i for i in last.indicators if i.name.strip()]
+    if len(counted) < len(last_counted):
+        c.add("LAST_YEAR_FEWER_INDICATORS", "indicators",
+              f"本表有 {len(counted)} 条指标，上年有 {len(last_counted)} 条，少了 {len(last_counted) - len(counted)} 条，"
+              "请确认是否有意删去")
+    return c.findings
+
+
+def _indicator_key(tree, ind: Indicator) -> tuple[str, str, str]:
+    return (tree.canonical(ind.level1), tree.canonical(ind.level2), "".join(ind.name.split()))
+
+
+def _lower_target(now: Indicator, old: Indicator) -> bool:
+    """Whether a ≥/>/= target is lower than last year's same-kind target (same symbol family and unit)."""
+    rising = ("≥", ">", "=")
+    if now.comparator not in rising or old.comparator not in rising:
+        return False
+    if "".join(now.unit.split()) != "".join(old.unit.split()):
+        return False
+    a, b = now.target.number, old.target.number
+    return a is not None and b is not None and a < b
 
 
 def damaged_finding(item: Project | DepartmentPlan) -> Finding:

@@ -24,7 +24,7 @@ from desk.domain.model import DepartmentPlan, Project, Review, Unit, now_iso, wh
 from desk.errors import DeskError
 from desk.forms import default_forms, get_form
 from desk.ops import library
-from desk.ops.checking import check_table
+from desk.ops.checking import check_table, last_years
 from desk.ops.files import CONSOLIDATED, OFFICE, Target
 from desk.store import FileChangedError, Store
 from desk.store.db import PendingWrite
@@ -77,7 +77,9 @@ class OpenFile:
         self._numbers: dict[tuple[str, int, int], int] = {}  # (unit, year, number) -> tables holding it
         self._damaged = {uid for _, uid, _ in store.damaged()}  # changed outside the program
         self._departments: dict[str, DepartmentPlan] = {d.uid: d for d in store.departments()}
-        for p in store.projects():
+        projects = store.projects()
+        self._last_years = last_years([*projects, *self._departments.values()], store)
+        for p in projects:
             self._projects[p.uid] = p
             self._order.append(p.uid)
             self._findings[p.uid] = self._check(p)
@@ -152,8 +154,18 @@ class OpenFile:
     def errors(self, uid: str) -> list[Finding]:
         return [f for f in self.findings(uid) if f.severity == ERROR]
 
+    def last_year(self, uid: str) -> Project | DepartmentPlan | None:
+        """Last year's table a carried table came from, when known."""
+        last = self._last_years.get(uid)
+        if last is None:
+            item = self._projects.get(uid) or self._departments.get(uid)
+            source = self._projects.get(item.carried_from) if item is not None and item.carried_from else None
+            if source is not None and source.year < item.year:
+                last = self._last_years[uid] = source  # copied to next year in this file since it was opened
+        return last
+
     def _check(self, p: Project) -> list[Finding]:
-        found = check_table(p, self.forms)
+        found = check_table(p, self.forms, self.last_year(p.uid))
         return [damaged_finding(p), *found] if p.uid in self._damaged else found
 
     def form_for(self, project: Project) -> FormDef:

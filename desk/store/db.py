@@ -753,6 +753,16 @@ class Store:
                 (uid,))
         ]
 
+    def carried_version(self, uid: str) -> Project | DepartmentPlan | None:
+        """The table as it was carried in from last year's file (its indicators as last year's), or None."""
+        row = self._conn.execute(
+            "SELECT kind, snapshot FROM history WHERE uid = ? AND action = 'carry' ORDER BY id LIMIT 1",
+            (uid,)).fetchone()
+        if row is None:
+            return None
+        with self._readable("历史记录"):
+            return _snapshot(*row)
+
     def load_revision(self, uid: str, revision: int) -> Project | DepartmentPlan:
         row = self._conn.execute(
             "SELECT kind, snapshot FROM history WHERE uid = ? AND revision = ? ORDER BY id DESC LIMIT 1",

@@ -26,6 +26,7 @@ from desk.domain.model import DepartmentPlan, Project, SpendingPlan, new_uid
 from desk.errors import DeskError
 from desk.forms import get_form
 from desk.ops.checking import check_table
+from desk.ops.newyear import carried
 from desk.ops.document import Conflict, FileChangedError, OpenFile
 
 
@@ -230,7 +231,8 @@ class EditSession(QObject):
             if dept is not None:  # a department table: its own checks, and its 合计 against the projects
                 cached = self._dept_findings.get(uid)
                 if cached is None or cached[0] is not dept:
-                    cached = self._dept_findings[uid] = (dept, check_table(dept, self.forms))
+                    cached = self._dept_findings[uid] = (dept, check_table(dept, self.forms,
+                                                                           self.document.last_year(uid)))
                 return cached[1] + department_totals([dept, *self.projects()])
         return self.document.findings(uid)
 
@@ -373,9 +375,11 @@ class EditSession(QObject):
 
     def copy_project(self, uid: str, *, next_year: bool = False) -> Project:
         source = self.document.project(uid)
-        copy = replace(source, uid=new_uid(), revision=0, updated_at="", finalized_at="", finalized_by="",
-                       year=source.year + 1 if next_year else source.year,
-                       name=source.name if next_year else f"{source.name}（副本）")
+        if next_year:  # as 新建下一年度文件 carries it: linked to this one, money and plan cleared
+            copy = carried(source, source.unit_code, source.year + 1)
+        else:
+            copy = replace(source, uid=new_uid(), revision=0, updated_at="", finalized_at="", finalized_by="",
+                           name=f"{source.name}（副本）", number=0)
         text = "复制到下一年度" if next_year else "复制项目"
         return self.add_project(copy, self.position(uid) + 1, text)
 
