@@ -1,9 +1,8 @@
 """Make the README's screenshots of the main window on a 1366×768 screen.
 
-Run: python docs/make_screenshots.py            (100 %: shot-info.png, shot-grid.png, shot-dept.png,
-                                                  shot-narrative.png)
-     python docs/make_screenshots.py --scale 1.5 (150 %: shot150-grid.png, shot150-plan.png, shot150-dept.png,
-                                                  shot150-narrative.png)
+Run: python docs/make_screenshots.py            (100 %: shot-info.png, shot-grid.png, shot-library-offer.png,
+                                                  shot-library.png, shot-dept.png, shot-narrative.png)
+     python docs/make_screenshots.py --scale 1.5 (150 %: shot150-grid.png, shot150-plan.png, the same others)
 Each run is its own process: Qt reads the scale factor once, at start.
 """
 
@@ -54,6 +53,40 @@ def child(scale: float) -> None:
         window.editor.show_tab(0)
         window.editor.info_page.ensureWidgetVisible(window.editor.plan_edits[0])
         shot("shot150-plan.png")
+    # the 指标库: offered in a 三级 cell after two characters, and its window
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QInputMethodEvent, QPainter
+
+    prefix = "shot" if scale == 1 else "shot150"
+    window.editor.show_tab(1)
+    grid, model = window.editor.grid, window.editor.model
+    grid.setCurrentIndex(model.index(model.rowCount() - 1, model.column_of("name")))
+    grid.setFocus()
+    grid.edit(grid.currentIndex())
+    for _ in range(5):
+        app.processEvents()
+    editor = grid.focusWidget()
+    editor.selectAll()
+    event = QInputMethodEvent()
+    event.setCommitString("满意")
+    app.sendEvent(editor, event)
+    for _ in range(10):
+        app.processEvents()
+    picture = window.grab()
+    popup = editor.completer.popup()
+    if popup.isVisible():  # a separate window on screen: drawn where it stands over the main window
+        painter = QPainter(picture)
+        painter.drawPixmap(popup.mapToGlobal(QPoint(0, 0)) - window.mapToGlobal(QPoint(0, 0)), popup.grab())
+        painter.end()
+    picture.save(str(DOCS / f"{prefix}-library-offer.png"))
+    popup.hide()
+    grid.closeEditor(editor, grid.itemDelegate().EndEditHint.RevertModelCache)
+    library = window.show_library(modal=False)
+    library.words.setText("满意度")
+    for _ in range(10):
+        app.processEvents()
+    library.grab().save(str(DOCS / f"{prefix}-library.png"))
+    library.close()
     # the department's year: the sample's narrative and a department table built from its projects
     from desk.io import jsonio
 
@@ -62,7 +95,6 @@ def child(scale: float) -> None:
     window.session.put_department(dept, "示例部门整体表")
     window.list_panel.select(dept.uid)
     window.show_project(dept.uid)
-    prefix = "shot" if scale == 1 else "shot150"
     window.dept_editor.tabs.setCurrentIndex(0)
     shot(f"{prefix}-dept.png")
     window.dept_editor.tabs.setCurrentIndex(2)

@@ -154,7 +154,7 @@ def search(entries: Iterable[LibraryEntry], words: str | Iterable[str] = "", *, 
 def complete(entries: Iterable[LibraryEntry], typed: str, *, level1: str = "", level2: str = "",
              this_year: int = 0, limit: int = 12) -> list[LibraryEntry]:
     """What to offer in a 三级 cell: entries of the row's 一级/二级 whose 三级 holds what was typed, best first;
-    those whose 三级 begins with it before the others."""
+    those whose 三级 begins with it before the others; one per 三级 and 指标值."""
     typed = _fold(typed.strip())
     if not typed:
         return []
@@ -164,7 +164,12 @@ def complete(entries: Iterable[LibraryEntry], typed: str, *, level1: str = "", l
         hits = search(entries, (), level1=level1, this_year=this_year)
     starts = [e for e in hits if _fold(e.name).startswith(typed)]
     inside = [e for e in hits if typed in _fold(e.name) and not _fold(e.name).startswith(typed)]
-    return (starts + inside)[:limit]
+    offered, seen = [], set()
+    for e in starts + inside:  # one line per 三级 · 指标值: the best of those differing only in 描述 or 依据
+        if (e.name, e.value) not in seen:
+            seen.add((e.name, e.value))
+            offered.append(e)
+    return offered[:limit]
 
 
 __all__ = ["FILE", "LibraryEntry", "OWN", "SHIPPED", "combine", "complete", "entry_key", "entry_of", "from_tables",

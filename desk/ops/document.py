@@ -124,7 +124,8 @@ class OpenFile:
         return self._store.received_from()
 
     def import_target(self) -> Target:
-        return Target(tuple(self.projects()), self.unit, self.year, frozenset(self._received))
+        return Target(tuple(self.projects()), self.unit, self.year, frozenset(self._received),
+                      tuple(self.departments()))
 
     # ------------------------------------------------------------ reading
 

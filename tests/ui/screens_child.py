@@ -100,6 +100,41 @@ def main() -> None:
     plan = imports.plan_xlsx_import(SAMPLES / "yutian-2023-project-tables.xlsx", window.document.import_target(),
                                     unit_code="439001", unit_name="玉田县无终街道办事处本级", year=2023)
     report.append(describe("import-preview", ImportPreviewDialog(plan, window), shots))
+    docx = work / "去年公开文本.docx"
+    from desk.ops import exports
+
+    exports.export_published(demo, docx)
+    word = imports.plan_docx_import(docx, window.document.import_target())
+    report.append(describe("import-word-preview", ImportPreviewDialog(word, window), shots))
+    library = window.show_library(modal=False)
+    library.words.setText("满意度")
+    report.append(describe("library", library, shots))
+    library.close()
+    from desk.ui.library import EntryDialog
+
+    report.append(describe("library-add", EntryDialog(window, ("产出指标", "效益指标", "满意度指标")), shots))
+    # the 指标库 offered in a 三级 cell
+    window.editor.show_tab(1)
+    grid, model = window.editor.grid, window.editor.model
+    grid.setCurrentIndex(model.index(model.rowCount() - 1, model.column_of("name")))
+    grid.setFocus()
+    grid.edit(grid.currentIndex())
+    editor = grid.focusWidget() if grid.focusWidget() is not grid else grid.indexWidget(grid.currentIndex())
+    if editor is not None and hasattr(editor, "completer"):
+        from PySide6.QtGui import QInputMethodEvent
+
+        editor.selectAll()
+        event = QInputMethodEvent()
+        event.setCommitString("满意")
+        QApplication.sendEvent(editor, event)
+        for _ in range(5):
+            app.processEvents()
+        if shots is not None:
+            window.grab().save(str(shots / "main-window-library-offer.png"))
+            if editor.offering:
+                editor.completer.popup().grab().save(str(shots / "library-offer-list.png"))
+        grid.closeEditor(editor, grid.itemDelegate().EndEditHint.RevertModelCache)
+    window.editor.show_tab(0)
     report.append(describe("new-file", UnitDialog(window), shots))
     report.append(describe("new-consolidated-file", UnitDialog(window, consolidated=True), shots))
     report.append(describe("help", window.show_help(), shots))

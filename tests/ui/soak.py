@@ -4,7 +4,8 @@ Each action goes through the widgets a clerk uses: line edits typed into and
 confirmed with Enter, the multi-line 资金用途, the goals list, the indicator
 grid (typing, F2, Delete, Tab, Enter, blocks pasted from a spreadsheet, rows
 inserted, deleted and moved), undo and redo, switching projects and tabs,
-clicking findings, adding, copying and deleting projects, 定稿 and 解除定稿.
+clicking findings, adding, copying and deleting projects, 定稿 and 解除定稿, 指标库 entries picked in 三级
+cells from the list two characters bring up (typed as an input method commits them).
 
 After every action the undo stack must tell the truth: a refused edit adds no
 step, an accepted one is on top under its own name. Every ``check_every``
@@ -21,7 +22,7 @@ import random
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QLineEdit, QMessageBox, QPlainTextEdit
 
 WORDS = ["社区", "服务", "人次", "覆盖率", "满意度", "经费", "维修", "培训", "宣传", "巡查", "≥90%", "85%以上", "12",
@@ -62,7 +63,7 @@ class Soak:
             (3, self.move_rows), (8, self.undo), (5, self.redo), (4, self.switch_project), (3, self.switch_tab),
             (2, self.click_finding), (1, self.change_combo), (1, self.new_project), (1, self.copy_project),
             (1, self.delete_project), (1, self.lock_toggle), (1, self.search),
-            (2, self.switch_department), (3, self.edit_department),
+            (2, self.switch_department), (3, self.edit_department), (2, self.pick_from_library),
         ]
         self._weights = [w for w, _ in self._actions]
 
@@ -272,6 +273,43 @@ class Soak:
 
     def f2_in_grid(self):
         return self._cell_action(Qt.Key.Key_F2, lambda key: self.rng.choice(["", "1", "X", "\n补充"]))
+
+    def pick_from_library(self):
+        """Two characters into a 三级 cell as an input method commits them; the offered list picked from with
+        the keyboard (or closed with Esc), as one step."""
+        if not self.editable():
+            return None
+        grid, model = self._grid()
+        col = model.column_of("name")
+        if model.rowCount() == 0 or col is None:
+            return None
+        row = self.rng.randrange(model.rowCount())
+        grid.setCurrentIndex(model.index(row, col))
+        grid.setFocus()
+        before = self.project().indicators
+        self.qtbot.keyClick(grid, Qt.Key.Key_F2)
+        editor = grid.focusWidget()
+        if not isinstance(editor, QPlainTextEdit) or getattr(editor, "completer", None) is None:
+            self.qtbot.keyClick(grid, Qt.Key.Key_Escape) if editor is not grid else None
+            return "any"
+        editor.selectAll()
+        event = QInputMethodEvent()
+        event.setCommitString(self.rng.choice(["满意", "数量", "完成", "覆盖", "及时", "群众", "工作"]))
+        QApplication.sendEvent(editor, event)
+        if not editor.offering:
+            self.qtbot.keyClick(editor, Qt.Key.Key_Escape)
+            return "any"
+        popup = editor.completer.popup()
+        if self.rng.random() < 0.2:
+            self.qtbot.keyClick(popup, Qt.Key.Key_Escape)
+            self.qtbot.keyClick(editor, Qt.Key.Key_Escape)
+            return "none"
+        for _ in range(self.rng.randint(1, 3)):
+            self.qtbot.keyClick(popup, Qt.Key.Key_Down)
+        picked = popup.currentIndex().isValid()  # past the last entry the list has nothing marked again
+        self.qtbot.keyClick(popup, Qt.Key.Key_Return)
+        self._settle(grid)
+        return self._step(self.project().indicators != before, "从指标库填入" if picked else "修改三级指标")
 
     def clear_cells(self):
         return self._cell_action(Qt.Key.Key_Delete, step="清除内容")

@@ -192,3 +192,16 @@ def test_import_excel_into_the_open_file_is_one_undo_step(qtbot, tmp_path):
     exports_ops.export_xlsx(path, target)
     assert target.read_bytes()[:2] == b"PK"
     window.close()
+
+
+def test_importing_into_the_open_file_updates_its_department_table_not_a_second_one(qtbot, tmp_path):
+    demo = imports_ops.make_demo(tmp_path / "demo.db")
+    docx = tmp_path / "公开文本.docx"
+    exports_ops.export_published(demo, docx)
+    window = open_window(qtbot, demo)
+    (dept,) = window.session.departments()
+    plans = []
+    window.import_docx(docx, ask=lambda plan: plans.append(plan) or plan.include_narrative())
+    assert plans[0].department_actions == ["更新"]
+    assert [d.uid for d in window.session.departments()] == [dept.uid]
+    window.close()

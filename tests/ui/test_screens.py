@@ -14,7 +14,7 @@ SCREEN = {"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height"
                        "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
 EXPECTED = {"main-window", "main-window-grid", "print-preview", "long-message", "import-preview", "new-file",
             "new-consolidated-file", "help", "merge-result", "main-window-consolidated", "overview", "conflicts",
-            "review", "main-window-empty-file"}
+            "review", "main-window-empty-file", "import-word-preview", "library", "library-add"}
 # buttons of the main window's 基本信息 page live in a scrolling page: reachable by scrolling
 SCROLLED = {"添加", "删除", "上移", "下移"}
 
