@@ -79,7 +79,9 @@ def from_tables(tables: Iterable[Project | DepartmentPlan], unit_names: dict[str
                 ) -> list[LibraryEntry]:
     """Every indicator with a 三级 name in the tables, one entry per distinct indicator."""
     unit_names = unit_names or {}
-    found: dict[tuple, LibraryEntry] = {}
+    first: dict[tuple, Indicator] = {}
+    counts: dict[tuple, int] = {}
+    years: dict[tuple, int] = {}
     places: dict[tuple, list[str]] = {}
     for table in tables:
         title = table.name or ("部门整体表" if isinstance(table, DepartmentPlan) else "未命名")
@@ -88,21 +90,21 @@ def from_tables(tables: Iterable[Project | DepartmentPlan], unit_names: dict[str
         for ind in table.indicators:
             if not ind.name.strip():
                 continue
-            entry = entry_of(ind, year=table.year, origin=FILE)
-            old = found.get(entry.key)
-            if old is None:
-                found[entry.key] = entry
-                places[entry.key] = [place]
+            key = entry_key(ind.level1, ind.level2, ind.name, ind.description, ind.value_text, ind.basis)
+            if key not in first:
+                first[key], counts[key], years[key], places[key] = ind, 1, table.year, [place]
             else:
-                found[entry.key] = replace(old, count=old.count + 1, year=max(old.year, entry.year))
-                if place not in places[entry.key]:
-                    places[entry.key].append(place)
-    return [replace(e, source=_sources(ORIGIN_LABELS[FILE], places[k])) for k, e in found.items()]
+                counts[key] += 1
+                years[key] = max(years[key], table.year)
+                if len(places[key]) <= MAX_SOURCES and place not in places[key]:
+                    places[key].append(place)
+    return [entry_of(first[k], count=counts[k], year=years[k], origin=FILE,
+                     source=_sources(ORIGIN_LABELS[FILE], places[k], counts[k])) for k in first]
 
 
-def _sources(head: str, places: list[str]) -> str:
+def _sources(head: str, places: list[str], uses: int) -> str:
     named = "、".join(places[:MAX_SOURCES])
-    more = f"等 {len(places)} 处" if len(places) > MAX_SOURCES else ""
+    more = f"等 {uses} 张表" if len(places) > MAX_SOURCES else ""
     return f"{head}：{named}{more}"
 
 

@@ -66,6 +66,7 @@ class OpenFile:
     def reload(self) -> None:
         """Read every table, review and provenance again (after a rolled-back batch)."""
         store = self._store
+        self._library: list[LibraryEntry] | None = None
         self.unit: Unit | None = store.unit()
         self.year: int | None = store.year()
         self.role = store.role()
@@ -208,6 +209,7 @@ class OpenFile:
         Returns True when the list of tables changed (added, removed, moved).
         """
         self.check(uid, project, via=via)
+        self._library = None  # the tables' indicators are part of the 指标库
         store = self._store
         if project is None:
             if uid not in self._projects:
@@ -250,6 +252,7 @@ class OpenFile:
         problem = rules.change_problem(self._departments.get(uid), dept, via=via, received=self.is_received(uid))
         if problem:
             raise rules.ProtectedError(problem)
+        self._library = None
         if dept is None:
             self._store.delete_department(uid)
             self._departments.pop(uid, None)
@@ -316,9 +319,12 @@ class OpenFile:
     # ------------------------------------------------------------ 指标库
 
     def library(self) -> list[LibraryEntry]:
-        """The file's 指标库: its tables' indicators, the office's own entries and the shipped library."""
-        own, hidden = self._store.library()
-        return library.entries(self.projects(), self.departments(), self.units(), own, hidden)
+        """The file's 指标库: its tables' indicators, the office's own entries and the shipped library (kept
+        until a table or the library changes)."""
+        if self._library is None:
+            own, hidden = self._store.library()
+            self._library = library.entries(self.projects(), self.departments(), self.units(), own, hidden)
+        return self._library
 
     def add_library_entry(self, entry: LibraryEntry) -> None:
         self._change_library(library.added, entry)
@@ -331,6 +337,7 @@ class OpenFile:
             raise rules.ProtectedError(f"文件以只读方式打开（{self.readonly_reason}），不能修改指标库。")
         own, hidden = self._store.library()
         self._store.save_library(*change(own, hidden, entry))
+        self._library = None
 
     # ------------------------------------------------------------ reviews and conflicts
 
