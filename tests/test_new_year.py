@@ -110,11 +110,18 @@ def test_checks_compare_a_carried_table_with_last_years(tmp_path, capsys):
     """提示 when a target fell, a 满意度 target is lower, or indicators went; nothing for an unchanged table."""
     from desk.ops.document import OpenFile
 
+    from desk.domain.library import OWN, LibraryEntry
+
     source = imports_ops.make_demo(tmp_path / "2023.db")
+    last = OpenFile.open(source)
+    last.add_library_entry(LibraryEntry("产出指标", "数量指标", "慰问困难家庭户数", "", "≥50户", "", origin=OWN))
+    last._store.flush()
+    last.close()
     out = tmp_path / "2024.db"
     assert main(["new-year", str(source), "-o", str(out)]) == 0
     capsys.readouterr()
     doc = OpenFile.open(out)
+    assert any(e.name == "慰问困难家庭户数" and e.origin == OWN for e in doc.library())  # the office's own entries
     first, second = doc.projects()[:2]
     assert not [f for f in doc.findings(first.uid) if f.code.startswith("LAST_YEAR")]  # carried as it was
     inds = list(first.indicators)

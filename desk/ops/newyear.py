@@ -41,6 +41,7 @@ def new_year(source: Path, out: Path) -> CarryReport:
         projects = store.projects()
         departments = store.departments()
         role = store.role()
+        own, hidden = store.library()  # the office's own 指标库 entries go on to next year
     years = {p.year for p in projects} | {d.year for d in departments} | ({year} if year else set())
     if not years:
         raise StoreError(f"无法确定“{source.name}”的年度，文件中没有表。")
@@ -63,6 +64,8 @@ def new_year(source: Path, out: Path) -> CarryReport:
                 new.save_project(p, action="carry", note=f"从 {source.name}（{last} 年度）带入")
             for d in carried_departments:
                 new.save_department(d, action="carry", note=f"从 {source.name}（{last} 年度）带入")
+            if own or hidden:
+                new.save_library(own, hidden)
     return CarryReport(out, following, len(carried_projects), len(carried_departments))
 
 
