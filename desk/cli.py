@@ -168,7 +168,7 @@ def _command_parser(name: str) -> Parser:
         parser.add_argument("--unit-code", metavar="编码", help="单位编码（表中没有单位行时必填）")
         parser.add_argument("--unit-name", metavar="名称", help="单位名称")
         parser.add_argument("--year", type=int, metavar="年度", help="预算年度（新建文件时必填）")
-        parser.add_argument("--dry-run", action="store_true", help="只列出找到的内容和需要核对的单元格，不写入")
+        parser.add_argument("--dry-run", action="store_true", help="只列出找到的内容和需要核对的地方，不写入")
         parser.add_argument("--apply-suggestions", action="store_true",
                             help="同时采用列出的建议写法（如“效果指标”改为“效益指标”、“85%%以上”改为“≥85%%”）；"
                                  "不加此项时一律按原样导入")
@@ -181,7 +181,9 @@ def _command_parser(name: str) -> Parser:
         parser.add_argument("--year", type=int, metavar="年度", help="预算年度（文件和文档都看不出年度时必填）")
         parser.add_argument("--narrative", action="store_true",
                             help="同时导入文字部分（总体绩效目标、分项绩效目标、工作保障措施），替换文件中已有的")
-        parser.add_argument("--dry-run", action="store_true", help="只列出找到的内容和需要核对的单元格，不写入")
+        parser.add_argument("--narrative-only", action="store_true",
+                            help="只导入文字部分，文件中的各张表不动（部门整体表只替换文字部分）")
+        parser.add_argument("--dry-run", action="store_true", help="只列出找到的内容和需要核对的地方，不写入")
         parser.add_argument("--apply-suggestions", action="store_true",
                             help="同时采用列出的建议写法；不加此项时一律按原样导入")
         parser.add_argument("--take-over", action="store_true", help="文件是在另一台电脑上创建的，仍要在本机修改")
@@ -346,7 +348,10 @@ def cmd_import_docx(args) -> int:
 
     plan = imports.plan_docx_import(Path(args.docx), imports.Target.of_file(Path(args.db)), unit_code=args.unit_code,
                                     unit_name=args.unit_name, year=args.year)
-    if args.narrative:
+    if args.narrative_only:
+        if not plan.narrative_only():
+            raise UsageError(f"“{Path(args.docx).name}”中没有找到文字部分（总体绩效目标、分项绩效目标、工作保障措施）。")
+    elif args.narrative:
         plan.include_narrative()
     return _run_import(plan, args)
 
@@ -358,8 +363,8 @@ def _run_import(plan, args) -> int:
         plan.apply_suggestions()
     for line in plan.summary_lines():
         say(line)
-    if plan.narrative is not None and not plan.narrative_included:
-        say("（加 --narrative 可以一并导入文字部分）")
+    if getattr(plan, "narrative", None) is not None and not plan.narrative_included:
+        say("（加 --narrative 可以同时导入文字部分，加 --narrative-only 只导入文字部分）")
     if args.dry_run:
         say("（试运行：未写入任何内容）")
         return EXIT_OK
@@ -374,6 +379,8 @@ def _run_import(plan, args) -> int:
 def cmd_library(args) -> int:
     from desk.ops import library
 
+    if args.output and args.action != "export":
+        raise UsageError("-o 只用于 export（导出为 Excel）；查找时结果显示在屏幕上。")
     found = library.find(Path(args.db) if args.db else None, args.words, level1=args.level1, level2=args.level2)
     if args.action == "export":
         if not args.output:
@@ -390,6 +397,9 @@ def cmd_library(args) -> int:
     for e in found:
         levels = "/".join(x for x in (e.level1, e.level2) if x)
         say(f"{e.name}　{e.value}　（{levels}；用过 {e.count} 次{f'，最近 {e.year} 年' if e.year else ''}；{e.source}）")
+        for label, text in (("描述", e.description), ("依据", e.basis)):
+            if text and text != e.name:
+                say(f"　　{label}：{text}")
     say(f"共 {len(found)} 条")
     return EXIT_OK
 

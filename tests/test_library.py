@@ -3,6 +3,9 @@ indicators and the office's entries join it; search, ranking, export, add and re
 
 import json
 import re
+from pathlib import Path
+
+import pytest
 from dataclasses import replace
 
 from openpyxl import load_workbook
@@ -10,6 +13,7 @@ from openpyxl import load_workbook
 from desk.cli import main
 from desk.domain.library import FILE, OWN, SHIPPED, LibraryEntry, combine, complete, from_tables, ranked, search
 from desk.domain.model import Indicator
+from desk.errors import DeskError
 from desk.ops import imports as imports_ops, library
 from desk.ops.document import OpenFile
 from desk.store import Store
@@ -129,5 +133,31 @@ def test_export_writes_every_listed_entry(tmp_path):
     found = library.find(None, ["满意度"])
     out = library.export(found, tmp_path / "指标库.xlsx")
     ws = load_workbook(out).active
-    assert [c.value for c in ws[1]][:3] == ["一级指标", "二级指标", "三级指标"]
-    assert [r[2].value for r in ws.iter_rows(min_row=2)] == [e.name for e in found]
+    assert [c.value for c in ws[1]][:4] == ["三级指标", "指标值", "一级指标", "二级指标"]  # as the window shows
+    assert [r[0].value for r in ws.iter_rows(min_row=2)] == [e.name for e in found]
+    with pytest.raises(DeskError, match=r"\.xlsx"):
+        library.export(found, tmp_path / "指标库.xls")
+    assert not (tmp_path / "指标库.xls").exists()
+
+
+def test_cli_search_splits_quoted_words_knows_short_level_names_and_refuses_o(capsys):
+    assert main(["library", "search", "群众 满意", "--json"]) == 0
+    together = json.loads(capsys.readouterr().out)
+    assert main(["library", "search", "群众", "满意", "--json"]) == 0
+    assert together and together == json.loads(capsys.readouterr().out)
+    assert main(["library", "search", "满意", "--level1", "满意度", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)
+    assert main(["library", "search", "满意", "-o", "x.xlsx"]) == 2
+    assert "-o 只用于 export" in capsys.readouterr().err
+
+
+def test_no_export_replaces_a_folder_or_a_device(tmp_path):
+    from desk.store import SaveError, write_file_atomically
+
+    folder = tmp_path / "指标库.xlsx"
+    folder.mkdir()
+    with pytest.raises(SaveError, match="不是文件"):
+        library.export(library.find(None, ["满意度"]), folder)
+    with pytest.raises(SaveError, match="不是文件"):
+        write_file_atomically(Path("/dev/null"), b"x")
+    assert Path("/dev/null").is_char_device()

@@ -55,9 +55,11 @@ class LibraryEntry:
                 "source": self.source, "origin": self.origin}
 
     def fill(self, ind: Indicator, *, split: bool) -> Indicator:
-        """The row filled from this entry: 三级, 描述, 指标值, 依据 (and 一级/二级 where the row has none)."""
-        filled = replace(ind, name=self.name, description=self.description, basis=self.basis,
-                         level1=ind.level1 or self.level1, level2=ind.level2 or self.level2)
+        """The row filled from this entry: 三级, 描述, 指标值, 依据 (and 一级/二级 where the row has none); a 描述 or
+        依据 the entry does not have stays as the row had it."""
+        filled = replace(ind, name=self.name, description=self.description or ind.description,
+                         basis=self.basis or ind.basis, level1=ind.level1 or self.level1,
+                         level2=ind.level2 or self.level2)
         filled = filled.with_value_text(self.value)
         return filled.with_value_parts(filled.target) if split else filled
 
@@ -137,14 +139,14 @@ def search(entries: Iterable[LibraryEntry], words: str | Iterable[str] = "", *, 
     """Entries whose text holds every word (in 三级, 描述, 指标值, 依据, 一级 or 二级), of the given 一级/二级,
     best first."""
     if isinstance(words, str):
-        words = words.split()
-    folded = [_fold(w) for w in words if w.strip()]
+        words = [words]
+    folded = [_fold(w) for arg in words for w in arg.split()]  # "群众 满意" in one argument is two words
     level1, level2 = level1.strip(), level2.strip()
     hits = []
     for e in entries:
-        if level1 and e.level1 != level1:
+        if level1 and e.level1 not in (level1, level1 + "指标"):  # 满意度 for 满意度指标
             continue
-        if level2 and e.level2 != level2:
+        if level2 and e.level2 not in (level2, level2 + "指标"):
             continue
         hay = _fold(" ".join((e.name, e.description, e.value, e.basis, e.level1, e.level2)))
         if all(w in hay for w in folded):

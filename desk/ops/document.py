@@ -26,7 +26,7 @@ from desk.forms import default_forms, get_form
 from desk.ops import library
 from desk.ops.checking import check_table, last_years
 from desk.ops.files import CONSOLIDATED, OFFICE, Target
-from desk.store import FileChangedError, Store
+from desk.store import FileChangedError, Store, StoreError
 from desk.store.db import PendingWrite
 from desk.store.lock import holder_name
 
@@ -67,6 +67,7 @@ class OpenFile:
         """Read every table, review and provenance again (after a rolled-back batch)."""
         store = self._store
         self._library: list[LibraryEntry] | None = None
+        self.library_problem = ""  # why the office's own 指标库 entries could not be read
         self.unit: Unit | None = store.unit()
         self.year: int | None = store.year()
         self.role = store.role()
@@ -322,15 +323,25 @@ class OpenFile:
         """The file's 指标库: its tables' indicators, the office's own entries and the shipped library (kept
         until a table or the library changes)."""
         if self._library is None:
-            own, hidden = self._store.library()
+            try:
+                own, hidden = self._store.library()
+                self.library_problem = ""
+            except StoreError as exc:  # the office's entries cannot be read: the rest of the library still can
+                own, hidden = [], set()
+                self.library_problem = str(exc)
             self._library = library.entries(self.projects(), self.departments(), self.units(), own, hidden)
         return self._library
 
     def add_library_entry(self, entry: LibraryEntry) -> None:
+        if not entry.year and self.year:
+            entry = replace(entry, year=self.year)  # used in the file's year
         self._change_library(library.added, entry)
 
     def remove_library_entry(self, entry: LibraryEntry) -> None:
         self._change_library(library.removed, entry)
+
+    def restore_library_entry(self, entry: LibraryEntry) -> None:
+        self._change_library(library.restored, entry)
 
     def _change_library(self, change, entry: LibraryEntry) -> None:
         if self.readonly:

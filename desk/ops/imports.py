@@ -208,6 +208,39 @@ class ImportPlan:
         self.department_actions.append(action)
         return True
 
+    def narrative_only(self) -> bool:
+        """Import the document's narrative alone: no table of the file is touched (its department table keeps
+        its tasks and indicators, only its narrative is replaced)."""
+        if self.narrative is None:
+            return False
+        self.tables, self.actions, self.offers = [], [], []
+        self.departments, self.department_actions, self.blocked = [], [], []
+        self.warnings = []
+        self.narrative_included = False
+        return self.include_narrative()
+
+    @property
+    def replaces_narrative(self) -> bool:
+        """Whether the file's department table of the year already has a narrative the import would replace."""
+        match = next((e for e in self.existing if e.unit_code == self.unit.code and e.year == self.year), None)
+        n = match.narrative if match is not None else None
+        return n is not None and bool(n.overall.strip() or n.sub_goals or n.measures)
+
+    def narrative_lines(self) -> list[str]:
+        """The narrative in a few lines, to see before it replaces what the file has."""
+        n = self.narrative
+        if n is None:
+            return []
+
+        def cut(text: str, size: int = 40) -> str:
+            text = " ".join(text.split())
+            return text if len(text) <= size else text[:size] + "…"
+
+        lines = [f"    总体绩效目标：{cut(n.overall)}"] if n.overall.strip() else []
+        lines += [f"    分项绩效目标 {i}：{cut(g.title or g.goal)}" for i, g in enumerate(n.sub_goals, 1)]
+        lines += [f"    工作保障措施 {i}：{cut(m)}" for i, m in enumerate(n.measures, 1)]
+        return lines
+
     def apply_suggestions(self) -> int:
         """Adopt every 建议 (tree names for 效果指标/数量, ≥85% for 85%以上) in the tables to import."""
         count = 0
@@ -224,12 +257,13 @@ class ImportPlan:
                  + (f"、{len(self.departments)} 张部门整体支出绩效目标表" if self.departments else "") + "："]
         for d, action in zip(self.departments, self.department_actions):
             dept = d.department
-            total = display_money(dept.totals()[0], dept.money_unit)
+            total = display_money(dept.totals()[0], dept.money_unit, grouped=True)
             lines.append(f"  {d.where}  部门整体：{dept.name or '（未填单位名称）'}：{len(dept.tasks)} 项任务，合计 {total}"
                          f"{dept.money_unit}，{len(dept.indicators)} 条指标，按“{d.form_label}” → {action}")
         for t, action in zip(self.tables, self.actions):
             p = t.project
-            money = f"，预算数 {display_money(p.budget.total, p.money_unit)}{p.money_unit}" if p.budget.total is not None else ""
+            money = (f"，预算数 {display_money(p.budget.total, p.money_unit, grouped=True)}{p.money_unit}"
+                     if p.budget.total is not None else "")
             shape = f"，按“{t.form_label}”" if t.form_label else ""
             lines.append(f"  {t.where}  {p.name or '（未命名）'}（{p.code or '无编码'}）：{len(p.indicators)} 条指标{money}"
                          f"{shape} → {action}")
@@ -242,12 +276,13 @@ class ImportPlan:
                 (f"总体绩效目标 {len([x for x in n.overall.splitlines() if x.strip()])} 段", "总体绩效目标"),
                 (f"分项绩效目标 {len(n.sub_goals)} 项", "分项绩效目标"),
                 (f"工作保障措施 {len(n.measures)} 条", "工作保障措施")) if heading in self.narrative_parts)
-            then = "一并导入到部门整体表（替换文件中已有的文字部分）" if self.narrative_included else \
-                "未导入（可以选择一并导入，替换文件中已有的文字部分）"
+            replace_note = "，替换文件中已有的文字部分" if self.replaces_narrative else ""
+            then = f"导入到部门整体表{replace_note}" if self.narrative_included else "不导入（可以选择同时导入）"
             lines.append(f"文字部分：{parts} → {then}")
+            lines.extend(self.narrative_lines())
             lines.extend(f"  小标题“{line[:40]}”不属于文字部分的内容，没有导入" for line in self.narrative_skipped)
         if self.warnings:
-            lines.append(f"需要核对的单元格 {len(self.warnings)} 处：")
+            lines.append(f"需要核对的地方 {len(self.warnings)} 处：")
             lines.extend(f"  {w}" for w in self.warnings)
         if self.offers and self.adopted:
             lines.append(f"已采用建议的写法 {self.adopted} 处（导入后可以撤销）：")
@@ -316,7 +351,7 @@ def _plan(result, source: str, target: Target, *, unit_code, unit_name, year, fo
         p = t.project
         if t.unit is not None and t.unit.code != unit.code:
             t.warnings.append(Warning_(t.where, f"表上写的单位是“{t.unit.code}{t.unit.name}”，将作为“{unit.code}"
-                                                f"{unit.name}”的表导入，请核对（或用 --unit-code 指定单位）"))
+                                                f"{unit.name}”的表导入，请核对"))
         match = next((e for e in target.projects if e.uid not in taken and e.unit_code == unit.code and e.year == year
                       and ((p.code and _same_code(e.code, p.code)) or (not p.code and e.name == p.name))), None)
         if match is not None:
@@ -336,9 +371,12 @@ def _plan(result, source: str, target: Target, *, unit_code, unit_name, year, fo
     departments, department_actions = [], []
     for d in result.departments:
         problem = ""
-        if d.year and d.year != year:
+        if d.year and d.year == year - 1:  # last year's document as the start of this year's table
+            d.warnings.append(Warning_(d.where, f"部门整体表写的是 {d.year} 年，将作为 {year} 年度的表导入："
+                                                "任务、金额和指标都是上一年度的，请逐项改为本年度的"))
+        elif d.year and d.year != year:
             problem = (f"{d.where} 部门整体表写的是 {d.year} 年，要导入的是 {year} 年度：不能把别的年度的表"
-                       "导入进来（请导入到对应年度的文件，或核对 --year）")
+                       f"导入进来（请导入到 {d.year} 年度的文件）")
         elif d.unit is not None and d.unit.code != unit.code:
             problem = (f"{d.where} 部门整体表的单位是 {d.unit.code}{d.unit.name}，要导入的单位是 {unit.code}{unit.name}："
                        "不能用别的单位的表替换本单位的表")

@@ -25,9 +25,10 @@ from desk.store import Store, write_file_atomically
 
 SHIPPED_FILE = "library/indicators.json"
 JSON_FIELDS = ("level1", "level2", "name", "description", "value", "basis", "count", "source")
-COLUMNS = (("一级指标", "level1", 12), ("二级指标", "level2", 16), ("三级指标", "name", 30),
-           ("指标描述", "description", 30), ("指标值", "value", 16), ("指标值确定依据", "basis", 30),
-           ("使用次数", "count", 9), ("最近年度", "year", 9), ("来源", "source", 40))
+# (heading, field, Excel width): the 指标库 window shows the same columns in the same order
+COLUMNS = (("三级指标", "name", 30), ("指标值", "value", 16), ("一级指标", "level1", 12), ("二级指标", "level2", 16),
+           ("来源", "source", 40), ("次数", "count", 7), ("年度", "year", 7), ("指标描述", "description", 30),
+           ("指标值确定依据", "basis", 30))
 
 
 @lru_cache(maxsize=1)
@@ -94,8 +95,11 @@ def workbook_bytes(found: list[LibraryEntry]) -> bytes:
 
 
 def export(found: list[LibraryEntry], target: Path) -> Path:
-    write_file_atomically(Path(target), workbook_bytes(found))
-    return Path(target)
+    target = Path(target)
+    if target.suffix.lower() != ".xlsx":
+        raise DeskError(f"导出的指标库是 Excel 文件，文件名请以 .xlsx 结尾（而不是“{target.name}”）。")
+    write_file_atomically(target, workbook_bytes(found))
+    return target
 
 
 def added(own: list[LibraryEntry], hidden: set, entry: LibraryEntry) -> tuple[list[LibraryEntry], set]:
@@ -116,4 +120,11 @@ def removed(own: list[LibraryEntry], hidden: set, entry: LibraryEntry) -> tuple[
     return keep, set(hidden) | {entry.key}
 
 
-__all__ = ["added", "as_json", "entries", "export", "find", "of_file", "removed", "shipped", "workbook_bytes"]
+def restored(own: list[LibraryEntry], hidden: set, entry: LibraryEntry) -> tuple[list[LibraryEntry], set]:
+    """A removed entry back: the office's own added again, another listed again."""
+    if entry.origin == OWN:
+        return added(own, hidden, entry)
+    return list(own), {h for h in hidden if h != entry.key}
+
+
+__all__ = ["added", "as_json", "entries", "export", "find", "of_file", "removed", "restored", "shipped", "workbook_bytes"]

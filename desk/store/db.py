@@ -166,6 +166,8 @@ def write_file_atomically(path: Path, data: bytes) -> None:
     why = _read_only_reason(path)
     if why:
         raise SaveError(f"保存“{path.name}”失败：{why}。上一次保存的内容仍完好。", path)
+    if path.is_dir() or path.exists() and not path.is_file():
+        raise SaveError(f"“{path}”是文件夹或设备，不是文件，没有写入。请另选一个文件名。", path)
     _require_space(path, len(data))
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -998,7 +1000,7 @@ class Store:
                    for e in data.get("own", [])[:LIBRARY_ENTRIES] if isinstance(e, dict)]
             hidden = {entry_key(*(str(x) for x in h)) for h in data.get("hidden", [])[:LIBRARY_ENTRIES * 4]
                       if isinstance(h, list) and len(h) == len(LIBRARY_FIELDS)}
-        except (ValueError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError, OverflowError, RecursionError):
             raise StoreError("本文件中本单位添加的指标库条目已损坏，未能读出（表格内容不受影响）。", self.path) from None
         return own, hidden
 

@@ -298,7 +298,16 @@ class MainWindow(QMainWindow):
 
         current = self.current_project()
         form = self.session.form_for(current) if current is not None else default_forms()["hebei-project"]
-        dialog = LibraryDialog(self.session, self, level1_names=form.tree.level1_names())
+        model = None  # the grid shown: the project's, or the department table's
+        if current is not None and self.session.editable(current.uid):
+            model = self.editor.model
+        elif current is None and self.dept_editor is not None and self.dept_editor.uid and \
+                self.session.editable_department(self.dept_editor.uid):
+            model = self.dept_editor.model
+            form = self.dept_editor.model.form
+        dialog = LibraryDialog(self.session, self, level1_names=form.tree.level1_names(), tree=form.tree,
+                               fill=model.append_from_library if model is not None else None,
+                               folder=self.document.path.parent)
         if modal:
             dialog.exec()
         return dialog
@@ -633,7 +642,9 @@ class MainWindow(QMainWindow):
             accepted = dialog.exec() == QDialog.DialogCode.Accepted
             if accepted and dialog.adopt.isChecked():
                 plan.apply_suggestions()  # chosen by the clerk in the preview; the import stays one undo step
-            if accepted and dialog.narrative.isChecked():
+            if accepted and dialog.narrative_only.isChecked():
+                plan.narrative_only()
+            elif accepted and dialog.narrative.isChecked():
                 plan.include_narrative()
         if not accepted:
             return 0

@@ -130,13 +130,13 @@ class ImportPreviewDialog(QDialog):
 
     def __init__(self, plan, parent=None):
         super().__init__(parent)
+        self.plan = plan
         self.setWindowTitle(f"导入{plan.kind} — {plan.source}")
         layout = QVBoxLayout(self)
-        text = QPlainTextEdit()
-        text.setReadOnly(True)
-        text.setPlainText("\n".join(plan.summary_lines()))
-        layout.addWidget(text, 1)
-        note = "点击“导入”把以上项目全部写入本文件（可以撤销）。"
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        layout.addWidget(self.text, 1)
+        note = "点击“导入”把以上各表全部写入本文件（可以撤销）。"
         if plan.updates:
             note = f"其中 {plan.updates} 个项目已在本文件中，导入会用 {plan.kind} 中的内容更新它们（可以撤销）。"
         label = QLabel(note)
@@ -145,16 +145,43 @@ class ImportPreviewDialog(QDialog):
         self.adopt = QCheckBox(f"同时采用以上 {len(plan.offers)} 处建议的写法（不勾选则一律按原样导入）")
         self.adopt.setVisible(bool(plan.offers))
         layout.addWidget(self.adopt)
-        self.narrative = QCheckBox("同时导入文字部分（总体绩效目标、分项绩效目标、工作保障措施），替换本文件中已有的")
-        self.narrative.setVisible(plan.narrative is not None)
-        layout.addWidget(self.narrative)
+        has_narrative = getattr(plan, "narrative", None) is not None
+        where = "，替换本文件中已有的文字部分" if has_narrative and plan.replaces_narrative else "，写入部门整体表"
+        self.narrative = QCheckBox(f"同时导入文字部分（总体绩效目标、分项绩效目标、工作保障措施）{where}")
+        self.narrative_only = QCheckBox("只导入文字部分（本文件中的各张表都不动）")
+        for box in (self.narrative, self.narrative_only):
+            box.setVisible(has_narrative)
+            layout.addWidget(box)
+        self.narrative.toggled.connect(self._show)
+        self.narrative_only.toggled.connect(self._only_toggled)
         self.buttons = QDialogButtonBox()
         self.import_button = self.buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        self._show()
         fit_to_screen(self, 760, 460)
+
+    def _only_toggled(self, on: bool) -> None:
+        if on:
+            self.narrative.setChecked(True)
+        self.narrative.setEnabled(not on)
+        self._show()
+
+    def _show(self, *_) -> None:
+        """The report, saying what the narrative boxes now mean."""
+        plan = self.plan
+        lines = plan.summary_lines()
+        if getattr(plan, "narrative", None) is not None:
+            then = "不导入（可以选择同时导入）"
+            if self.narrative_only.isChecked():
+                then = "只导入文字部分，各张表都不导入"
+            elif self.narrative.isChecked():
+                then = "导入到部门整体表" + ("，替换文件中已有的文字部分" if plan.replaces_narrative else "")
+            lines = [line.replace("→ 不导入（可以选择同时导入）", f"→ {then}") if line.startswith("文字部分：") else line
+                     for line in lines]
+        self.text.setPlainText("\n".join(lines))
 
 
 class PreviewDialog(QDialog):

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.checks import Finding
+from desk.errors import DeskError
 from desk.domain.formdef import FormDef
 from desk.domain.library import LibraryEntry, complete
 from desk.domain.model import Indicator
@@ -150,6 +151,15 @@ class IndicatorModel(QAbstractTableModel):
         inds[row] = updated
         self.commit(tuple(inds), "从指标库填入", None)
         return True
+
+    def append_from_library(self, entries: list[LibraryEntry]) -> int:
+        """New rows at the end, one per 指标库 entry, as one change."""
+        if self.readonly or not entries:
+            return 0
+        split = any(k in self.keys for k in ("comparator", "number", "unit"))
+        rows = tuple(e.fill(Indicator(e.level1, e.level2), split=split) for e in entries)
+        self.commit(self.indicators + rows, "从指标库填入", None)
+        return len(rows)
 
     def column_of(self, key: str) -> int | None:
         return self.keys.index(key) if key in self.keys else None
@@ -357,6 +367,7 @@ class CellEditor(QPlainTextEdit):
         self.document().contentsChanged.connect(self.fit_height)
         self.completer: QCompleter | None = None
         self._offers: list[LibraryEntry] = []
+        self._armed = False  # offers follow what the clerk types, not the text the cell opened with
 
     # ------------------------------------------------------------ the 指标库 (三级 cells)
 
@@ -373,9 +384,12 @@ class CellEditor(QPlainTextEdit):
         self.completer = completer
         self.textChanged.connect(self._update_offers)
 
+    def arm_library(self) -> None:
+        self._armed = True
+
     def _update_offers(self) -> None:
         completer = self.completer
-        if completer is None:
+        if completer is None or not self._armed:
             return
         typed = self.toPlainText().strip()
         entries, level1, level2 = self._library
@@ -493,7 +507,11 @@ class GridDelegate(QStyledItemDelegate):
         if view.library is not None and model.keys[index.column()] == "name" and index.row() < len(model.indicators):
             ind = model.indicators[index.row()]
             row = index.row()
-            editor.offer_library(view.library(), ind.level1.strip(), ind.level2.strip(),
+            try:
+                entries = view.library()
+            except DeskError:  # no library to offer (a damaged install): the cell edits as any other
+                entries = []
+            editor.offer_library(entries, ind.level1.strip(), ind.level2.strip(),
                                  lambda entry: self._pick(editor, row, entry))
         return editor
 
@@ -519,6 +537,7 @@ class GridDelegate(QStyledItemDelegate):
             return
         editor.setPlainText(text)
         editor.moveCursor(QTextCursor.MoveOperation.End)
+        editor.arm_library()
 
     def setModelData(self, editor, model, index):  # noqa: N802
         text = editor.currentText() if isinstance(editor, QComboBox) else editor.toPlainText()
@@ -769,6 +788,22 @@ class IndicatorView(QTableView):
             return
         row = max(0, min(self.imodel().rowCount() - 1, current.row() + delta))
         self.setCurrentIndex(self.imodel().index(row, current.column()))
+
+    def inputMethodEvent(self, event):  # noqa: N802
+        """Text an input method commits with no composition first (handwriting, voice, some IMEs) starts
+        editing the current cell with that text, as typing does."""
+        commit, preedit = event.commitString(), event.preeditString()
+        if commit and not preedit and self.state() != QAbstractItemView.State.EditingState:
+            index = self.currentIndex()
+            if index.isValid() and self.edit(index, QAbstractItemView.EditTrigger.AnyKeyPressed, event):
+                editor = self.indexWidget(index) or QApplication.focusWidget()
+                if isinstance(editor, QComboBox) and editor.lineEdit() is not None:
+                    editor.lineEdit().insert(commit)
+                elif isinstance(editor, QPlainTextEdit):
+                    editor.insertPlainText(commit)
+                event.accept()
+                return
+        super().inputMethodEvent(event)
 
     def closeEditor(self, editor, hint):  # noqa: N802
         Hint = QAbstractItemDelegate.EndEditHint

@@ -12,11 +12,10 @@ from PySide6.QtWidgets import (
 )
 
 from desk.domain.library import OWN, LibraryEntry, search
+from desk.ops import library
 from desk.ui.dialogs import fit_to_screen, guarded
 
-COLUMNS = (("三级指标", "name"), ("指标值", "value"), ("一级指标", "level1"), ("二级指标", "level2"),
-           ("指标描述", "description"), ("指标值确定依据", "basis"), ("次数", "count"), ("年度", "year"),
-           ("来源", "source"))
+COLUMNS = tuple((label, key) for label, key, _ in library.COLUMNS)  # as the Excel export has them
 
 
 class LibraryModel(QAbstractTableModel):
@@ -44,7 +43,8 @@ class LibraryModel(QAbstractTableModel):
             value = getattr(entry, key)
             return "" if value in (0, "") and key == "year" else str(value)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{entry.name}\n{entry.source}"
+            return "\n".join(x for x in (entry.name, f"描述：{entry.description}" if entry.description else "",
+                                         f"依据：{entry.basis}" if entry.basis else "", f"来源：{entry.source}") if x)
         return None
 
     def show(self, entries: list[LibraryEntry]) -> None:
@@ -59,20 +59,25 @@ class EntryDialog(QDialog):
     FIELDS = (("一级指标", "level1"), ("二级指标", "level2"), ("三级指标", "name"), ("指标描述", "description"),
               ("指标值", "value"), ("指标值确定依据", "basis"))
 
-    def __init__(self, parent=None, level1_names=()):
+    def __init__(self, parent=None, level1_names=(), tree=None):
         super().__init__(parent)
         self.setWindowTitle("添加到指标库")
+        self.tree = tree
         form = QFormLayout(self)
         self.edits: dict[str, QLineEdit | QComboBox] = {}
         for label, key in self.FIELDS:
-            if key == "level1":
+            if key in ("level1", "level2"):
                 edit = QComboBox()
                 edit.setEditable(True)
-                edit.addItems(list(level1_names))
+                edit.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+                if key == "level1":
+                    edit.addItems(list(level1_names))
+                edit.setCurrentIndex(-1)
             else:
                 edit = QLineEdit()
             self.edits[key] = edit
             form.addRow(label, edit)
+        self.edits["level1"].currentTextChanged.connect(self._level2_choices)
         self.message = QLabel("")
         self.message.setStyleSheet("color:#b00020;")
         form.addRow(self.message)
@@ -81,6 +86,16 @@ class EntryDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         fit_to_screen(self, 520, 300)
+
+    def _level2_choices(self, level1: str) -> None:
+        """The 二级 of the chosen 一级, from the form's indicator tree."""
+        box = self.edits["level2"]
+        current = box.currentText()
+        box.clear()
+        found = self.tree.find_level1(level1) if self.tree is not None else None
+        box.addItems(list(found.children) if found is not None else [])
+        box.setCurrentIndex(-1)
+        box.setEditText(current)
 
     def text(self, key: str) -> str:
         edit = self.edits[key]
@@ -98,24 +113,25 @@ class EntryDialog(QDialog):
 
 
 class LibraryDialog(QDialog):
-    """指标库: search by words and 一级指标; 添加 and 删除 the office's entries; 导出Excel."""
+    """指标库: search by words and 一级指标; 填入当前表; 添加, 删除 (and 撤销删除) the office's entries; 导出Excel."""
 
-    def __init__(self, session, parent=None, *, level1_names=()):
+    def __init__(self, session, parent=None, *, level1_names=(), tree=None, fill=None, folder: Path | None = None):
         super().__init__(parent)
         self.session = session
-        self.level1_names = tuple(level1_names)
+        self.tree = tree
+        self.fill = fill  # fill(entries) -> int: new rows in the current table; None when there is none to fill
+        self.folder = folder or Path.home()
         self.setWindowTitle("指标库")
         layout = QVBoxLayout(self)
-        lead = QLabel("本文件各表用过的指标、本单位添加的指标和程序自带的公开资料中的指标，用得多、用得近的在前。"
-                      "在“三级指标”格中输入两个字就会列出这里的指标。")
-        lead.setWordWrap(True)
-        layout.addWidget(lead)
+        self.lead = QLabel("本文件各表用过的指标、本单位添加的指标和程序自带的公开资料中的指标，用得多、用得近的在前。"
+                           "在“三级指标”格中输入两个字就会列出这里的指标。")
+        self.lead.setWordWrap(True)
+        layout.addWidget(self.lead)
         bar = QHBoxLayout()
         self.words = QLineEdit()
         self.words.setPlaceholderText("输入关键词查找（如 满意度、覆盖率），可写多个，用空格隔开")
         self.words.setClearButtonEnabled(True)
         self.level1 = QComboBox()
-        self.level1.addItems(["全部一级指标", *self.level1_names])
         bar.addWidget(self.words, 1)
         bar.addWidget(self.level1)
         layout.addLayout(bar)
@@ -124,43 +140,73 @@ class LibraryDialog(QDialog):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list for the buttons
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((220, 110, 90, 130, 180, 180, 50, 60)):
+        for col, width in enumerate((190, 90, 80, 120, 200, 40, 50, 160)):
             self.table.setColumnWidth(col, width)
+        self.table.doubleClicked.connect(lambda *_: guarded(self, "填入当前表", self.fill_selected))
         layout.addWidget(self.table, 1)
         self.count = QLabel("")
+        self.count.setWordWrap(True)
         layout.addWidget(self.count)
         buttons = QHBoxLayout()
+        self.fill_button = QPushButton("填入当前表(&I)")
+        self.fill_button.setToolTip("把选中的指标加到当前表的绩效指标末尾（可以撤销）；也可以双击")
         self.add_button = QPushButton("添加(&A)…")
         self.remove_button = QPushButton("删除(&D)")
+        self.undo_button = QPushButton("撤销删除(&U)")
         self.export_button = QPushButton("导出Excel(&X)…")
         close = QPushButton("关闭")
-        for b in (self.add_button, self.remove_button, self.export_button):
+        for b in (self.fill_button, self.add_button, self.remove_button, self.undo_button, self.export_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout.addLayout(buttons)
+        for b in (self.fill_button, self.add_button, self.remove_button, self.undo_button, self.export_button, close):
+            b.setAutoDefault(False)  # Enter in the search box searches; it opens nothing
+            b.setDefault(False)
         writable = not session.readonly
+        self.fill_button.setEnabled(fill is not None)
         self.add_button.setEnabled(writable)
         self.remove_button.setEnabled(writable)
+        self.undo_button.setEnabled(False)
+        self._removed: list[LibraryEntry] = []
+        self.fill_button.clicked.connect(lambda: guarded(self, "填入当前表", self.fill_selected))
         self.add_button.clicked.connect(lambda: guarded(self, "添加到指标库", self.add_entry))
         self.remove_button.clicked.connect(lambda: guarded(self, "从指标库删除", self.remove_selected))
+        self.undo_button.clicked.connect(lambda: guarded(self, "撤销删除", self.undo_remove))
         self.export_button.clicked.connect(lambda: guarded(self, "导出指标库", self.choose_export))
         close.clicked.connect(self.accept)
         self.words.textChanged.connect(self.refresh)
         self.level1.currentIndexChanged.connect(self.refresh)
         self._all: list[LibraryEntry] = []
         self.reload()
+        names = list(level1_names) + sorted({e.level1 for e in self._all if e.level1} - set(level1_names))
+        self.level1.addItems(["全部一级指标", *names])
         fit_to_screen(self, 1100, 640)
+
+    def keyPressEvent(self, event):  # noqa: N802
+        if event.key() == Qt.Key.Key_Delete and self.table.hasFocus() and self.remove_button.isEnabled():
+            guarded(self, "从指标库删除", self.remove_selected)
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.table.hasFocus() and self.fill is not None:
+            guarded(self, "填入当前表", self.fill_selected)
+            return
+        super().keyPressEvent(event)
 
     # ------------------------------------------------------------ listing
 
     def reload(self) -> None:
         self._all = self.session.library()
+        problem = getattr(self.session.document, "library_problem", "")
+        if problem:
+            self.lead.setText(f"{problem}下面只列出各表用过的和程序自带的指标；添加、删除暂时不能用。")
+            self.add_button.setEnabled(False)
+            self.remove_button.setEnabled(False)
         self.refresh()
 
     def shown(self) -> list[LibraryEntry]:
@@ -179,9 +225,20 @@ class LibraryDialog(QDialog):
 
     # ------------------------------------------------------------ changes
 
+    def fill_selected(self) -> int:
+        chosen = self.selected()
+        if not chosen:
+            QMessageBox.information(self, "填入当前表", "请先选中要填入的指标。")
+            return 0
+        added = self.fill(chosen)
+        if added:
+            self.count.setText(f"已把 {added} 条指标加到当前表的末尾（可以撤销）")
+        return added
+
     def add_entry(self, entry: LibraryEntry | None = None) -> bool:
         if entry is None:
-            dialog = EntryDialog(self, self.level1_names)
+            dialog = EntryDialog(self, tuple(self.level1.itemText(i) for i in range(1, self.level1.count())),
+                                 self.tree)
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return False
             entry = dialog.entry()
@@ -198,23 +255,33 @@ class LibraryDialog(QDialog):
             names = "、".join(e.name for e in chosen[:5]) + (f" 等 {len(chosen)} 条" if len(chosen) > 5 else "")
             answer = QMessageBox.question(
                 self, "从指标库删除", f"从指标库删除 {names}？\n\n本单位添加的指标会被删除；来自表格或自带资料的指标"
-                "以后不再列出（表格本身不会改动）。")
+                "以后不再列出（表格本身不会改动）。删除后可以点“撤销删除”恢复。")
             if answer != QMessageBox.StandardButton.Yes:
                 return 0
         for entry in chosen:
             self.session.remove_library_entry(entry)
+        self._removed = chosen
+        self.undo_button.setEnabled(True)
         self.reload()
+        self.count.setText(f"已删除 {len(chosen)} 条（点“撤销删除”可以恢复）")
         return len(chosen)
 
+    def undo_remove(self) -> int:
+        """The last deletion taken back: the office's entries added again, the others listed again."""
+        for entry in self._removed:
+            self.session.restore_library_entry(entry)
+        count, self._removed = len(self._removed), []
+        self.undo_button.setEnabled(False)
+        self.reload()
+        return count
+
     def choose_export(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "导出指标库", str(Path.home() / "指标库.xlsx"),
+        name, _ = QFileDialog.getSaveFileName(self, "导出指标库", str(self.folder / "指标库.xlsx"),
                                               "Excel 文件 (*.xlsx)")
         if name:
             self.export(Path(name))
 
     def export(self, target: Path) -> Path:
-        from desk.ops import library
-
         out = library.export(self.shown(), target)
         self.count.setText(f"已导出 {len(self.model.entries)} 条：{out}")
         return out

@@ -452,6 +452,10 @@ class EditSession(QObject):
         self.document.remove_library_entry(entry)
         self._schedule_write()
 
+    def restore_library_entry(self, entry) -> None:
+        self.document.restore_library_entry(entry)
+        self._schedule_write()
+
     def set_review(self, uid: str, status: str, comment: str) -> None:
         """审核意见 on a table: recorded at once, not an edit of the table (not on the undo stack)."""
         self.document.set_review(uid, status, comment)

@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -449,3 +450,46 @@ def test_narrative_subtitles_word_numbering_and_later_headings():
         ("提升文明程度", "绩效目标：开展评选活动。", "")]
     assert n.measures == ("1、加强组织领导。", "2、完善制度建设。")
     assert set(result.narrative_skipped) == {"部门职责分类绩效目标情况说明", "实现年度发展规划目标的保障措施"}
+
+
+def test_last_years_document_starts_this_years_file(tmp_path):
+    """The published 2023 document into the 2024 file: the tables come in as 2024's, the department table
+    with a note that its contents are last year's; a document two years old is still refused."""
+    demo = imports_ops.make_demo(tmp_path / "2023.db")
+    docx = tmp_path / "2023公开文本.docx"
+    exports_ops.export_published(demo, docx)
+    db = tmp_path / "2024.db"
+    with Store.open(demo) as store:
+        unit = store.unit()
+    Store.create(db, unit=unit, year=2024).close()
+    plan = imports_ops.plan_docx_import(docx, imports_ops.Target.of_file(db))
+    assert not plan.blocked and plan.department_actions == ["新增"]
+    assert any("将作为 2024 年度的表导入" in str(w) for w in plan.warnings)
+    imports_ops.apply_import(plan, db)
+    with Store.open(db) as store:
+        assert {p.year for p in store.projects()} == {2024} and len(store.projects()) == 7
+        assert [d.year for d in store.departments()] == [2024]
+    old = tmp_path / "2025.db"
+    Store.create(old, unit=unit, year=2025).close()
+    plan = imports_ops.plan_docx_import(docx, imports_ops.Target.of_file(old))
+    assert plan.blocked and "请导入到 2023 年度的文件" in plan.blocked[0]
+
+
+def test_narrative_only_leaves_every_table_as_it_is(tmp_path, capsys):
+    demo = imports_ops.make_demo(tmp_path / "demo.db")
+    docx = tmp_path / "公开文本.docx"
+    exports_ops.export_published(demo, docx)
+    doc = OpenFile.open(demo)
+    p = doc.projects()[0]
+    doc.put(p.uid, replace(p, usage="今年改过的用途"))
+    (dept,) = doc.departments()
+    doc.put_department(dept.uid, replace(dept, narrative=replace(dept.narrative, overall="今年改过的总体目标")))
+    doc._store.flush()
+    doc.close()
+    assert main(["import-docx", str(docx), "--db", str(demo), "--narrative-only"]) == 0
+    out = capsys.readouterr().out
+    assert "文字部分：" in out and "导入到部门整体表，替换文件中已有的文字部分" in out
+    with Store.open(demo) as store:
+        assert store.project(p.uid).usage == "今年改过的用途"  # the tables were not touched
+        (after,) = store.departments()
+        assert after.narrative.overall != "今年改过的总体目标" and after.tasks == dept.tasks

@@ -153,6 +153,12 @@ def test_import_word_with_its_narrative_is_one_undo_step(qtbot, tmp_path):
     def ask(plan):
         dialog = ImportPreviewDialog(plan, window)
         seen.append((dialog.windowTitle(), dialog.narrative.isVisibleTo(dialog)))
+        assert "不导入（可以选择同时导入）" in dialog.text.toPlainText()
+        assert "写入部门整体表" in dialog.narrative.text()  # the new file has no narrative to replace
+        dialog.narrative.setChecked(True)
+        assert "→ 导入到部门整体表" in dialog.text.toPlainText()
+        dialog.narrative_only.setChecked(True)
+        assert "只导入文字部分" in dialog.text.toPlainText() and not dialog.narrative.isEnabled()
         dialog.deleteLater()
         return plan.include_narrative()
 

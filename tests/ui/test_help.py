@@ -9,7 +9,7 @@ from desk.ui.app import MainWindow
 from desk.ui.dialogs import help_pages
 from tests.helpers import UNIT
 
-TASKS = ["填写一张表", "从 Excel/WPS 粘贴", "打印和签字", "报送上级", "上级汇总"]
+TASKS = ["填写一张表", "从 Excel/WPS 粘贴", "打印和签字", "报送上级", "上级汇总", "新的一年：带入上一年、导入 Word、指标库"]
 
 
 def plain(text: str) -> str:

@@ -105,3 +105,48 @@ def test_escape_closes_the_list_first_then_the_cell(qtbot, tmp_path):
     qtbot.keyClick(editor.completer.popup(), Qt.Key.Key_Escape)
     assert not editor.offering and grid.state() == grid.State.EditingState
     window.close()
+
+
+def test_f2_on_a_filled_cell_offers_nothing_until_the_clerk_types(qtbot, tmp_path):
+    window, project = open_with_row(qtbot, tmp_path, Indicator("满意度指标", "服务对象满意度指标", "群众满意度"))
+    grid, model, editor = start_typing(qtbot, window, len(project.indicators) - 1)
+    assert editor.toPlainText() == "群众满意度" and not editor.offering
+    editor.selectAll()
+    commit_text(editor, "群众")  # typing replaces the selected text: now the list follows it
+    qtbot.waitUntil(lambda: editor.offering)
+    window.close()
+
+
+def test_a_pick_keeps_the_rows_description_and_basis_when_the_entry_has_none(qtbot, tmp_path):
+    from desk.domain.library import OWN, LibraryEntry
+
+    row_before = Indicator("满意度指标", "服务对象满意度指标", "", "抽样调查群众", basis="年度满意度调查")
+    window, project = open_with_row(qtbot, tmp_path, row_before)
+    window.session.add_library_entry(LibraryEntry("满意度指标", "服务对象满意度指标", "干部群众满意度", "", "≥92%", "",
+                                                  origin=OWN))
+    row = len(project.indicators) - 1
+    grid, model, editor = start_typing(qtbot, window, row)
+    commit_text(editor, "干部")
+    qtbot.waitUntil(lambda: editor.offering)
+    qtbot.keyClick(editor.completer.popup(), Qt.Key.Key_Down)
+    qtbot.keyClick(editor.completer.popup(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: model.indicators[row].name == "干部群众满意度")
+    filled = model.indicators[row]
+    assert (filled.value_text, filled.description, filled.basis) == ("≥92%", "抽样调查群众", "年度满意度调查")
+    window.close()
+
+
+def test_text_an_input_method_commits_on_a_cell_not_being_edited_is_kept(qtbot, tmp_path):
+    window, project = open_with_row(qtbot, tmp_path, Indicator("满意度指标", "服务对象满意度指标", "旧名称"))
+    row = len(project.indicators) - 1
+    grid, model = window.editor.grid, window.editor.model
+    window.editor.tabs.setCurrentWidget(window.editor.grid_page)
+    grid.setFocus()
+    grid.setCurrentIndex(model.index(row, model.column_of("name")))
+    commit_text(grid, "满意")  # handwriting or voice input: no composition before the text
+    editor = grid.focusWidget()
+    assert isinstance(editor, CellEditor) and editor.toPlainText() == "满意"
+    editor.completer.popup().hide()
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert window.session.project(project.uid).indicators[row].name == "满意"
+    window.close()
