@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError, XMLPullParser
 
@@ -139,8 +140,8 @@ def open_document(data: bytes, name: str = "Word 文件", limits: DocumentLimits
             _check_body(archive, name, limits)
     except (WorkbookTooLargeError, DocumentError):
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, RuntimeError,
-            ValueError, KeyError, UnicodeError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, EOFError, OSError,
+            RuntimeError, ValueError, KeyError, UnicodeError) as exc:
         raise DocumentError(f"“{name}”已损坏，无法读取（{type(exc).__name__}）。文件未导入任何内容。") from None
     import docx  # python-docx; loaded only when a document is read
 

@@ -493,3 +493,13 @@ def test_narrative_only_leaves_every_table_as_it_is(tmp_path, capsys):
         assert store.project(p.uid).usage == "今年改过的用途"  # the tables were not touched
         (after,) = store.departments()
         assert after.narrative.overall != "今年改过的总体目标" and after.tasks == dept.tasks
+
+
+def test_a_body_whose_compressed_bytes_are_broken_is_named_damaged():
+    data = bytearray(one_column_document())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
+        info = z.getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start:start + 64] = b"\xff" * 64  # not a deflate stream any more (zlib.error while streaming)
+    with pytest.raises(DocumentError, match="已损坏"):
+        read_document(bytes(data), FORMS, name="坏.docx")
