@@ -4,26 +4,37 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 
-def _install_root() -> Path:
-    # PyInstaller unpacks data next to the executable (sys._MEIPASS).
-    frozen = getattr(sys, "_MEIPASS", None)
+def _package_dir(name: str, folder: str) -> Path:
+    """The folder of a data package (desk.data.forms, desk.data.resources) as a real path.
+
+    A wheel carries forms/ and resources/ inside the package; ``importlib.resources`` finds them wherever it
+    was installed, from any working folder. A frozen build keeps them beside the program; a source checkout
+    (or an editable install) reads the top-level folders themselves."""
+    frozen = getattr(sys, "_MEIPASS", None)  # PyInstaller unpacks data next to the executable
     if frozen:
-        return Path(frozen)
-    source = Path(__file__).resolve().parent.parent
-    if (source / "forms").is_dir():
-        return source  # a source checkout or an editable install
-    return Path(sys.prefix) / "share" / "desk"  # pip install . (data-files)
+        return Path(frozen) / folder
+    try:
+        found = Path(str(resources.files(name)))
+        if found.is_dir():
+            return found
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / folder
 
 
+@lru_cache(maxsize=None)
 def forms_dir() -> Path:
-    return _install_root() / "forms"
+    return _package_dir("desk.data.forms", "forms")
 
 
+@lru_cache(maxsize=None)
 def resources_dir() -> Path:
-    return _install_root() / "resources"
+    return _package_dir("desk.data.resources", "resources")
 
 
 def user_data_dir() -> Path:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QGuiApplication, QPainter
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QMessageBox, QPlainTextEdit,
     QSpinBox, QTextBrowser, QVBoxLayout, QWidget,
@@ -189,17 +189,12 @@ class PreviewDialog(QDialog):
 
     def __init__(self, pdf_path: Path, title: str, parent=None):
         super().__init__(parent)
-        from PySide6.QtPdf import QPdfDocument  # QtPdf loads only when a preview is opened
-        from PySide6.QtPdfWidgets import QPdfView
+        from desk.ui.pdfpages import PdfPages, PdfPageView  # PDFium loads only when a preview is opened
 
         self.setWindowTitle(f"打印预览 — {title}")
         layout = QVBoxLayout(self)
-        self.document = QPdfDocument(self)
-        self.document.load(str(pdf_path))
-        self.view = QPdfView(self)
-        self.view.setDocument(self.document)
-        self.view.setPageMode(QPdfView.PageMode.MultiPage)
-        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.document = PdfPages(pdf_path)
+        self.view = PdfPageView(self.document, self)
         layout.addWidget(self.view, 1)
         self.buttons = QDialogButtonBox()
         self.print_button = self.buttons.addButton("打印…", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -207,6 +202,7 @@ class PreviewDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.print_button.clicked.connect(self.print_document)
         layout.addWidget(self.buttons)
+        self.finished.connect(lambda *_: self.document.close())
         fit_to_screen(self, 820, 700)
 
     def print_document(self) -> bool:
@@ -220,24 +216,10 @@ class PreviewDialog(QDialog):
 
 
 def print_pdf(document, printer) -> bool:
-    """Draw every page of a loaded QPdfDocument onto ``printer``."""
-    painter = QPainter()
-    if not painter.begin(printer):
-        return False
-    try:
-        dpi = min(printer.resolution(), 300)  # enough for print; 1200 dpi images would take ~500 MB a page
-        for page in range(document.pageCount()):
-            if page:
-                printer.newPage()
-            size_pt = document.pagePointSize(page)
-            size = QSize(int(size_pt.width() / 72 * dpi), int(size_pt.height() / 72 * dpi))
-            image = document.render(page, size)
-            target = painter.viewport()
-            scaled = image.size().scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            painter.drawImage(target.x(), target.y(), image.scaled(scaled))
-    finally:
-        painter.end()
-    return True
+    """Draw every page of an open PDF (desk.ui.pdfpages.PdfPages) onto ``printer``."""
+    from desk.ui.pdfpages import print_pages
+
+    return print_pages(document, printer)
 
 
 # ---------------------------------------------------------------- help

@@ -128,6 +128,14 @@ def test_print_preview_and_printing(qtbot, tmp_path):
     qtbot.addWidget(dialog)
     assert dialog.document.pageCount() == 1
     assert "城镇社区工作经费" in dialog.windowTitle()
+    dialog.show()
+    dialog.view.draw_visible()
+    page = dialog.view.labels[0].pixmap()
+    assert not page.isNull() and page.width() > 300
+    image = page.toImage()
+    dark = sum(1 for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+               if image.pixelColor(x, y).lightness() < 128)
+    assert dark > 50  # the table's lines and text are drawn, not a blank page
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     target = tmp_path / "printed.pdf"

@@ -1,0 +1,1 @@
+"""Form definitions (*.toml), shipped as package data (desk.data.forms)."""
