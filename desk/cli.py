@@ -39,6 +39,7 @@ COMMANDS = {
     "import-xlsx": "从 Excel 导入绩效目标表（先列出找到的内容；同一项目再次导入则更新）",
     "import-docx": "从 Word 文档（如上一年度的公开文本）导入项目表、部门整体表和文字部分",
     "library": "指标库：按关键词查找用过的指标（本文件、本单位添加的和程序自带的），或导出为 Excel",
+    "selftest": "自检：在临时文件夹中把各项功能试一遍（新建、导入、审核、打印、Excel、Word、汇总、窗口），逐项报告",
     "merge": "上级汇总：把收到的各单位文件合并到汇总文件（收到的文件不会被改动）",
     "review": "上级审核：给一张表写审核状态和意见",
     "export-reviews": "导出审核意见（发回给单位）",
@@ -197,6 +198,8 @@ def _command_parser(name: str) -> Parser:
         parser.add_argument("--json", action="store_true",
                             help="输出 JSON：level1、level2、name、description、value、basis、count、source、year")
         parser.add_argument("-o", "--output", metavar="指标库.xlsx", help="export 时的输出文件")
+    elif name == "selftest":
+        parser.add_argument("--no-window", action="store_true", help="不试主窗口（没有图形界面的电脑）")
     elif name == "merge":
         parser.add_argument("out", metavar="汇总.db", help="汇总文件；不存在时新建")
         parser.add_argument("sources", nargs="+", metavar="收到的.db", help="各单位报来的文件（只读打开）")
@@ -404,6 +407,26 @@ def cmd_library(args) -> int:
     return EXIT_OK
 
 
+def cmd_selftest(args) -> int:
+    from desk import __version__ as version
+    from desk.ops import selftest
+
+    say(f"绩效目标表 {version} 自检（在临时文件夹中进行，不改动任何文件）：")
+    extra = ()
+    if not args.no_window:
+        from desk.ui.selfcheck import open_window_offscreen  # Qt loads only for this step
+
+        extra = (("主窗口", open_window_offscreen),)
+    steps = selftest.run(extra=extra, report=lambda step: say(step.line()))
+    failed = [s for s in steps if not s.ok]
+    total = sum(s.seconds for s in steps)
+    if failed:
+        say(f"自检未通过：{len(failed)} 项失败（共 {len(steps)} 项，{total:.1f} 秒）")
+        return EXIT_FINDINGS
+    say(f"自检通过：{len(steps)} 项全部正常（{total:.1f} 秒）")
+    return EXIT_OK
+
+
 def cmd_merge(args) -> int:
     from desk.ops import merge
 
@@ -461,6 +484,7 @@ HANDLERS = {
     "import-xlsx": cmd_import_xlsx,
     "import-docx": cmd_import_docx,
     "library": cmd_library,
+    "selftest": cmd_selftest,
     "merge": cmd_merge,
     "review": cmd_review,
     "export-reviews": cmd_export_reviews,
