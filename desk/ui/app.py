@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QLibraryInfo, QLocale, QSettings, Qt, QTimer, QTranslator
-from PySide6.QtGui import QAction, QFontDatabase, QKeySequence
+from PySide6.QtGui import QAction, QFontDatabase, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QDialog, QFileDialog, QLabel, QMainWindow, QMessageBox, QSizePolicy, QSplitter, QStackedWidget,
     QVBoxLayout, QWidget,
@@ -50,6 +50,9 @@ def install_translations(app: QApplication) -> list[QTranslator]:
             translators.append(translator)
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     return translators
+
+
+APP_USER_MODEL_ID = "desk.JiXiaoMuBiaoBiao"  # the same as packaging/windows/desk.nsi's APP_ID
 
 
 def register_fonts() -> list[str]:
@@ -958,9 +961,14 @@ def _excepthook(exc_type, exc, tb) -> None:
 def run(path: Path | None = None, *, quit_after_ms: int | None = None, report_ready: bool = False) -> int:
     logs.setup()
     logs.enable_crash_trace()
+    if sys.platform == "win32":  # the taskbar shows 绩效目标表 with its icon, not Python (the installer's id)
+        import ctypes
+
+        ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID(APP_USER_MODEL_ID)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("desk")
+    app.setWindowIcon(QIcon(str(paths.resources_dir() / "icons" / "desk.png")))
     install_translations(app)
     register_fonts()
     sys.excepthook = _excepthook
