@@ -539,6 +539,8 @@ def entry() -> int:
 def say(*parts, file=None, end: str = "\n") -> None:
     """Write to the terminal: people's text with control characters and bidi overrides escaped (shown())."""
     stream = file or sys.stdout
+    if stream is None:  # pythonw (the Start-menu launcher) has no console: nothing to write to
+        return
     stream.write(shown(" ".join(str(p) for p in parts)) + end)
 
 

@@ -53,7 +53,12 @@ EXCLUDE = [
     "pkgs/PySide6/translations/linguist*", "pkgs/PySide6/translations/assistant*",
 ]
 LAUNCHER = '''"""Start 绩效目标表 (desk) from the Start menu or a double-clicked .db file."""
+import os
 import sys
+
+if sys.stdout is None or sys.stderr is None:  # pythonw: no console; messages go to the window and the log
+    sys.stdout = sys.stdout or open(os.devnull, "w", encoding="utf-8")
+    sys.stderr = sys.stderr or open(os.devnull, "w", encoding="utf-8")
 
 from desk.cli import entry
 

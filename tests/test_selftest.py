@@ -23,3 +23,11 @@ def test_a_failing_step_is_named_and_the_others_run(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "✗ 打印 PDF" in out and "打印机驱动坏了" in out
     assert "✓ 汇总两个文件" in out and "自检未通过：1 项失败" in out
+
+
+def test_with_no_console_as_under_pythonw_messages_do_not_crash(monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", None)
+    assert main(["check", "/nonexistent/不存在.db"]) == 2  # the message has nowhere to go; no AttributeError
