@@ -163,30 +163,23 @@ def _command_parser(name: str) -> Parser:
         parser.add_argument("-o", "--output", required=True, metavar="输出.xlsx")
         parser.add_argument("--project", nargs="+", metavar="uid或项目编码", help="只导出这些项目")
         parser.add_argument("--form", metavar="表样", help="用此表样排版（默认用各项目自己的表样）")
-    elif name == "import-xlsx":
-        parser.add_argument("xlsx", metavar="输入.xlsx")
+    elif name in ("import-xlsx", "import-docx"):
+        word = name == "import-docx"
+        parser.add_argument("docx" if word else "xlsx", metavar="输入.docx" if word else "输入.xlsx")
         parser.add_argument("--db", required=True, metavar="文件.db", help="导入到此文件；不存在时新建")
         parser.add_argument("--unit-code", metavar="编码", help="单位编码（表中没有单位行时必填）")
         parser.add_argument("--unit-name", metavar="名称", help="单位名称")
-        parser.add_argument("--year", type=int, metavar="年度", help="预算年度（新建文件时必填）")
+        parser.add_argument("--year", type=int, metavar="年度",
+                            help="预算年度（文件和文档都看不出年度时必填）" if word else "预算年度（新建文件时必填）")
+        if word:
+            parser.add_argument("--narrative", action="store_true",
+                                help="同时导入文字部分（总体绩效目标、分项绩效目标、工作保障措施），替换文件中已有的")
+            parser.add_argument("--narrative-only", action="store_true",
+                                help="只导入文字部分，文件中的各张表不动（部门整体表只替换文字部分）")
         parser.add_argument("--dry-run", action="store_true", help="只列出找到的内容和需要核对的地方，不写入")
         parser.add_argument("--apply-suggestions", action="store_true",
                             help="同时采用列出的建议写法（如“效果指标”改为“效益指标”、“85%%以上”改为“≥85%%”）；"
                                  "不加此项时一律按原样导入")
-        parser.add_argument("--take-over", action="store_true", help="文件是在另一台电脑上创建的，仍要在本机修改")
-    elif name == "import-docx":
-        parser.add_argument("docx", metavar="输入.docx")
-        parser.add_argument("--db", required=True, metavar="文件.db", help="导入到此文件；不存在时新建")
-        parser.add_argument("--unit-code", metavar="编码", help="单位编码（表中没有单位行时必填）")
-        parser.add_argument("--unit-name", metavar="名称", help="单位名称")
-        parser.add_argument("--year", type=int, metavar="年度", help="预算年度（文件和文档都看不出年度时必填）")
-        parser.add_argument("--narrative", action="store_true",
-                            help="同时导入文字部分（总体绩效目标、分项绩效目标、工作保障措施），替换文件中已有的")
-        parser.add_argument("--narrative-only", action="store_true",
-                            help="只导入文字部分，文件中的各张表不动（部门整体表只替换文字部分）")
-        parser.add_argument("--dry-run", action="store_true", help="只列出找到的内容和需要核对的地方，不写入")
-        parser.add_argument("--apply-suggestions", action="store_true",
-                            help="同时采用列出的建议写法；不加此项时一律按原样导入")
         parser.add_argument("--take-over", action="store_true", help="文件是在另一台电脑上创建的，仍要在本机修改")
     elif name == "library":
         parser.add_argument("action", choices=["search", "export"], metavar="search|export",

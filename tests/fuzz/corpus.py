@@ -206,11 +206,15 @@ def _repack(data: bytes, change) -> bytes:
     return out.getvalue()
 
 
-def _sheet_edit(old: str, new: str):
+def _part_edit(key: str, old: str, new: str):
+    """A change of one package part: the first ``old`` in it replaced by ``new``."""
     def change(parts):
-        key = "xl/worksheets/sheet1.xml"
         parts[key] = parts[key].decode("utf-8").replace(old, new, 1).encode("utf-8")
     return change
+
+
+def _sheet_edit(old: str, new: str):
+    return _part_edit("xl/worksheets/sheet1.xml", old, new)
 
 
 def _many_sheets(parts):
@@ -274,10 +278,7 @@ def _document() -> bytes:
 
 
 def _body_edit(old: str, new: str):
-    def change(parts):
-        key = "word/document.xml"
-        parts[key] = parts[key].decode("utf-8").replace(old, new, 1).encode("utf-8")
-    return change
+    return _part_edit("word/document.xml", old, new)
 
 
 def _row(k: int) -> str:  # rows that differ, so the part compresses as a real one does (no zip-bomb ratio)

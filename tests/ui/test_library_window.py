@@ -8,7 +8,8 @@ from desk.ui.app import MainWindow
 from tests.helpers import UNIT, good_project
 
 
-def test_library_window_lists_searches_adds_removes_and_exports(qtbot, tmp_path, monkeypatch):
+def window_on_a_file(qtbot, tmp_path):
+    """The main window on a new file holding one project."""
     path = tmp_path / "f.db"
     with Store.create(path, unit=UNIT, year=2024) as store:
         store.save_project(good_project())
@@ -16,6 +17,11 @@ def test_library_window_lists_searches_adds_removes_and_exports(qtbot, tmp_path,
     qtbot.addWidget(window)
     window.show()
     assert window.open_file(path)
+    return window, path
+
+
+def test_library_window_lists_searches_adds_removes_and_exports(qtbot, tmp_path, monkeypatch):
+    window, path = window_on_a_file(qtbot, tmp_path)
     assert window.act_library.isEnabled()
     dialog = window.show_library(modal=False)
     total = dialog.model.rowCount()
@@ -52,14 +58,7 @@ def test_library_window_lists_searches_adds_removes_and_exports(qtbot, tmp_path,
 
 
 def test_library_window_fills_the_current_table_and_takes_a_deletion_back(qtbot, tmp_path):
-
-    path = tmp_path / "f.db"
-    with Store.create(path, unit=UNIT, year=2024) as store:
-        store.save_project(good_project())
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    assert window.open_file(path)
+    window, _ = window_on_a_file(qtbot, tmp_path)
     p = window.session.projects()[0]
     window.list_panel.select(p.uid)
     dialog = window.show_library(modal=False)
