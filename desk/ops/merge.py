@@ -9,6 +9,7 @@ from pathlib import Path
 
 from desk.domain import rules
 from desk.domain.checks import ERROR, WARNING
+from desk.domain.codec import descent_digest
 from desk.domain.model import Unit, when_text
 from desk.domain.money import display_money
 from desk import logs
@@ -196,14 +197,13 @@ def _merge_file(out: Store, out_path: Path, src: Path, report: MergeReport) -> N
     report.add(part)
 
 
-def _released_since(store: Store, uid: str, held_content: tuple) -> bool:
+def _released_since(history: list[tuple[bytes, str]], held: bytes) -> bool:
     """The office's history shows a 解除定稿 after the version this file holds."""
-    contents = store.history_contents(uid)
-    actions = [row[4] for row in store.history_rows(uid)]
-    if held_content not in contents:
+    digests = [d for d, _ in history]
+    if held not in digests:
         return False
-    start = len(contents) - 1 - contents[::-1].index(held_content)
-    return "unfinalize" in actions[start + 1:]
+    start = len(digests) - 1 - digests[::-1].index(held)
+    return "unfinalize" in [a for _, a in history[start + 1:]]
 
 
 def _merge_one(out: Store, src: Path, store: Store, report: MergeReport) -> None:
@@ -260,11 +260,13 @@ def _merge_one(out: Store, src: Path, store: Store, report: MergeReport) -> None
             continue
         if not held_origin and origin:
             out.set_origin(item.uid, origin)  # a table held from before origins were recorded
-        theirs = store.history_contents(item.uid)
-        ours = out.history_contents(item.uid)
+        their_history = store.history_digests(item.uid)
+        theirs = {d for d, _ in their_history}
+        ours = {d for d, _ in out.history_digests(item.uid)}
+        held_digest, received_digest = descent_digest(current), descent_digest(item)
         save = out.save_project if kind == "project" else out.save_department
-        if current.descent_key() in theirs:  # the office's version descends from ours: an update
-            released = rules.is_finalized(current) and _released_since(store, item.uid, current.descent_key())
+        if held_digest in theirs:  # the office's version descends from ours: an update
+            released = rules.is_finalized(current) and _released_since(their_history, held_digest)
             problem = rules.change_problem(current, item, via=rules.MERGE, received=True, released=released)
             if problem:
                 report.locked.append({"uid": item.uid, "project": label, "file": src.name, "reason": problem})
@@ -273,7 +275,7 @@ def _merge_one(out: Store, src: Path, store: Store, report: MergeReport) -> None
             out.add_history_rows(store.history_rows(item.uid))
             out.note_received(item.uid, received, item.revision)
             report.updated += 1
-        elif item.descent_key() in ours:  # an older copy of what we hold
+        elif received_digest in ours:  # an older copy of what we hold
             report.unchanged += 1
         else:
             out.add_conflict(item, src.name)

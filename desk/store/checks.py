@@ -196,14 +196,18 @@ def _check_history(store, limits: Limits, budget: _Budget) -> None:
     """Every history snapshot: small when compressed and when not, valid JSON of a valid table, its own uid."""
     path = store.path
     total = 0
-    rows = store._conn.execute("SELECT id, kind, uid, revision, snapshot FROM history")
-    for hid, kind, uid, revision, blob in rows:
+    rows = store._conn.execute("SELECT id, kind, uid, revision, action, snapshot FROM history")
+    for hid, kind, uid, revision, action, blob in rows:
         budget.check()
         where = f"历史记录第 {hid} 条"
         if kind not in ("project", "department") or not isinstance(blob, bytes):
             raise HostileFileError(path, f"{where}的类型无效")
         if len(blob) > limits.snapshot_bytes:
             raise HostileFileError(path, f"{where}有 {len(blob)} 字节，超过了上限")
+        if action == "digests":  # older revisions reduced to 16-byte digests
+            if len(blob) % 16 or revision != 0:
+                raise HostileFileError(path, f"{where}（只保留校验值的早期版本）的长度无效")
+            continue
         inflater = zlib.decompressobj()
         try:
             text = inflater.decompress(blob, limits.snapshot_text)

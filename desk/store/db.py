@@ -18,6 +18,7 @@ anything is written, so their bytes stay unchanged.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import errno
 import hashlib
 import json
@@ -37,7 +38,8 @@ import sqlite_utils
 
 from desk import __version__
 from desk.domain.codec import (
-    content_digest, department_from_dict, department_to_dict, project_from_dict, project_to_dict,
+    DIGEST_BYTES, content_digest, department_from_dict, department_to_dict, descent_digest, project_from_dict,
+    project_to_dict,
 )
 from desk.domain.model import (
     REVIEW_STATUSES, Budget, DepartmentPlan, DepartmentTask, Indicator, Narrative, Project, Review,
@@ -58,6 +60,14 @@ from desk.store.lock import WriterLock
 from desk.store import schema
 from desk.store.schema import APPLICATION_ID, current_version
 
+# History kept whole for the recent revisions of each table (the last KEEP_FULL, the last of each day for
+# KEEP_DAYS days, and every 定稿/解除定稿/带入); older ones are reduced to their descent digests, packed in one
+# row per table (action DIGESTS), so the file grows with its tables, not with its edits.
+KEEP_FULL = 50
+KEEP_DAYS = 30
+COMPACT_EVERY = 10  # reduce once this many revisions beyond KEEP_FULL have gathered
+KEPT_ACTIONS = ("finalize", "unfinalize", "carry")
+DIGESTS = "digests"
 LIBRARY_KEY = "library"  # meta: the office's own 指标库 entries and the ones it removed, as JSON
 LIBRARY_FIELDS = ("level1", "level2", "name", "description", "value", "basis")
 LIBRARY_ENTRIES = 5_000
@@ -749,11 +759,26 @@ class Store:
     # ------------------------------------------------------------ history
 
     def history(self, uid: str) -> list[HistoryEntry]:
+        """The revisions kept whole, oldest first (older ones survive only as digests: history_digests)."""
         return [
             HistoryEntry(*row) for row in self._conn.execute(
-                "SELECT kind, uid, revision, saved_at, action, note FROM history WHERE uid = ? ORDER BY id",
-                (uid,))
+                "SELECT kind, uid, revision, saved_at, action, note FROM history WHERE uid = ? AND action != ?"
+                " ORDER BY id", (uid, DIGESTS))
         ]
+
+    def history_digests(self, uid: str) -> list[tuple[bytes, str]]:
+        """(descent digest, action) of every revision ever recorded for ``uid``, oldest first: the reduced ones
+        (action "") and then those kept whole."""
+        out: list[tuple[bytes, str]] = []
+        with self._readable("历史记录"):
+            for kind, action, blob in self._conn.execute(
+                    "SELECT kind, action, snapshot FROM history WHERE uid = ? ORDER BY action != ?, id",
+                    (uid, DIGESTS)):
+                if action == DIGESTS:
+                    out.extend((blob[i:i + DIGEST_BYTES], "") for i in range(0, len(blob), DIGEST_BYTES))
+                else:
+                    out.append((descent_digest(_snapshot(kind, blob)), action))
+        return out
 
     def carried_version(self, uid: str) -> Project | DepartmentPlan | None:
         """The table as it was carried in from last year's file (its indicators as last year's), or None."""
@@ -767,10 +792,10 @@ class Store:
 
     def load_revision(self, uid: str, revision: int) -> Project | DepartmentPlan:
         row = self._conn.execute(
-            "SELECT kind, snapshot FROM history WHERE uid = ? AND revision = ? ORDER BY id DESC LIMIT 1",
-            (uid, revision)).fetchone()
+            "SELECT kind, snapshot FROM history WHERE uid = ? AND revision = ? AND action != ? ORDER BY id DESC"
+            " LIMIT 1", (uid, revision, DIGESTS)).fetchone()
         if row is None:
-            raise StoreError(f"找不到该表的第 {revision} 版历史记录。", self.path)
+            raise StoreError(f"找不到该表的第 {revision} 版历史记录（较早的版本只保留了校验值，不能恢复）。", self.path)
         with self._readable("历史记录"):
             return _snapshot(*row)
 
@@ -788,6 +813,55 @@ class Store:
         self._conn.execute(
             "INSERT INTO history(kind, uid, revision, saved_at, action, note, snapshot) VALUES (?,?,?,?,?,?,?)",
             (kind, item.uid, item.revision, item.updated_at, action, note, blob))
+        whole = self._conn.execute("SELECT count(*) FROM history WHERE uid = ? AND action != ?",
+                                   (item.uid, DIGESTS)).fetchone()[0]
+        if whole > KEEP_FULL + COMPACT_EVERY:
+            self.compact_history(item.uid)
+
+    def compact_history(self, uid: str, *, now: datetime.datetime | None = None) -> int:
+        """Reduce the revisions of ``uid`` no longer kept whole to their digests; returns how many."""
+        rows = self._conn.execute(
+            "SELECT id, kind, saved_at, action FROM history WHERE uid = ? AND action != ? ORDER BY id",
+            (uid, DIGESTS)).fetchall()
+        keep = {r[0] for r in rows[-KEEP_FULL:]} | {r[0] for r in rows if r[3] in KEPT_ACTIONS}
+        now = now or datetime.datetime.now(datetime.timezone.utc)
+        last_of_day: dict[str, int] = {}
+        for hid, _, saved_at, _ in rows:
+            try:
+                when = datetime.datetime.fromisoformat(saved_at)
+            except ValueError:
+                continue
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=datetime.timezone.utc)
+            if (now - when).days <= KEEP_DAYS:
+                last_of_day[saved_at[:10]] = hid
+        keep |= set(last_of_day.values())
+        reduce = [(hid, kind) for hid, kind, _, _ in rows if hid not in keep]
+        if not reduce:
+            return 0
+        with self._readable("历史记录"):
+            digests = b"".join(descent_digest(_snapshot(kind, self._conn.execute(
+                "SELECT snapshot FROM history WHERE id = ?", (hid,)).fetchone()[0])) for hid, kind in reduce)
+        self._add_digests(uid, reduce[0][1], digests)
+        self._conn.executemany("DELETE FROM history WHERE id = ?", [(hid,) for hid, _ in reduce])
+        return len(reduce)
+
+    def _add_digests(self, uid: str, kind: str, digests: bytes) -> None:
+        """Append digests to the table's one packed row (made when there is none); known ones are not repeated."""
+        row = self._conn.execute("SELECT id, snapshot FROM history WHERE uid = ? AND action = ?",
+                                 (uid, DIGESTS)).fetchone()
+        held = bytes(row[1]) if row else b""
+        known = {held[i:i + DIGEST_BYTES] for i in range(0, len(held), DIGEST_BYTES)}
+        fresh = b"".join(d for d in (digests[i:i + DIGEST_BYTES] for i in range(0, len(digests), DIGEST_BYTES))
+                         if d not in known)
+        packed = held + fresh
+        note = f"{len(packed) // DIGEST_BYTES} 个较早的版本只保留了校验值"
+        if row is None:
+            self._conn.execute(
+                "INSERT INTO history(kind, uid, revision, saved_at, action, note, snapshot) VALUES (?,?,?,?,?,?,?)",
+                (kind, uid, 0, "", DIGESTS, note, packed))
+        else:
+            self._conn.execute("UPDATE history SET snapshot = ?, note = ? WHERE id = ?", (packed, note, row[0]))
 
     # ------------------------------------------------------------ writing
 
@@ -1044,15 +1118,6 @@ class Store:
         """The uids of every project and department table in the file."""
         return {r[0] for r in self._conn.execute("SELECT uid FROM projects UNION ALL SELECT uid FROM departments")}
 
-    def history_contents(self, uid: str) -> list[tuple]:
-        """The content of every recorded revision of ``uid`` (its descent_key), oldest first."""
-        out = []
-        with self._readable("历史记录"):
-            for kind, blob in self._conn.execute("SELECT kind, snapshot FROM history WHERE uid = ? ORDER BY id",
-                                                 (uid,)):
-                out.append(_snapshot(kind, blob).descent_key())
-        return out
-
     def history_rows(self, uid: str) -> list[tuple]:
         return self._conn.execute(
             "SELECT kind, uid, revision, saved_at, action, note, snapshot FROM history WHERE uid = ? ORDER BY id",
@@ -1061,12 +1126,22 @@ class Store:
     def add_history_rows(self, rows: list[tuple]) -> None:
         """Copy history rows from another file (revisions this file has not seen)."""
         with self.transaction():
+            touched = set()
             for row in rows:
+                if row[4] == DIGESTS:  # their reduced revisions join this file's packed row for the table
+                    self._add_digests(row[1], row[0], bytes(row[6]))
+                    continue
                 seen = self._conn.execute("SELECT 1 FROM history WHERE uid = ? AND revision = ? AND snapshot = ?",
                                           (row[1], row[2], row[6])).fetchone()
                 if seen is None:
                     self._conn.execute("INSERT INTO history(kind, uid, revision, saved_at, action, note, snapshot)"
                                        " VALUES (?,?,?,?,?,?,?)", row)
+                    touched.add(row[1])
+            for uid in touched:
+                whole = self._conn.execute("SELECT count(*) FROM history WHERE uid = ? AND action != ?",
+                                           (uid, DIGESTS)).fetchone()[0]
+                if whole > KEEP_FULL + COMPACT_EVERY:
+                    self.compact_history(uid)
 
     def record_received(self, name: str, sha256: str) -> int:
         with self.transaction():

@@ -77,7 +77,9 @@ def assert_holds(path: Path, at_least: int, uid: str) -> int:
         project = store.project(uid)
         revision = project.revision if project else 0
         assert revision >= at_least, f"committed revision {at_least} lost (file has {revision})"
-        assert [h.revision for h in store.history(uid)] == list(range(1, revision + 1))
+        kept = [h.revision for h in store.history(uid)]  # the recent revisions whole, the older as digests
+        assert kept == list(range(revision - len(kept) + 1, revision + 1))
+        assert len(store.history_digests(uid)) == revision
         if project:
             assert project.usage == (f"第 {revision} 次保存" if revision > 1 else project.usage)
     return revision
