@@ -813,10 +813,13 @@ class Store:
         self._conn.execute(
             "INSERT INTO history(kind, uid, revision, saved_at, action, note, snapshot) VALUES (?,?,?,?,?,?,?)",
             (kind, item.uid, item.revision, item.updated_at, action, note, blob))
+        self._compact_if_due(item.uid)
+
+    def _compact_if_due(self, uid: str) -> None:
         whole = self._conn.execute("SELECT count(*) FROM history WHERE uid = ? AND action != ?",
-                                   (item.uid, DIGESTS)).fetchone()[0]
+                                   (uid, DIGESTS)).fetchone()[0]
         if whole > KEEP_FULL + COMPACT_EVERY:
-            self.compact_history(item.uid)
+            self.compact_history(uid)
 
     def compact_history(self, uid: str, *, now: datetime.datetime | None = None) -> int:
         """Reduce the revisions of ``uid`` no longer kept whole to their digests; returns how many."""
@@ -1138,10 +1141,7 @@ class Store:
                                        " VALUES (?,?,?,?,?,?,?)", row)
                     touched.add(row[1])
             for uid in touched:
-                whole = self._conn.execute("SELECT count(*) FROM history WHERE uid = ? AND action != ?",
-                                           (uid, DIGESTS)).fetchone()[0]
-                if whole > KEEP_FULL + COMPACT_EVERY:
-                    self.compact_history(uid)
+                self._compact_if_due(uid)
 
     def record_received(self, name: str, sha256: str) -> int:
         with self.transaction():
