@@ -359,7 +359,7 @@ def _run_import(plan, args) -> int:
         plan.apply_suggestions()
     for line in plan.summary_lines():
         say(line)
-    if getattr(plan, "narrative", None) is not None and not plan.narrative_included:
+    if plan.narrative is not None and not plan.narrative_included:
         say("（加 --narrative 可以同时导入文字部分，加 --narrative-only 只导入文字部分）")
     if args.dry_run:
         say("（试运行：未写入任何内容）")

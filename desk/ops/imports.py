@@ -252,7 +252,18 @@ class ImportPlan:
         self.adopted = count
         return count
 
-    def summary_lines(self) -> list[str]:
+    def narrative_outcome(self, choice: str | None = None) -> str:
+        """What happens to the document's narrative: ``choice`` is "none", "with" or "only" (as offered in the
+        preview); None means as the plan stands."""
+        if choice is None:
+            choice = "with" if self.narrative_included else "none"
+        if choice == "only":
+            return "只导入文字部分，各张表都不导入"
+        if choice == "with":
+            return "导入到部门整体表" + ("，替换文件中已有的文字部分" if self.replaces_narrative else "")
+        return "不导入（可以选择同时导入）"
+
+    def summary_lines(self, narrative_choice: str | None = None) -> list[str]:
         lines = [f"在“{self.source}”中找到 {len(self.tables)} 张项目绩效目标表"
                  + (f"、{len(self.departments)} 张部门整体支出绩效目标表" if self.departments else "") + "："]
         for d, action in zip(self.departments, self.department_actions):
@@ -276,9 +287,7 @@ class ImportPlan:
                 (f"总体绩效目标 {len([x for x in n.overall.splitlines() if x.strip()])} 段", "总体绩效目标"),
                 (f"分项绩效目标 {len(n.sub_goals)} 项", "分项绩效目标"),
                 (f"工作保障措施 {len(n.measures)} 条", "工作保障措施")) if heading in self.narrative_parts)
-            replace_note = "，替换文件中已有的文字部分" if self.replaces_narrative else ""
-            then = f"导入到部门整体表{replace_note}" if self.narrative_included else "不导入（可以选择同时导入）"
-            lines.append(f"文字部分：{parts} → {then}")
+            lines.append(f"文字部分：{parts} → {self.narrative_outcome(narrative_choice)}")
             lines.extend(self.narrative_lines())
             lines.extend(f"  小标题“{line[:40]}”不属于文字部分的内容，没有导入" for line in self.narrative_skipped)
         if self.warnings:

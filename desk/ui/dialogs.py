@@ -145,7 +145,7 @@ class ImportPreviewDialog(QDialog):
         self.adopt = QCheckBox(f"同时采用以上 {len(plan.offers)} 处建议的写法（不勾选则一律按原样导入）")
         self.adopt.setVisible(bool(plan.offers))
         layout.addWidget(self.adopt)
-        has_narrative = getattr(plan, "narrative", None) is not None
+        has_narrative = plan.narrative is not None
         where = "，替换本文件中已有的文字部分" if has_narrative and plan.replaces_narrative else "，写入部门整体表"
         self.narrative = QCheckBox(f"同时导入文字部分（总体绩效目标、分项绩效目标、工作保障措施）{where}")
         self.narrative_only = QCheckBox("只导入文字部分（本文件中的各张表都不动）")
@@ -171,17 +171,8 @@ class ImportPreviewDialog(QDialog):
 
     def _show(self, *_) -> None:
         """The report, saying what the narrative boxes now mean."""
-        plan = self.plan
-        lines = plan.summary_lines()
-        if getattr(plan, "narrative", None) is not None:
-            then = "不导入（可以选择同时导入）"
-            if self.narrative_only.isChecked():
-                then = "只导入文字部分，各张表都不导入"
-            elif self.narrative.isChecked():
-                then = "导入到部门整体表" + ("，替换文件中已有的文字部分" if plan.replaces_narrative else "")
-            lines = [line.replace("→ 不导入（可以选择同时导入）", f"→ {then}") if line.startswith("文字部分：") else line
-                     for line in lines]
-        self.text.setPlainText("\n".join(lines))
+        choice = "only" if self.narrative_only.isChecked() else "with" if self.narrative.isChecked() else "none"
+        self.text.setPlainText("\n".join(self.plan.summary_lines(choice)))
 
 
 class PreviewDialog(QDialog):
