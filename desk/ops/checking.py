@@ -29,6 +29,13 @@ def check_table(item: Project | DepartmentPlan, forms: dict[str, FormDef] | None
     return found
 
 
+def earlier_in_file(item, lookup) -> Project | DepartmentPlan | None:
+    """The table ``item`` was carried from, when ``lookup(uid)`` finds it in the same file and it is of an
+    earlier year (复制到下一年度)."""
+    source = lookup(item.carried_from) if item.carried_from else None
+    return source if source is not None and source.year < item.year else None
+
+
 def last_years(items, store: Store) -> dict[str, Project | DepartmentPlan]:
     """uid → last year's table each carried table came from: in the same file (复制到下一年度), or as it was
     carried into this file by 新建下一年度文件."""
@@ -37,8 +44,8 @@ def last_years(items, store: Store) -> dict[str, Project | DepartmentPlan]:
     for item in items:
         if not item.carried_from:
             continue
-        source = by_uid.get(item.carried_from)
-        if source is not None and source.year < item.year:
+        source = earlier_in_file(item, by_uid.get)
+        if source is not None:
             found[item.uid] = source
             continue
         carried = store.carried_version(item.uid)

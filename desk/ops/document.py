@@ -24,7 +24,7 @@ from desk.domain.model import DepartmentPlan, Project, Review, Unit, now_iso, wh
 from desk.errors import DeskError
 from desk.forms import default_forms, get_form
 from desk.ops import library
-from desk.ops.checking import check_table, last_years
+from desk.ops.checking import check_table, earlier_in_file, last_years
 from desk.ops.files import CONSOLIDATED, OFFICE, Target
 from desk.store import FileChangedError, Store, StoreError
 from desk.store.db import PendingWrite
@@ -162,8 +162,8 @@ class OpenFile:
         last = self._last_years.get(uid)
         if last is None:
             item = self._projects.get(uid) or self._departments.get(uid)
-            source = self._projects.get(item.carried_from) if item is not None and item.carried_from else None
-            if source is not None and source.year < item.year:
+            source = earlier_in_file(item, self._projects.get) if item is not None else None
+            if source is not None:
                 last = self._last_years[uid] = source  # copied to next year in this file since it was opened
         return last
 
