@@ -206,6 +206,16 @@ def _repack(data: bytes, change) -> bytes:
     return out.getvalue()
 
 
+def _edited(base: bytes, change, rng: random.Random) -> bytes:
+    """The package with ``change`` made to its parts, and in 3 cases of 10 a random byte changed besides."""
+    data = _repack(base, change)
+    if rng.random() < 0.3:
+        raw = bytearray(data)
+        raw[rng.randrange(len(raw))] ^= 0xFF
+        data = bytes(raw)
+    return data
+
+
 def _part_edit(key: str, old: str, new: str):
     """A change of one package part: the first ``old`` in it replaced by ``new``."""
     def change(parts):
@@ -250,12 +260,7 @@ def xlsx_bombs(folder: Path, rng: random.Random, count: int):
     for i in range(count):
         name = names[i % len(names)]
         path = folder / f"book-{i}.xlsx"
-        data = _repack(base, XLSX_EDITS[name])
-        if rng.random() < 0.3:  # and a random byte changed besides
-            raw = bytearray(data)
-            raw[rng.randrange(len(raw))] ^= 0xFF
-            data = bytes(raw)
-        path.write_bytes(data)
+        path.write_bytes(_edited(base, XLSX_EDITS[name], rng))
         yield Case("xlsx_bombs", name, path)
 
 
@@ -325,11 +330,7 @@ def docx_bombs(folder: Path, rng: random.Random, count: int):
                 raw[rng.randrange(len(raw))] = rng.randrange(256)
             data = bytes(raw)
         else:
-            data = _repack(base, DOCX_EDITS[name])
-            if rng.random() < 0.3:  # and a random byte changed besides
-                raw = bytearray(data)
-                raw[rng.randrange(len(raw))] ^= 0xFF
-                data = bytes(raw)
+            data = _edited(base, DOCX_EDITS[name], rng)
         path.write_bytes(data)
         yield Case("docx_bombs", name, path)
 
