@@ -321,7 +321,9 @@ class _GridBuilder:
         self.tables.append(number)
         above: dict[int, tuple[int, int]] = {}  # grid column -> the top-left of the vertical merge it continues
         for i, tr in enumerate(_children(tbl, f"{W}tr"), 1):
-            header = _grid_header(tr)
+            cells = list(_children(tr, f"{W}tc"))
+            texts = [cell_text(tc) for tc in cells]  # each cell read once: for the header test and the grid
+            header = _grid_header(texts)
             if continued and i <= 2 and header and self.grid_header:
                 continue  # the grid's header, repeated at the top of the table's next part
             self.grid_header = self.grid_header or header
@@ -331,7 +333,7 @@ class _GridBuilder:
             col = 1 + _int(_val(tr, f"{W}trPr/{W}gridBefore"), 0)
             current: dict[int, tuple[int, int]] = {}
             last: tuple[int, int] | None = None
-            for tc in _children(tr, f"{W}tc"):
+            for tc, text in zip(cells, texts):
                 span = max(1, _int(_val(tc, f"{W}tcPr/{W}gridSpan"), 1))
                 end = col + span - 1
                 if end > self.limits.columns:
@@ -351,7 +353,6 @@ class _GridBuilder:
                     for c in range(col, end + 1):
                         current[c] = last
                 else:
-                    text = cell_text(tc)
                     if text:
                         self.values[(r, col)] = text
                     if span > 1:
@@ -368,8 +369,9 @@ class _GridBuilder:
         return DocxSheet(title, self.values, merges, self.places)
 
 
-def _grid_header(tr) -> bool:
-    keys = {"".join(cell_text(tc).split()) for tc in _children(tr, f"{W}tc")}
+def _grid_header(texts: list[str]) -> bool:
+    """Whether a row's cell texts are the indicator grid's header (一级指标…, or the 符号/值 row under it)."""
+    keys = {"".join(t.split()) for t in texts}
     return "一级指标" in keys or {"符号", "值"} <= keys
 
 
