@@ -395,7 +395,8 @@ class OpenFile:
         self._store.defer_writes = True
 
     def pending_write(self) -> PendingWrite | None:
-        """The bytes of the committed changes, for any thread to write; raises FileChangedError."""
+        """The publish of the committed changes, for a worker thread to run (its run() raises FileChangedError
+        when another program changed the file)."""
         return self._store.pending_write()
 
     def finish_write(self, pending: PendingWrite) -> None:

@@ -11,6 +11,14 @@ while the program is saving, and a crash or power cut leaves either the
 previous or the new save, never a mix. The image is an ordinary SQLite file
 in rollback-journal mode; any SQLite tool opens it.
 
+In the window, commits only change the database in memory; a worker thread
+publishes them (``pending_write``): it copies the last committed state with
+SQLite's online backup, in small steps that never see an open transaction,
+into a scratch file on the local disk, then copies that into the temporary
+file beside the target in large writes (USB sticks are slow at small ones)
+and renames it as above. The window's thread does no work that grows with
+the file.
+
 Files that are not ours, from a newer version, or damaged are refused before
 anything is written, so their bytes stay unchanged.
 """
@@ -27,6 +35,8 @@ import shutil
 import sqlite3
 import stat
 import sys
+import tempfile
+import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -167,8 +177,8 @@ def _os_error_text(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def write_file_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that ``path`` is always complete.
+def write_file_atomically(path: Path, data: bytes | Path) -> None:
+    """Write ``data`` (bytes, or the content of a file) to ``path`` so that ``path`` is always complete.
 
     Temp file in the same folder, fsync, rename over the target (retried for a
     while on Windows, where a reader such as a virus scanner may hold it).
@@ -178,11 +188,15 @@ def write_file_atomically(path: Path, data: bytes) -> None:
         raise SaveError(f"保存“{path.name}”失败：{why}。上一次保存的内容仍完好。", path)
     if path.is_dir() or path.exists() and not path.is_file():
         raise SaveError(f"“{path}”是文件夹或设备，不是文件，没有写入。请另选一个文件名。", path)
-    _require_space(path, len(data))
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
+        _require_space(path, len(data) if isinstance(data, bytes) else os.path.getsize(data))
         with open(tmp, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:
+                with open(data, "rb") as source:
+                    shutil.copyfileobj(source, fh, COPY_CHUNK)  # large writes: a USB stick is slow at small ones
             fh.flush()
             os.fsync(fh.fileno())
         with contextlib.suppress(FileNotFoundError):
@@ -223,16 +237,29 @@ def _mb(size: int) -> str:
     return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{max(1, size // 1024)} KB"
 
 
-@dataclass(frozen=True)
-class PendingWrite:
-    """A complete image of the file, to be written by any thread."""
+SNAPSHOT_PAGES = 256  # pages the background copy takes per step; the window's SQL waits for one step at most
+COPY_CHUNK = 1 << 20
 
-    path: Path
-    data: bytes
-    generation: int
+
+class PendingWrite:
+    """A committed state of the open file, to be published by a worker thread (``run``).
+
+    Taking one costs the window nothing: the worker copies the database itself.
+    """
+
+    def __init__(self, store: "Store", generation: int, expected: tuple | None):
+        self.path = store.path
+        self.generation = generation
+        self._store = store
+        self._expected = expected  # the file as we last wrote it; anything else means another program wrote it
+        self.signature: tuple | None = None  # the file as this write left it
+        self.size = 0  # bytes written
 
     def run(self) -> None:
-        write_file_atomically(self.path, self.data)
+        if _signature(self.path) != self._expected:
+            raise FileChangedError(self.path)
+        self.size = self._store._publish_snapshot()
+        self.signature = _signature(self.path)
 
 
 class Store:
@@ -258,6 +285,7 @@ class Store:
         self._unit_codes: set[str] | None = None
         self._positions: dict[str, int] = {}
         self._owner: str | None = None  # the installation that owns the file: the origin of what it creates
+        self._snapshot_lock = threading.Lock()  # held while a worker copies the database (close waits for it)
 
     # ------------------------------------------------------------ opening
 
@@ -457,7 +485,8 @@ class Store:
             return
         self._closed = True
         try:
-            self._conn.close()
+            with self._snapshot_lock:
+                self._conn.close()
         finally:
             if self._lock is not None:
                 self._lock.release()
@@ -539,19 +568,50 @@ class Store:
         return self._depth > 0
 
     def pending_write(self) -> "PendingWrite | None":
-        """The bytes to write for the changes so far (taken on the thread that owns the store).
+        """The publish of the changes so far, for a worker thread; None when there is nothing to write.
 
-        None inside a transaction: only committed states ever reach the disk.
+        Only committed states ever reach the disk: the worker's copy waits for an open transaction to end.
         """
         if not self._dirty or self._closed or self._depth > 0:
             return None
-        if _signature(self.path) != self._signature:
-            raise FileChangedError(self.path)
-        return PendingWrite(self.path, self._conn.serialize(), self._generation)
+        return PendingWrite(self, self._generation, self._signature)
+
+    def _publish_snapshot(self) -> int:
+        """On a worker thread: write the last committed state of the database over the file; returns its size."""
+        try:
+            fd, name = tempfile.mkstemp(prefix="desk-save-", suffix=".db")
+        except OSError:  # no local scratch space: the copy is made in memory instead
+            with self._snapshot_lock:
+                data = self._conn.serialize()
+            write_file_atomically(self.path, data)
+            return len(data)
+        os.close(fd)
+        scratch = Path(name)
+        try:
+            with self._snapshot_lock:
+                if self._closed:
+                    raise StoreError("文件已关闭。", self.path)
+                dest = sqlite3.connect(scratch, isolation_level=None)
+                try:
+                    dest.execute("PRAGMA journal_mode=OFF")
+                    dest.execute("PRAGMA synchronous=OFF")
+                    # Steps of a few pages: the window waits for one step at most. A step is refused while the
+                    # window has a transaction open, and the window's commits reach the copy as they happen,
+                    # so the copy always ends on a committed state.
+                    self._conn.backup(dest, pages=SNAPSHOT_PAGES, sleep=0.002)
+                except sqlite3.Error as exc:
+                    raise SaveError(f"保存“{self.path.name}”失败：{exc}。上一次保存的内容仍完好。", self.path) from None
+                finally:
+                    dest.close()
+            write_file_atomically(self.path, scratch)
+            return scratch.stat().st_size
+        finally:
+            with contextlib.suppress(OSError):
+                scratch.unlink()
 
     def finish_write(self, pending: "PendingWrite") -> None:
-        """Record that ``pending`` reached the disk."""
-        self._signature = _signature(self.path)
+        """Record that ``pending`` reached the disk (on the thread that owns the store)."""
+        self._signature = pending.signature
         if pending.generation == self._generation:
             self._dirty = False
 

@@ -11,8 +11,8 @@ USB stick never freezes the window; the status says 正在保存… / 已保存.
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -203,6 +203,7 @@ class EditSession(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(self.UNDO_LIMIT)
         self._writing = False
+        self._saver = ThreadPoolExecutor(1, thread_name_prefix="desk-save")  # one thread, started once
         self._signals = _WriteSignals()
         self._signals.done.connect(self._write_done)
         self._retry = QTimer(self)
@@ -489,13 +490,7 @@ class EditSession(QObject):
     def _schedule_write(self) -> None:
         if self._writing or self._stopped_by_change or self.readonly:
             return
-        try:
-            pending = self.document.pending_write()
-        except FileChangedError as exc:
-            self._stopped_by_change = True
-            self.saveStateChanged.emit("未保存：文件被其他程序改动")
-            self.saveFailed.emit(str(exc))
-            return
+        pending = self.document.pending_write()
         if pending is None:
             return
         self._writing = True
@@ -510,7 +505,7 @@ class EditSession(QObject):
             else:
                 signals.done.emit(pending, None)
 
-        threading.Thread(target=work, name="desk-save", daemon=False).start()
+        self._saver.submit(work)
 
     def _write_done(self, pending, error) -> None:
         self._writing = False
@@ -520,6 +515,11 @@ class EditSession(QObject):
             self.saveStateChanged.emit(f"已保存 {self.last_saved_at}")
             if self.document.unsaved:
                 self._schedule_write()
+            return
+        if isinstance(error, FileChangedError):
+            self._stopped_by_change = True
+            self.saveStateChanged.emit("未保存：文件被其他程序改动")
+            self.saveFailed.emit(str(error))
             return
         message = str(error) if isinstance(error, DeskError) else f"保存失败：{error}"
         if not isinstance(error, DeskError):
@@ -546,5 +546,6 @@ class EditSession(QObject):
 
     def close(self) -> bool:
         saved = self.readonly or self.wait_saved()
+        self._saver.shutdown(wait=True)
         self.document.close()
         return saved

@@ -1,6 +1,8 @@
 """The .db file: header marks, refusals that leave bytes unchanged, revisions, history, copies."""
 
+import contextlib
 import os
+import time
 import sqlite3
 from dataclasses import replace
 from decimal import Decimal
@@ -389,3 +391,53 @@ def test_version_4_tables_get_their_number_within_their_own_unit(tmp_path, monke
         assert added.number == 3  # the next of its own unit and year
         kept = store.save_project(replace(store.project("a1"), name="改名"))
         assert kept.number == 1  # an edit keeps the table's number
+
+
+def test_a_background_write_always_publishes_a_committed_state(db_path):
+    """The window keeps committing (and rolling back) while a worker publishes: every published file opens and
+    holds a state that was committed, never half a transaction."""
+    import threading
+
+    store = Store.open(db_path)
+    store.defer_writes = True
+    a = store.save_project(good_project(usage="0"))
+    b = store.save_project(good_project(code="13022923P00JXC415061P", usage="0"))
+    published, errors, stop = [], [], threading.Event()
+
+    def publish():
+        while not stop.is_set():
+            pending = store.pending_write()
+            if pending is None:
+                time.sleep(0.001)
+                continue
+            try:
+                pending.run()
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                errors.append(exc)
+                return
+            with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+                usages = [r[0] for r in conn.execute("SELECT usage FROM projects ORDER BY code")]
+                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+                assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+            published.append(usages)
+            store._signature = pending.signature  # as finish_write does on the owning thread
+
+    worker = threading.Thread(target=publish)
+    worker.start()
+    try:
+        for i in range(1, 300):
+            with store.transaction():  # both tables in one commit
+                store.save_project(replace(store.project(a.uid), usage=str(i)))
+                store.save_project(replace(store.project(b.uid), usage=str(i)))
+            with contextlib.suppress(RuntimeError), store.transaction():  # a change that rolls back
+                store.save_project(replace(store.project(a.uid), usage="回滚"))
+                raise RuntimeError
+            time.sleep(0.001)  # a clerk pauses between edits; the worker publishes in the pauses
+    finally:
+        stop.set()
+        worker.join()
+    assert not errors
+    assert len(published) >= 5
+    for usages in published:
+        assert usages[0] == usages[1] != "回滚", usages
+    store.close()
