@@ -578,19 +578,31 @@ class Store:
 
     def _publish_snapshot(self) -> int:
         """On a worker thread: write the last committed state of the database over the file; returns its size."""
-        try:
-            fd, name = tempfile.mkstemp(prefix="desk-save-", suffix=".db")
-        except OSError:  # no local scratch space: the copy is made in memory instead
+        scratch = self._copy_to_scratch()
+        if scratch is None:  # no room or no temp folder on the local disk: the copy is made in memory instead
             with self._snapshot_lock:
+                self._require_open()
                 data = self._conn.serialize()
             write_file_atomically(self.path, data)
             return len(data)
-        os.close(fd)
+        try:
+            write_file_atomically(self.path, scratch)
+            return scratch.stat().st_size
+        finally:
+            with contextlib.suppress(OSError):
+                scratch.unlink()
+
+    def _copy_to_scratch(self) -> Path | None:
+        """The last committed state, copied with SQLite's online backup into a file in the local temp folder."""
+        try:
+            fd, name = tempfile.mkstemp(prefix="desk-save-", suffix=".db")
+            os.close(fd)
+        except OSError:
+            return None
         scratch = Path(name)
         try:
             with self._snapshot_lock:
-                if self._closed:
-                    raise StoreError("文件已关闭。", self.path)
+                self._require_open()
                 dest = sqlite3.connect(scratch, isolation_level=None)
                 try:
                     dest.execute("PRAGMA journal_mode=OFF")
@@ -599,15 +611,17 @@ class Store:
                     # window has a transaction open, and the window's commits reach the copy as they happen,
                     # so the copy always ends on a committed state.
                     self._conn.backup(dest, pages=SNAPSHOT_PAGES, sleep=0.002)
-                except sqlite3.Error as exc:
-                    raise SaveError(f"保存“{self.path.name}”失败：{exc}。上一次保存的内容仍完好。", self.path) from None
                 finally:
                     dest.close()
-            write_file_atomically(self.path, scratch)
-            return scratch.stat().st_size
-        finally:
+        except (sqlite3.Error, OSError):
             with contextlib.suppress(OSError):
                 scratch.unlink()
+            return None
+        return scratch
+
+    def _require_open(self) -> None:
+        if self._closed:
+            raise StoreError("文件已关闭。", self.path)
 
     def finish_write(self, pending: "PendingWrite") -> None:
         """Record that ``pending`` reached the disk (on the thread that owns the store)."""

@@ -441,3 +441,25 @@ def test_a_background_write_always_publishes_a_committed_state(db_path):
     for usages in published:
         assert usages[0] == usages[1] != "回滚", usages
     store.close()
+
+
+def test_a_background_write_without_local_scratch_space_still_publishes(db_path, monkeypatch):
+    """The local temp folder full or missing: the worker copies the database in memory instead."""
+    import tempfile
+
+    def no_temp(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    store = Store.open(db_path)
+    try:
+        store.defer_writes = True
+        p = store.save_project(good_project(usage="临时文件夹已满"))
+        monkeypatch.setattr(tempfile, "mkstemp", no_temp)
+        pending = store.pending_write()
+        pending.run()
+        store.finish_write(pending)
+        assert not store.unsaved
+    finally:
+        store.close()
+    with Store.open(db_path) as again:
+        assert again.project(p.uid).usage == "临时文件夹已满"
