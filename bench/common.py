@@ -46,5 +46,7 @@ def _fmt(value: float, unit: str) -> str:
     if unit == "ms":
         return f"{value:.2f} ms"
     if unit == "MB":
-        return f"{value:.1f} MB"
+        return f"{value:.1f} MB" if value >= 10 else f"{value:.3f} MB"
+    if unit == "B":
+        return f"{value:,.0f} B"
     return f"{value:g} {unit}"
