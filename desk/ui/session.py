@@ -11,7 +11,6 @@ USB stick never freezes the window; the status says 正在保存… / 已保存.
 from __future__ import annotations
 
 import contextlib
-import gc
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -215,10 +214,6 @@ class EditSession(QObject):
         self._touched = ""  # uid of the table the last applied change touched
         self._dept_findings: dict[str, tuple] = {}  # uid -> (the department table checked, its findings)
         self.last_saved_at = ""
-        # The file's tables stay in memory as long as it is open; a full garbage collection would walk them all
-        # (a quarter of a second at 40 MB) at random moments while the clerk types. They are plain values
-        # without reference cycles, freed by reference counting alone.
-        gc.freeze()
 
     # ------------------------------------------------------------ reading
 
@@ -553,5 +548,4 @@ class EditSession(QObject):
         saved = self.readonly or self.wait_saved()
         self._saver.shutdown(wait=True)
         self.document.close()
-        gc.unfreeze()
         return saved
