@@ -286,6 +286,7 @@ class Store:
         self._positions: dict[str, int] = {}
         self._owner: str | None = None  # the installation that owns the file: the origin of what it creates
         self._snapshot_lock = threading.Lock()  # held while a worker copies the database (close waits for it)
+        self._scratch_swept = False
 
     # ------------------------------------------------------------ opening
 
@@ -594,6 +595,9 @@ class Store:
 
     def _copy_to_scratch(self) -> Path | None:
         """The last committed state, copied with SQLite's online backup into a file in the local temp folder."""
+        if not self._scratch_swept:
+            self._scratch_swept = True
+            _remove_old_scratch_files()
         try:
             fd, name = tempfile.mkstemp(prefix="desk-save-", suffix=".db")
             os.close(fd)
@@ -1446,6 +1450,17 @@ def _remove_orphan_temp_files(path: Path) -> None:
     for tmp in path.parent.glob(f".{path.name}.*.tmp"):
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+def _remove_old_scratch_files() -> None:
+    """Scratch copies left in the temp folder by a save that was cut off (or held by a virus scanner when it
+    ended); an hour old, so no running save still uses them."""
+    cutoff = time.time() - 3600
+    with contextlib.suppress(OSError):
+        for old in Path(tempfile.gettempdir()).glob("desk-save-*.db"):
+            with contextlib.suppress(OSError):
+                if old.stat().st_mtime < cutoff:
+                    old.unlink()
 
 
 def _signature(path: Path) -> tuple | None:

@@ -463,3 +463,22 @@ def test_a_background_write_without_local_scratch_space_still_publishes(db_path,
         store.close()
     with Store.open(db_path) as again:
         assert again.project(p.uid).usage == "临时文件夹已满"
+
+
+def test_scratch_copies_left_by_a_cut_off_save_are_removed(db_path, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    old, recent = tmp_path / "desk-save-old.db", tmp_path / "desk-save-recent.db"
+    for f in (old, recent):
+        f.write_bytes(b"x" * 100)
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    with Store.open(db_path) as store:
+        store.defer_writes = True
+        store.save_project(good_project())
+        pending = store.pending_write()
+        pending.run()
+        store.finish_write(pending)
+    assert not old.exists(), "an hour-old scratch copy is removed"
+    assert recent.exists(), "another program's save may still be using a recent one"
+    assert sorted(p.name for p in tmp_path.glob("desk-save-*.db")) == ["desk-save-recent.db"], "ours is removed"
