@@ -30,10 +30,16 @@ def content_digest(item: Project | DepartmentPlan) -> str:
 def descent_digest(item: Project | DepartmentPlan) -> bytes:
     """16 bytes standing for a table's descent key (its content without revision, time and, for a project, its
     number): what an old history revision is reduced to, still enough for merge's "their history holds ours"."""
-    data = project_to_dict(item) if isinstance(item, Project) else department_to_dict(item)
-    for key in ("revision", "updated_at") + (("number",) if isinstance(item, Project) else ()):
-        data.pop(key, None)
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if isinstance(item, Project):
+        return descent_digest_of(project_to_dict(item), "project")
+    return descent_digest_of(department_to_dict(item), "department")
+
+
+def descent_digest_of(data: dict, kind: str) -> bytes:
+    """``descent_digest`` of the table written as ``data`` (what project_to_dict/department_to_dict made)."""
+    drop = ("revision", "updated_at") + (("number",) if kind == "project" else ())
+    text = json.dumps({k: v for k, v in data.items() if k not in drop}, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()[:DIGEST_BYTES]
 
 

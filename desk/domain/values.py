@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 COMPARATORS = ("≥", "≤", "=", ">", "<")
 QUALITATIVE = ""
@@ -79,6 +80,17 @@ def _strip_suffix(text: str) -> tuple[str, str]:
 
 def parse_value(text: str | None) -> TargetValue:
     """Read one 指标值 cell such as ``≥90%``, ``85%以上``, ``低于10%``."""
+    if isinstance(text, str) and len(text) <= 64:  # every check of a table reads its values again
+        return _parse_short(text)
+    return _parse(text)
+
+
+@lru_cache(maxsize=8192)  # at most about 8192 × 64 characters; a TargetValue is immutable
+def _parse_short(text: str) -> TargetValue:
+    return _parse(text)
+
+
+def _parse(text: str | None) -> TargetValue:
     if text is None:
         return TargetValue(QUALITATIVE, "", "")
     original = str(text).strip()

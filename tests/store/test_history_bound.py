@@ -72,3 +72,25 @@ def test_merge_decides_the_same_with_digests_as_with_whole_snapshots(tmp_path, m
     monkeypatch.setattr(store_db, "KEEP_FULL", 10_000)  # nothing reduced
     whole = decisions(tmp_path, "whole")
     assert reduced == whole == [(1, 0, 0), (0, 1, 0), (0, 0, 1)]
+
+
+def test_digests_made_while_editing_equal_those_made_from_the_stored_snapshots(tmp_path, monkeypatch):
+    """A revision's digest is taken when it is written (reducing it later then decodes nothing); it must be the
+    digest its stored snapshot gives, or merge would miss that their history holds ours."""
+
+    class Forgetful(dict):
+        def __setitem__(self, key, value):
+            pass  # nothing remembered: every reduced revision is decoded from its snapshot
+
+    packed = []
+    for name, forget in (("remembered", False), ("decoded", True)):
+        path = tmp_path / f"{name}.db"
+        p = good_project(uid="同一张表")
+        with Store.create(path, unit=UNIT, year=2024) as store:
+            if forget:
+                store._digest_of_row = Forgetful()
+            store.save_project(p)
+            for k in range(120):
+                store.save_project(replace(store.project(p.uid), usage=f"第 {k + 1} 次修改"))
+            packed.append([d for d, action in store.history_digests(p.uid) if action == ""])  # the reduced ones
+    assert len(packed[0]) > 50 and packed[0] == packed[1]
