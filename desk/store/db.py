@@ -43,6 +43,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlite_utils
 
@@ -97,6 +98,14 @@ class HistoryEntry:
     saved_at: str
     action: str  # save, import, restore, delete
     note: str
+
+
+class ProjectKey(NamedTuple):
+    uid: str
+    unit_code: str
+    year: int
+    code: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -721,6 +730,12 @@ class Store:
 
     def project_count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM projects").fetchone()[0]
+
+    def project_keys(self) -> list["ProjectKey"]:
+        """uid, unit, year, 项目编码 and name of every project, in the file's order (without loading the tables)."""
+        with self._readable("项目表"):
+            return [ProjectKey(*row) for row in self._conn.execute(
+                "SELECT uid, unit_code, year, code, name FROM projects ORDER BY position, rowid")]
 
     def projects(self) -> list[Project]:
         return self._load_projects("", ())
