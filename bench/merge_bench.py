@@ -20,7 +20,7 @@ import sqlite3
 import statistics
 import sys
 import tempfile
-import time
+
 from dataclasses import replace
 from pathlib import Path
 

@@ -220,7 +220,8 @@ def _merge_one(out: Store, src: Path, store: Store, report: MergeReport, state: 
     claims = _Claims(out, store, src, state)
     for unit in store.units():
         claims.merge_unit(unit, report)
-    items = [("project", p) for p in store.projects()] + [("department", d) for d in store.departments()]
+    projects, departments = store.received_tables()
+    items = [("project", p) for p in projects] + [("department", d) for d in departments]
     held = state.uids
     for kind, item in items:
         label = item.name or getattr(item, "code", "") or "（未命名）"
@@ -242,10 +243,11 @@ def _merge_one(out: Store, src: Path, store: Store, report: MergeReport, state: 
                 continue
             if kind == "project":
                 out.save_project(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True,
-                                 history=store.history_rows(item.uid), origin=origin)
+                                 history=store.history_rows(item.uid), origin=origin,
+                                 digest=store.checked_digest(item.uid))
             else:
                 out.save_department(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True,
-                                    origin=origin)
+                                    origin=origin, digest=store.checked_digest(item.uid))
                 out.add_history_rows(store.history_rows(item.uid))
             state.added(item.uid, origin)
             out.note_received(item.uid, received, item.revision)
@@ -279,7 +281,8 @@ def _merge_one(out: Store, src: Path, store: Store, report: MergeReport, state: 
             if problem:
                 report.locked.append({"uid": item.uid, "project": label, "file": src.name, "reason": problem})
                 continue
-            save(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True)
+            save(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True,
+                 digest=store.checked_digest(item.uid))
             out.add_history_rows(store.history_rows(item.uid))
             out.note_received(item.uid, received, item.revision)
             state.received(item.uid)
