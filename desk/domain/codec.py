@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from decimal import Decimal
+from operator import attrgetter
 
 from desk.domain.model import (
     PLAN_SCHEMES, Budget, DepartmentPlan, DepartmentTask, Indicator, Narrative,
@@ -187,7 +189,41 @@ def _read_amount(r: Reader, key: str) -> Decimal | None:
         raise JsonShapeError(f"JSON 内容有误：{exc}") from None
 
 
+_INDICATOR_KEYS = ("level1", "level2", "name", "description", "comparator", "value", "unit", "basis", "text")
+
+
+def _written_parts(text: str) -> tuple[str, str, str]:
+    """(comparator, value, unit) of a one-cell 指标值 (parse_value remembers short ones)."""
+    written = parse_value(text)
+    return written.comparator, written.value, written.unit
+
+
+def _plain_indicator(values) -> bool:
+    """The nine fields of an indicator (in _INDICATOR_KEYS order) are what _read_indicator accepts without a word:
+    all text, a known comparator (unit only with one), and the one-cell text reading as the parts."""
+    if not all(type(v) is str for v in values):
+        return False
+    comparator, value, unit, text = values[4], values[5], values[6], values[8]
+    return ((comparator in COMPARATORS or comparator == "") and not (comparator == "" and unit)
+            and (not text or _written_parts(text) == (comparator, value, unit)))
+
+
+_indicator_fields = attrgetter(*_INDICATOR_KEYS)
+
+
+def indicator_reads_back(ind: Indicator) -> bool:
+    """``_read_indicator(indicator_to_dict(ind))`` accepts it."""
+    return _plain_indicator(_indicator_fields(ind))
+
+
 def _read_indicator(r: Reader) -> Indicator:
+    data = r.value
+    if type(data) is dict:  # the common case, read at once; anything unusual is read field by field below
+        values = [data.get(k, "") for k in _INDICATOR_KEYS]
+        if _plain_indicator(values):
+            level1, level2, name, description, comparator, value, unit, basis, text = values
+            return Indicator(level1=level1, level2=level2, name=name, description=description,
+                             comparator=comparator, value=value, unit=unit, basis=basis, text=text)
     r.obj()
     comparator = r.text("comparator")
     if comparator not in COMPARATORS and comparator != "":
@@ -287,6 +323,26 @@ def read_project(r: Reader, units: set[str] | None = None) -> Project:
         carried_from=r.text("carried_from"),
         **common,
     )
+
+
+_project_texts = attrgetter("uid", "unit_code", "form", "code", "name", "usage", "finalized_at", "finalized_by",
+                            "carried_from", "updated_at")
+
+
+def project_reads_back(p: Project) -> bool:
+    """``project_from_dict(project_to_dict(p))`` accepts ``p``, for a project that ``rules.validate`` accepts
+    (year, amounts, plan scheme, number and money unit are checked there the same way): what read_project asks
+    besides. A received file's history snapshot that is exactly its checked table then needs no second reading."""
+    if not all(type(x) is str for x in _project_texts(p)) or not p.uid.strip():
+        return False
+    if type(p.revision) is not int or p.revision < 0:
+        return False
+    if not all(type(g) is str for g in p.goals):
+        return False
+    for x in p.plan.points:  # written by _percent: an integer, or a float that must stay finite
+        if x is not None and x != x.to_integral_value() and not math.isfinite(float(x)):
+            return False
+    return all(_plain_indicator(_indicator_fields(ind)) for ind in p.indicators)
 
 
 def _read_number(r: Reader) -> int:

@@ -143,10 +143,11 @@ def merge_files(out_path: Path, sources: list[Path], *, progress=None, unit: Uni
         created = True
     try:
         with out.transaction():
+            held = _Held(out)
             for done, src in enumerate(sources, 1):
                 if progress is not None and progress(done - 1, len(sources)) is False:
                     raise MergeCancelled()
-                _merge_file(out, out_path, src, report)
+                _merge_file(out, out_path, src, report, held)
             if progress is not None and progress(len(sources), len(sources)) is False:
                 raise MergeCancelled()
             report.duplicates = _find_duplicates(out)
@@ -170,7 +171,7 @@ def _first_readable(sources: list[Path]) -> int | None:
     return None
 
 
-def _merge_file(out: Store, out_path: Path, src: Path, report: MergeReport) -> None:
+def _merge_file(out: Store, out_path: Path, src: Path, report: MergeReport, held: "_Held") -> None:
     """One received file in its own savepoint: merged whole, or refused and named."""
     if src.resolve() == out_path.resolve():
         report.refused.append({"file": str(src), "reason": f"“{src.name}”就是汇总文件本身，不能合并到自己。"})
@@ -181,13 +182,16 @@ def _merge_file(out: Store, out_path: Path, src: Path, report: MergeReport) -> N
         report.refused.append({"file": str(src), "reason": str(exc)})
         return
     part = MergeReport()
+    held.start_file()
     try:
         with out.savepoint():
-            _merge_one(out, src, store, part)
+            _merge_one(out, src, store, part, held)
     except DeskError as exc:
+        held.reload()  # the file's writes were rolled back
         report.refused.append({"file": str(src), "reason": f"“{src.name}”未能合并：{exc}"})
         return
     except Exception:  # noqa: BLE001 - a file that fails anywhere is refused; the others still merge
+        held.reload()
         logs.log_exception(f"merge of {src}")
         report.refused.append({"file": str(src), "reason": f"“{src.name}”的内容无法合并，已跳过，其他文件照常合并"
                                                            "（详情已写入日志）。"})
@@ -206,18 +210,19 @@ def _released_since(history: list[tuple[bytes, str]], held: bytes) -> bool:
     return "unfinalize" in [a for _, a in history[start + 1:]]
 
 
-def _merge_one(out: Store, src: Path, store: Store, report: MergeReport) -> None:
+def _merge_one(out: Store, src: Path, store: Store, report: MergeReport, state: "_Held") -> None:
     received = out.record_received(src.name, store.sha256)
     their_year, our_year = store.year(), out.year()
     if their_year and our_year and their_year != our_year:
         report.warnings.append(f"“{src.name}”是 {their_year} 年度的文件，本汇总文件是 {our_year} 年度；已照常合并，请核对。")
     report.sources.append({"file": str(src), "projects": store.project_count(),
                            "departments": len(store.departments()), "year": their_year})
-    claims = _Claims(out, store, src)
+    claims = _Claims(out, store, src, state)
     for unit in store.units():
         claims.merge_unit(unit, report)
-    items = [("project", p) for p in store.projects()] + [("department", d) for d in store.departments()]
-    held = out.uids()
+    projects, departments = store.received_tables()
+    items = [("project", p) for p in projects] + [("department", d) for d in departments]
+    held = state.uids
     for kind, item in items:
         label = item.name or getattr(item, "code", "") or "（未命名）"
         origin = claims.table_origin(item)
@@ -238,16 +243,20 @@ def _merge_one(out: Store, src: Path, store: Store, report: MergeReport) -> None
                 continue
             if kind == "project":
                 out.save_project(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True,
-                                 history=store.history_rows(item.uid), origin=origin)
+                                 history=store.history_rows(item.uid), origin=origin,
+                                 digest=store.checked_digest(item.uid))
             else:
                 out.save_department(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True,
-                                    origin=origin)
+                                    origin=origin, digest=store.checked_digest(item.uid))
                 out.add_history_rows(store.history_rows(item.uid))
+            state.added(item.uid, origin)
             out.note_received(item.uid, received, item.revision)
+            state.received(item.uid)
             report.added += 1
             continue
         if current.content_key() == item.content_key():
             out.note_received(item.uid, received, item.revision)
+            state.received(item.uid)
             report.unchanged += 1
             continue
         held_origin = claims.held_origin(item.uid)
@@ -260,6 +269,7 @@ def _merge_one(out: Store, src: Path, store: Store, report: MergeReport) -> None
             continue
         if not held_origin and origin:
             out.set_origin(item.uid, origin)  # a table held from before origins were recorded
+            state.origins[item.uid] = origin
         their_history = store.history_digests(item.uid)
         theirs = {d for d, _ in their_history}
         ours = {d for d, _ in out.history_digests(item.uid)}
@@ -271,9 +281,11 @@ def _merge_one(out: Store, src: Path, store: Store, report: MergeReport) -> None
             if problem:
                 report.locked.append({"uid": item.uid, "project": label, "file": src.name, "reason": problem})
                 continue
-            save(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True)
+            save(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True,
+                 digest=store.checked_digest(item.uid))
             out.add_history_rows(store.history_rows(item.uid))
             out.note_received(item.uid, received, item.revision)
+            state.received(item.uid)
             report.updated += 1
         elif received_digest in ours:  # an older copy of what we hold
             report.unchanged += 1
@@ -300,17 +312,17 @@ class _Claims:
     from before origins were recorded takes the first origin that comes.
     """
 
-    def __init__(self, out: Store, store: Store, src: Path):
+    def __init__(self, out: Store, store: Store, src: Path, state: "_Held"):
         self.src = src
         self.forwarded = store.role() == CONSOLIDATED
         self.their_owners = store.owner_ids() - {""}
         self.their_unit = store.meta().get("unit_code", "")
         self.their_origins = store.origins()
         self.their_unit_origins = store.unit_origins()
-        self.own_tables = out.uids() - out.received_uids()  # made in the consolidated file itself
-        self.own_unit = out.meta().get("unit_code", "")
-        self.our_origins = out.origins()
-        self.our_unit_origins = out.unit_origins()
+        self.state = state
+        self.own_unit = state.own_unit
+        self.our_origins = state.origins
+        self.our_unit_origins = state.unit_origins
         self.out = out
 
     def _origin(self, claimed: str, unit_code: str) -> str | None:
@@ -330,7 +342,7 @@ class _Claims:
     def may_update(self, uid: str, claimed: str) -> bool:
         """The file speaks for the table held here: same origin (or one not known yet); never the
         supervisor's own tables."""
-        if uid in self.own_tables:
+        if self.state.own_table(uid):
             return False
         held = self.held_origin(uid)
         return not held or not claimed or held == claimed
@@ -358,26 +370,73 @@ class _Claims:
         if held is None:
             self.out.add_unit(unit, rename=False, origin=claimed)
             self.our_unit_origins[unit.code] = claimed
+            self.state.unit_names.setdefault(unit.code, unit.name)
             return
         old = self._held_name(unit.code)
         if old == unit.name:
             return
         if self._may_speak_for_unit(unit.code, claimed):
             self.out.set_unit_name(unit.code, unit.name)
+            self.state.unit_names[unit.code] = unit.name
             report.renamed.append({"file": self.src.name, "code": unit.code, "old": old, "new": unit.name})
         else:
             report.not_owned.append({"file": self.src.name, "what": f"单位“{unit.code}”的名称",
                                      "reason": f"该单位不是由“{self.src.name}”报来的，名称“{unit.name}”未采用"})
 
     def _held_name(self, code: str) -> str:
-        return next((u.name for u in self.out.units() if u.code == code), "")
+        return self.state.unit_names.get(code, "")
+
+
+class _Held:
+    """What the consolidated file holds, read once per merge and kept up to date as files merge
+    (not re-read for every file: that grew with the square of the number of files).
+
+    A file refused half-way is rolled back in the database; ``reload`` then reads it all again.
+    """
+
+    def __init__(self, out: Store):
+        self.out = out
+        self.reload()
+
+    def reload(self) -> None:
+        out = self.out
+        self.uids = out.uids()
+        self._received = out.received_uids()
+        self.origins = out.origins()
+        self.unit_origins = out.unit_origins()
+        self.unit_names = {u.code: u.name for u in out.units()}
+        self.own_unit = out.meta().get("unit_code", "")
+        self.start_file()
+
+    def start_file(self) -> None:
+        # what the current file added or brought: the tables made in the consolidated file itself are judged as
+        # they stood when the file began
+        self._added_now: set[str] = set()
+        self._received_now: set[str] = set()
+
+    def own_table(self, uid: str) -> bool:
+        """Made in the consolidated file itself (held and never received, when the current file began)."""
+        held_before = uid in self.uids and uid not in self._added_now
+        received_before = uid in self._received and uid not in self._received_now
+        return held_before and not received_before
+
+    def added(self, uid: str, origin: str) -> None:
+        if uid not in self.uids:
+            self.uids.add(uid)
+            self._added_now.add(uid)
+        self.origins[uid] = origin
+
+    def received(self, uid: str) -> None:
+        if uid not in self._received:
+            self._received.add(uid)
+            self._received_now.add(uid)
 
 
 def _find_duplicates(out: Store) -> list[dict]:
     """Different uids with the same unit, year and code (or name when there is no code)."""
     received = out.received_from()
     result = []
-    for (unit, year, by, value), items in duplicate_groups(out.projects()).items():
+    for (unit, year, by, value), items in duplicate_groups(out.project_keys()).items():
         result.append({
             "unit_code": unit, "year": year, "match": "项目编码" if by == "code" else "项目名称", "value": value,
             "projects": [{"uid": p.uid, "project": p.name, "source": received.get(p.uid, ("", ""))[0]}

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from desk.domain.codec import department_from_dict, project_from_dict
+from desk.domain.codec import department_from_dict, project_from_dict, project_reads_back, project_to_dict
 from desk.domain.rules import table_label, validate
 from desk.errors import DeskError
 from desk.store import schema
@@ -153,23 +153,58 @@ def _check_rows(store, limits: Limits, budget: _Budget) -> None:
     for code, name in store._conn.execute("SELECT code, name FROM units"):
         _too_long(path, "单位编码", code, 100)
         _too_long(path, f"单位“{code}”的名称", name, 500)
-    items = [*store.projects(), *store.departments()]
+    projects, departments = store.projects(), store.departments()
+    items = [*projects, *departments]
+    texts = not _texts_within(store, limits.text)
     for item in items:
         budget.check()
-        _check_item(path, item, limits)
+        _check_item(path, item, limits, texts=texts)
     damaged = store.damaged(items)
     if damaged:
         names = "、".join(f"“{name}”" for _, _, name in damaged[:5])
         raise HostileFileError(path, f"其中 {len(damaged)} 张表的内容已损坏（与校验值不符）：{names}")
-    _check_history(store, limits, budget)
+    _check_history(store, limits, budget, {p.uid: p for p in projects})
+    # every table's content has just been found to match its stored digest
+    store.checked_digests = dict(store._conn.execute(
+        "SELECT uid, digest FROM projects UNION ALL SELECT uid, digest FROM departments"))
+    store.checked_tables = (projects, departments)
 
 
-def _check_item(path: Path, item, limits: Limits) -> None:
+# Every text a table holds, column by column; a text kept in a JSON list (goals, header rows, the narrative)
+# is never longer than the JSON it is written in.
+_TEXT_COLUMNS = {
+    "projects": ("name", "code", "usage", "goals", "extra"),
+    "indicators": ("level1", "level2", "name", "description", "comparator", "value", "unit", "basis", "text"),
+    "departments": ("name", "goals", "narrative"),
+    "department_tasks": ("name", "content"),
+    "department_indicators": ("level1", "level2", "name", "description", "comparator", "value", "unit", "basis",
+                              "text"),
+}
+
+
+def _texts_within(store, limit: int) -> bool:
+    """No text of any table is longer than ``limit`` (one query; when it says no, every text is measured
+    one by one and the first one too long is named)."""
+    parts = " UNION ALL ".join(
+        f"SELECT max(max({', '.join(f'coalesce(length({c}), 0)' for c in columns)})) AS n FROM {table}"
+        for table, columns in _TEXT_COLUMNS.items())
+    longest = store._conn.execute(f"SELECT max(n) FROM ({parts})").fetchone()[0]
+    return longest is None or longest <= limit
+
+
+def _check_item(path: Path, item, limits: Limits, *, texts: bool = True) -> None:
+    """``texts=False``: the caller has made sure no text of the table is longer than ``limits.text``."""
     where = table_label(item)
     try:
         validate(item)
     except DeskError as exc:
         raise HostileFileError(path, str(exc)) from None
+    if not texts:
+        if hasattr(item, "usage") and len(item.extra) > 100:
+            raise HostileFileError(path, f"{where}有 {len(item.extra)} 个表样栏目，超过了 100 个的上限")
+        if len(item.indicators) > limits.rows_per_table or len(item.goals) > limits.rows_per_table:
+            raise HostileFileError(path, f"{where}的行数超过了 {limits.rows_per_table} 行的上限")
+        return
     texts = [("名称", item.name)]
     texts += [(f"绩效目标{i + 1}", g) for i, g in enumerate(item.goals)]
     for i, ind in enumerate(item.indicators):
@@ -192,9 +227,15 @@ def _check_item(path: Path, item, limits: Limits) -> None:
         _too_long(path, f"{where}的{label}", text, limits.text)
 
 
-def _check_history(store, limits: Limits, budget: _Budget) -> None:
-    """Every history snapshot: small when compressed and when not, valid JSON of a valid table, its own uid."""
+def _check_history(store, limits: Limits, budget: _Budget, checked: dict | None = None) -> None:
+    """Every history snapshot: small when compressed and when not, valid JSON of a valid table, its own uid.
+
+    ``checked``: uid → the file's projects, checked already. A snapshot that is exactly one of them (its latest
+    revision, nearly always) is not read into a table a second time when the careful reading would accept it
+    all the same (codec.project_reads_back).
+    """
     path = store.path
+    checked = checked or {}
     total = 0
     rows = store._conn.execute("SELECT id, kind, uid, revision, action, snapshot FROM history")
     for hid, kind, uid, revision, action, blob in rows:
@@ -218,6 +259,9 @@ def _check_history(store, limits: Limits, budget: _Budget) -> None:
         total += len(text)
         if total > limits.history_text:
             raise HostileFileError(path, "历史记录解压后总量过大")
+        live = checked.get(uid) if kind == "project" else None
+        if live is not None and live.revision == revision and _is_checked(text, live):
+            continue
         try:
             data = json.loads(text.decode("utf-8"))
             item = project_from_dict(data) if kind == "project" else department_from_dict(data)
@@ -226,7 +270,25 @@ def _check_history(store, limits: Limits, budget: _Budget) -> None:
                                    else f"{where}的内容无效") from None
         if item.uid != uid or item.revision != revision:
             raise HostileFileError(path, f"{where}与它所属的表不一致")
-        _check_item(path, item, limits)
+        # no text in it can be longer than the JSON it was read from
+        _check_item(path, item, limits, texts=len(text) > limits.text)
+
+
+def _is_checked(text: bytes, project) -> bool:
+    """The snapshot reads as exactly ``project`` (a table of the file that passed its checks) and the careful
+    reading (project_from_dict, uid and revision, _check_item) would accept it: same values, numbers of the types
+    read_project asks for (JSON's 1, 1.0 and true compare equal in Python), and project_reads_back."""
+    try:
+        data = json.loads(text.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return False  # the careful reading names the problem
+    if type(data) is not dict or data != project_to_dict(project):
+        return False
+    if not all(type(data[k]) is int for k in ("year", "revision", "number")):
+        return False
+    if any(type(x) is bool for x in data["plan"]["points"]):
+        return False
+    return project_reads_back(project)
 
 
 __all__ = ["LIMITS", "HostileFileError", "Limits", "check_rows", "check_schema", "expected_schema"]

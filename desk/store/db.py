@@ -30,6 +30,7 @@ import datetime
 import errno
 import hashlib
 import json
+import operator
 import os
 import shutil
 import sqlite3
@@ -43,6 +44,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlite_utils
 
@@ -88,6 +90,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 REQUIRED_TABLES = {"meta", "units", "projects", "indicators", "departments", "history"}  # of version 1
 ROLES = ("office", "consolidated")  # an office's own file; a supervisor's file that receives offices' files
 INDICATOR_COLUMNS = ("level1", "level2", "name", "description", "comparator", "value", "unit", "basis", "text")
+_indicator_values = operator.attrgetter(*INDICATOR_COLUMNS)  # an indicator's column values, in that order
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,14 @@ class HistoryEntry:
     saved_at: str
     action: str  # save, import, restore, delete
     note: str
+
+
+class ProjectKey(NamedTuple):
+    uid: str
+    unit_code: str
+    year: int
+    code: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -289,6 +300,9 @@ class Store:
         self._snapshot_lock = threading.Lock()  # held while a worker copies the database (close waits for it)
         self._scratch_swept = False
         self._digest_of_row: dict[int, bytes] = {}  # history rows written while open: their descent digests
+        # a received file: its tables as check_rows read and checked them (it is read-only, so they stay true)
+        self.checked_tables: tuple[list[Project], list[DepartmentPlan]] | None = None
+        self.checked_digests: dict[str, str] = {}
 
     # ------------------------------------------------------------ opening
 
@@ -730,6 +744,22 @@ class Store:
     def project_count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM projects").fetchone()[0]
 
+    def checked_digest(self, uid: str) -> str | None:
+        """The content digest of a received file's table, checked against its content by check_rows (else None)."""
+        return self.checked_digests.get(uid) if self.checked_tables is not None else None
+
+    def received_tables(self) -> tuple[list[Project], list[DepartmentPlan]]:
+        """The projects and department tables of a received file, as its checks read them (not read again)."""
+        if self.checked_tables is not None:
+            return self.checked_tables
+        return self.projects(), self.departments()
+
+    def project_keys(self) -> list["ProjectKey"]:
+        """uid, unit, year, 项目编码 and name of every project, in the file's order (without loading the tables)."""
+        with self._readable("项目表"):
+            return [ProjectKey(*row) for row in self._conn.execute(
+                "SELECT uid, unit_code, year, code, name FROM projects ORDER BY position, rowid")]
+
     def projects(self) -> list[Project]:
         return self._load_projects("", ())
 
@@ -995,17 +1025,20 @@ class Store:
 
     def save_project(self, project: Project, *, action: str = "save", note: str = "",
                      keep_stamp: bool = False, mirror: bool = False, history: list[tuple] | None = None,
-                     origin: str | None = None) -> Project:
+                     origin: str | None = None, digest: str | None = None) -> Project:
         """Save a project; returns it with its new revision and time.
 
         Unchanged content makes no new revision. A new project keeps the
         revision it brings (at least 1); ``keep_stamp`` keeps its updated_at
         (import of a project this file has not seen). ``origin``: the
         installation that created a project new to this file (default: this
-        file's owner); an existing project keeps its origin.
+        file's owner); an existing project keeps its origin. ``digest``: the
+        content digest of ``project`` as given, when the caller knows it
+        (a received file's checked table).
         """
         self._require_writable()
         rules.validate_project(project)
+        given = project
         with self.transaction():
             self._require_unit(project.unit_code)
             existing = self.project(project.uid)
@@ -1029,7 +1062,10 @@ class Store:
                 "finalized_at": saved.finalized_at, "finalized_by": saved.finalized_by,
                 "number": saved.number, "extra": json.dumps([list(pair) for pair in saved.extra], ensure_ascii=False),
                 "carried_from": saved.carried_from,
-                "revision": saved.revision, "updated_at": saved.updated_at, "digest": content_digest(saved),
+                "revision": saved.revision, "updated_at": saved.updated_at,
+                # saved differs from what was given at most in number, revision and time
+                "digest": digest if digest is not None and (saved.number, saved.revision, saved.updated_at) == (
+                    given.number, given.revision, given.updated_at) else content_digest(saved),
             }
             if existing is None:
                 row["position"] = self._next_position("projects")
@@ -1042,7 +1078,7 @@ class Store:
             self._conn.executemany(
                 f"INSERT INTO indicators(project_uid, position, {', '.join(INDICATOR_COLUMNS)})"
                 f" VALUES (?, ?, {', '.join('?' for _ in INDICATOR_COLUMNS)})",
-                [(saved.uid, i, *(getattr(ind, c) for c in INDICATOR_COLUMNS))
+                [(saved.uid, i, *_indicator_values(ind))
                  for i, ind in enumerate(saved.indicators)])
             if history is not None and last == 0 and any(h[2] == saved.revision for h in history):
                 # a project new to this file, with the history it brings (which holds this revision)
@@ -1102,7 +1138,9 @@ class Store:
             self._positions.pop("projects", None)
 
     def save_department(self, dept: DepartmentPlan, *, action: str = "save", note: str = "",
-                        keep_stamp: bool = False, mirror: bool = False, origin: str | None = None) -> DepartmentPlan:
+                        keep_stamp: bool = False, mirror: bool = False, origin: str | None = None,
+                        digest: str | None = None) -> DepartmentPlan:
+        """As save_project (``digest``: the content digest of ``dept`` as given, when known)."""
         self._require_writable()
         rules.validate_department(dept)
         with self.transaction():
@@ -1124,7 +1162,9 @@ class Store:
                 }, ensure_ascii=False),
                 "finalized_at": saved.finalized_at, "finalized_by": saved.finalized_by,
                 "carried_from": saved.carried_from,
-                "revision": saved.revision, "updated_at": saved.updated_at, "digest": content_digest(saved),
+                "revision": saved.revision, "updated_at": saved.updated_at,
+                "digest": digest if digest is not None and (saved.revision, saved.updated_at) == (
+                    dept.revision, dept.updated_at) else content_digest(saved),
             }
             if existing is None:
                 row["position"] = self._next_position("departments")
@@ -1142,7 +1182,7 @@ class Store:
             self._conn.executemany(
                 f"INSERT INTO department_indicators(department_uid, position, {', '.join(INDICATOR_COLUMNS)})"
                 f" VALUES (?, ?, {', '.join('?' for _ in INDICATOR_COLUMNS)})",
-                [(saved.uid, i, *(getattr(ind, c) for c in INDICATOR_COLUMNS))
+                [(saved.uid, i, *_indicator_values(ind))
                  for i, ind in enumerate(saved.indicators)])
             self._record("department", saved, action, note)
         return saved
