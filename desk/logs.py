@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import faulthandler
 import logging
-import logging.handlers
 import os
 import time
 from pathlib import Path
@@ -44,6 +43,8 @@ def setup() -> logging.Logger:
     logger = logging.getLogger("desk")
     path = log_path()
     if _configured != path:
+        import logging.handlers  # only when something is logged: commands start without it
+
         for old in list(logger.handlers):
             logger.removeHandler(old)
             old.close()

@@ -1,4 +1,7 @@
-"""Exports out of a file: interchange JSON, PDF for signatures, Excel."""
+"""Exports out of a file: interchange JSON, PDF for signatures, Excel.
+
+Each export imports its own renderer: printing a PDF loads neither openpyxl nor python-docx.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,7 @@ from desk.domain.formdef import FormDef
 from desk.domain.model import DepartmentPlan, Narrative
 from desk.forms import default_forms, get_form
 from desk.io import jsonio
-from desk.ops.checking import check_tables, counts_by_table
-from desk.render import document, docx_document, pdf, xlsx
+from desk.render import pdf
 from desk.render.fonts import find_fonts
 from desk.render.table import PrintJob, table_numbers
 from desk.store import Store, StoreError, write_file_atomically
@@ -155,8 +157,12 @@ def export_published(db_path: Path, out: Path, *, unit_code: str | None = None, 
     unit = units.get(unit_code)
     unit_name = unit.name if unit else unit_code
     if suffix == ".pdf":
+        from desk.render import document
+
         data = document.render_document(unit_name, year, narrative, department, projects, find_fonts(font))
     else:
+        from desk.render import docx_document
+
         data = docx_document.render_docx(unit_name, year, narrative, department, projects)
     write_file_atomically(out, data)
     return out
@@ -164,6 +170,9 @@ def export_published(db_path: Path, out: Path, *, unit_code: str | None = None, 
 
 def export_xlsx(db_path: Path, out: Path, *, selection: list[str] | None = None,
                 form_name: str | None = None) -> Path:
+    from desk.ops.checking import check_tables, counts_by_table
+    from desk.render import xlsx
+
     with Store.open(db_path, readonly=True) as store:
         jobs = print_jobs(store, selection, form_name)
         counts = counts_by_table(check_tables(store.projects()))

@@ -28,6 +28,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from desk import paths
 from desk.errors import DeskError
+from desk.render import fontcache
 
 SHIPPED_FONT = "uming.ttc"
 SHIPPED_FALLBACKS = ("hanazono-ext-a.ttf.xz", "hanazono-ext-b.ttf.xz")
@@ -193,8 +194,11 @@ def register(path: Path, subfont: int = 0) -> FontFace:
             with lzma.open(path) as fh:
                 source = io.BytesIO(fh.read(64 * 1024 * 1024))
         else:
-            source = str(path)
-        font = TTFont(name, source, subfontIndex=subfont)
+            source = None
+        if source is None:  # parsed once per process; its tables kept across runs (fontcache)
+            font = fontcache.load(name, path, subfont)
+        else:
+            font = TTFont(name, source, subfontIndex=subfont)
     except (TTFError, OSError, ValueError, EOFError, lzma.LZMAError) as exc:
         if "subfontIndex" in str(exc):
             raise FontError(f"字体“{path.name}”中没有第 {subfont} 个字体（.ttc 字体中的字体从 0 数起）") from None

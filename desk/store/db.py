@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -43,8 +44,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-
-import sqlite_utils
 
 from desk import __version__
 from desk.domain.codec import (
@@ -268,7 +267,6 @@ class Store:
     def __init__(self, path: Path, conn: sqlite3.Connection, *, readonly: bool, readonly_reason: str = ""):
         self.path = Path(path)
         self._conn = conn
-        self.db = sqlite_utils.Database(conn, execute_plugins=False)
         self.readonly = readonly
         self.readonly_reason = readonly_reason
         self._lock: WriterLock | None = None
@@ -286,6 +284,14 @@ class Store:
         self._positions: dict[str, int] = {}
         self._owner: str | None = None  # the installation that owns the file: the origin of what it creates
         self._snapshot_lock = threading.Lock()  # held while a worker copies the database (close waits for it)
+
+    @functools.cached_property
+    def db(self):
+        """sqlite-utils over the connection, for writes; imported on first need (reading and printing go
+        without it)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self._conn, execute_plugins=False)
 
     # ------------------------------------------------------------ opening
 
