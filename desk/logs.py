@@ -43,13 +43,13 @@ def setup() -> logging.Logger:
     logger = logging.getLogger("desk")
     path = log_path()
     if _configured != path:
-        import logging.handlers  # only when something is logged: commands start without it
+        from logging.handlers import RotatingFileHandler  # only when something is logged: commands start without it
 
         for old in list(logger.handlers):
             logger.removeHandler(old)
             old.close()
         try:
-            handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+            handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
         except OSError:
             handler = logging.NullHandler()
         handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
