@@ -11,7 +11,7 @@
      font file and draws the same strings, cell rectangles and lines on the same pages, read
      back from desk's PDF (target: desk ≤ 1.4× of it).
    Each process runs once untimed first (LibreOffice makes its profile, desk its font cache),
-   then ``--repeat`` times; medians.
+   then ``--repeat`` times, the three taking turns; medians.
 2. 500 projects of 10 indicators rendered in this process, ms per page (target ≤ 20 ms);
    with ``--libreoffice-500`` the same tables also go through LibreOffice, for comparison.
 Run: python bench/pdf_bench.py [--projects 500] [--repeat 5] [--libreoffice-500]
@@ -138,18 +138,20 @@ def floor_pages(pdf_path: Path, out: Path) -> int:
     return chars
 
 
-def spawn_time(cmd: list[str], repeat: int, env: dict | None = None) -> float:
-    """Median wall time of ``repeat`` runs of a whole process, after one untimed run."""
-    times = []
+def spawn_times(commands: dict[str, tuple[list[str], dict | None]], repeat: int) -> dict[str, float]:
+    """Median wall time of ``repeat`` runs of each whole process, after one untimed run of each. The commands
+    take turns, so a change in the machine's load falls on all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for k in range(repeat + 1):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True, env=env, timeout=3600)
-        if k:
-            times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, (cmd, env) in commands.items():
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True, env=env, timeout=3600)
+            if k:
+                times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
-def real_tables_bench(repeat: int) -> None:
+def real_tables_bench(repeat: int, no_bytecode: bool = False) -> None:
     from desk.ops.exports import print_jobs
     from desk.ops.imports import import_document
     from desk.store import Store
@@ -162,34 +164,45 @@ def real_tables_bench(repeat: int) -> None:
             tables = [job.project for job in print_jobs(store)]
         desk_pdf = tmp / "desk.pdf"
         (tmp / "desk-home").mkdir()
-        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        # Both Python programs run as installed ones do: with their bytecode compiled once (pip and the Windows
+        # build ship it), here into a folder of this run (the untimed first runs fill it); --no-bytecode: without.
+        python_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        if no_bytecode:
+            python_env["PYTHONDONTWRITEBYTECODE"] = "1"
+        else:
+            python_env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+        env = dict(python_env, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
                    DESK_HOME=str(tmp / "desk-home"))  # a fresh user folder: the untimed first run fills it
-        desk_s = spawn_time([sys.executable, "-m", "desk", "export-pdf", str(db), "-o", str(desk_pdf)], repeat, env)
+        desk_cmd = [sys.executable, "-m", "desk", "export-pdf", str(db), "-o", str(desk_pdf)]
+        subprocess.run(desk_cmd, check=True, capture_output=True, env=env, timeout=600)
         pages = page_count(desk_pdf.read_bytes())
         spec = tmp / "pages.json"
         chars = floor_pages(desk_pdf, spec)
         floor_pdf = tmp / "floor.pdf"
-        floor_s = spawn_time([sys.executable, str(ROOT / "bench" / "pdf_floor.py"), str(spec), str(floor_pdf)], repeat)
-        floor_pages_n = page_count(floor_pdf.read_bytes())
-        print(f"{len(tables)} real tables: desk {pages} pages, {chars} characters; floor {floor_pages_n} pages")
-        if floor_pages_n != pages:
-            raise SystemExit("the floor drew another number of pages")
+        commands = {"desk": (desk_cmd, env),
+                    "floor": ([sys.executable, str(ROOT / "bench" / "pdf_floor.py"), str(spec), str(floor_pdf)],
+                              python_env)}
         soffice = shutil.which("soffice") or shutil.which("libreoffice")
         if soffice:
             xlsx = tmp / "tables.xlsx"
             write_xlsx(tables, xlsx)
             home = tmp / "lo-home"
             home.mkdir()
-            lo_s = spawn_time([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp), str(xlsx)], repeat,
-                              dict(os.environ, HOME=str(home)))
-            lo_pages = page_count((tmp / "tables.pdf").read_bytes())
-            print(f"LibreOffice: {lo_pages} pages")
-            report(f"print {len(tables)} real tables vs LibreOffice", desk_s, lo_s, "LibreOffice xlsx→pdf", target=0.2)
+            commands["LibreOffice"] = ([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp), str(xlsx)],
+                                       dict(os.environ, HOME=str(home)))
+        medians = spawn_times(commands, repeat)
+        floor_pages_n = page_count(floor_pdf.read_bytes())
+        print(f"{len(tables)} real tables: desk {pages} pages, {chars} characters; floor {floor_pages_n} pages")
+        if floor_pages_n != pages:
+            raise SystemExit("the floor drew another number of pages")
+        if soffice:
+            print(f"LibreOffice: {page_count((tmp / 'tables.pdf').read_bytes())} pages")
+            report(f"print {len(tables)} real tables vs LibreOffice", medians["desk"], medians["LibreOffice"],
+                   "LibreOffice xlsx→pdf", target=0.2)
         else:
             print("LibreOffice: not installed, no comparison")
-        report(f"print {len(tables)} real tables vs reportlab floor", desk_s, floor_s, "plain reportlab script",
-               target=1.4)
-
+        report(f"print {len(tables)} real tables vs reportlab floor", medians["desk"], medians["floor"],
+               "plain reportlab script", target=1.4)
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -198,8 +211,10 @@ def main() -> None:
     parser.add_argument("--libreoffice-500", action="store_true",
                         help="also convert the 500 projects with LibreOffice (takes minutes)")
     parser.add_argument("--only-real", action="store_true", help="only the 32 real tables")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="run desk and the floor script without cached bytecode (as PYTHONDONTWRITEBYTECODE=1 does)")
     args = parser.parse_args()
-    real_tables_bench(args.repeat)
+    real_tables_bench(args.repeat, args.no_bytecode)
     if args.only_real:
         return
     unit, projects = sample_projects(args.projects)
