@@ -103,6 +103,28 @@ class _Named:
         return self._data
 
 
+class _CachedFace(TTFontFace):
+    """A face from the cache: the tables reportlab needs only to embed a subset (the glyphs' advances and
+    bearings) or never after parsing (glyph -> characters) are made into lists on first use."""
+
+    def __getattr__(self, name: str):
+        kept = self.__dict__.get("_kept")
+        if kept is None or name not in ("hmetrics", "glyphToChar"):
+            raise AttributeError(name)
+        g2c_keys, g2c_counts, g2c_chars, whole, advances, bearings = kept
+        if name == "hmetrics":
+            value = list(zip(whole.tolist() + advances.tolist(), bearings.tolist()))
+        elif len(g2c_chars) == len(g2c_keys):  # one character per glyph, as usual
+            value = dict(zip(g2c_keys.tolist(), ([c] for c in g2c_chars.tolist())))
+        else:
+            value, k = {}, 0
+            for glyph, count in zip(g2c_keys.tolist(), g2c_counts.tolist()):
+                value[glyph] = g2c_chars[k:k + count].tolist()
+                k += count
+        setattr(self, name, value)
+        return value
+
+
 # ---------------------------------------------------------------- the format
 
 def _encode(value):
@@ -239,7 +261,7 @@ def _from_cache(raw: bytes, key: dict, name: str, path: Path, data: bytes) -> TT
         if not (isinstance(record, dict) and 0 <= record["offset"] and record["offset"] + record["length"] <= len(data)):
             return None
 
-    face = TTFontFace.__new__(TTFontFace)
+    face = _CachedFace.__new__(_CachedFace)
     face.__dict__.update(scalars)
     face._ttf_data = data
     face._pos = 0
@@ -249,18 +271,10 @@ def _from_cache(raw: bytes, key: dict, name: str, path: Path, data: bytes) -> TT
     else:
         mult = 1000 / units
         face._pdfScale = lambda x: x * mult
-    face.charToGlyph = dict(zip(chars, glyphs))
-    face.charWidths = dict(zip(width_keys, widths))
-    if len(g2c_chars) == len(g2c_keys):  # one character per glyph, as usual
-        face.glyphToChar = dict(zip(g2c_keys, ([c] for c in g2c_chars)))
-    else:
-        glyph_to_char, k = {}, 0
-        for glyph, count in zip(g2c_keys, g2c_counts):
-            glyph_to_char[glyph] = g2c_chars[k:k + count].tolist()
-            k += count
-        face.glyphToChar = glyph_to_char
-    face.hmetrics = list(zip(whole.tolist() + advances.tolist(), bearings.tolist()))
+    face.charToGlyph = dict(zip(chars.tolist(), glyphs.tolist()))
+    face.charWidths = dict(zip(width_keys.tolist(), widths.tolist()))
     face.glyphPos = positions
+    face._kept = (g2c_keys, g2c_counts, g2c_chars, whole, advances, bearings)
 
     from weakref import WeakKeyDictionary
 
