@@ -10,14 +10,16 @@ from pathlib import Path
 from desk.domain.formdef import FormDef
 from desk.domain.model import DepartmentPlan, Narrative
 from desk.forms import default_forms, get_form
-from desk.io import jsonio
 from desk.render import pdf
 from desk.render.fonts import find_fonts
 from desk.render.table import PrintJob, table_numbers
 from desk.store import Store, StoreError, write_file_atomically
 
 
-def export_document(store: Store) -> jsonio.Document:
+def export_document(store: Store):
+    """The file's content as a jsonio.Document."""
+    from desk.io import jsonio
+
     return jsonio.Document(
         units=tuple(store.units()),
         projects=tuple(store.projects()),
@@ -27,6 +29,8 @@ def export_document(store: Store) -> jsonio.Document:
 
 def export_json(db_path: Path, out: Path | None = None) -> str:
     """The file's content as interchange JSON; written to ``out`` when given."""
+    from desk.io import jsonio
+
     with Store.open(Path(db_path), readonly=True) as store:
         text = jsonio.dumps(export_document(store))
     if out is not None:
