@@ -105,7 +105,16 @@ class _Named:
 
 class _CachedFace(TTFontFace):
     """A face from the cache: the tables reportlab needs only to embed a subset (the glyphs' advances and
-    bearings) or never after parsing (glyph -> characters) are made into lists on first use."""
+    bearings) or never after parsing (glyph -> characters) are made into lists on first use, and each table
+    of the font is copied out of its bytes once (not once per embedded subset: the glyph table is most of
+    the 20 MB)."""
+
+    def get_table(self, tag):
+        tables = self.__dict__.setdefault("_table_copies", {})
+        data = tables.get(tag)
+        if data is None:
+            data = tables[tag] = TTFontFace.get_table(self, tag)
+        return data
 
     def __getattr__(self, name: str):
         kept = self.__dict__.get("_kept")
