@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import report  # noqa: E402
+from bench.common import median_time, report  # noqa: E402
 from desk.domain.model import DepartmentPlan, Unit  # noqa: E402
 from desk.forms import get_form  # noqa: E402
 from desk.io import jsonio  # noqa: E402
@@ -223,11 +223,10 @@ def main() -> None:
     start = time.perf_counter()
     fonts = find_fonts()
     font_s = time.perf_counter() - start
-    start = time.perf_counter()
     data = render(jobs, fonts)
-    elapsed = time.perf_counter() - start
+    elapsed = median_time(lambda: render(jobs, fonts), args.repeat)
     pages = page_count(data)
-    print(f"desk: {args.projects} projects, {pages} pages, {elapsed:.2f} s "
+    print(f"desk: {args.projects} projects, {pages} pages, {elapsed:.2f} s (median of {args.repeat}) "
           f"= {elapsed / pages * 1000:.1f} ms per page ({len(data) / 1e6:.1f} MB); font loading {font_s * 1000:.0f} ms")
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not args.libreoffice_500:
