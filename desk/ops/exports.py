@@ -1,6 +1,6 @@
 """Exports out of a file: interchange JSON, PDF for signatures, Excel.
 
-Each export imports its own renderer: printing a PDF loads neither openpyxl nor python-docx.
+The Excel and Word renderers load openpyxl and python-docx when first used, so printing a PDF goes without them.
 """
 
 from __future__ import annotations
@@ -10,16 +10,15 @@ from pathlib import Path
 from desk.domain.formdef import FormDef
 from desk.domain.model import DepartmentPlan, Narrative
 from desk.forms import default_forms, get_form
-from desk.render import pdf
+from desk.io import jsonio
+from desk.ops.checking import check_tables, counts_by_table
+from desk.render import document, docx_document, pdf, xlsx
 from desk.render.fonts import find_fonts
 from desk.render.table import PrintJob, table_numbers
 from desk.store import Store, StoreError, write_file_atomically
 
 
-def export_document(store: Store):
-    """The file's content as a jsonio.Document."""
-    from desk.io import jsonio
-
+def export_document(store: Store) -> jsonio.Document:
     return jsonio.Document(
         units=tuple(store.units()),
         projects=tuple(store.projects()),
@@ -29,8 +28,6 @@ def export_document(store: Store):
 
 def export_json(db_path: Path, out: Path | None = None) -> str:
     """The file's content as interchange JSON; written to ``out`` when given."""
-    from desk.io import jsonio
-
     with Store.open(Path(db_path), readonly=True) as store:
         text = jsonio.dumps(export_document(store))
     if out is not None:
@@ -161,12 +158,8 @@ def export_published(db_path: Path, out: Path, *, unit_code: str | None = None, 
     unit = units.get(unit_code)
     unit_name = unit.name if unit else unit_code
     if suffix == ".pdf":
-        from desk.render import document
-
         data = document.render_document(unit_name, year, narrative, department, projects, find_fonts(font))
     else:
-        from desk.render import docx_document
-
         data = docx_document.render_docx(unit_name, year, narrative, department, projects)
     write_file_atomically(out, data)
     return out
@@ -174,9 +167,6 @@ def export_published(db_path: Path, out: Path, *, unit_code: str | None = None, 
 
 def export_xlsx(db_path: Path, out: Path, *, selection: list[str] | None = None,
                 form_name: str | None = None) -> Path:
-    from desk.ops.checking import check_tables, counts_by_table
-    from desk.render import xlsx
-
     with Store.open(db_path, readonly=True) as store:
         jobs = print_jobs(store, selection, form_name)
         counts = counts_by_table(check_tables(store.projects()))
