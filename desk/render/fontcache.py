@@ -31,6 +31,7 @@ FORMAT = 1
 MAGIC = b"desk-font-cache\n"
 EDGE = 64 * 1024  # bytes of the font hashed at each end for the key
 MAX_HEADER = 1 << 20
+MAX_ENTRY = 64 << 20  # an entry larger than this is not read (uming.ttc's is 2 MB)
 KEEP = 8  # entries kept in the folder (a font file that changed leaves its old entry behind)
 # the parsed tables held as arrays; everything else of the face goes into the JSON header
 _ARRAYS = ("charToGlyph", "charWidths", "glyphToChar", "hmetrics", "glyphPos")
@@ -68,7 +69,7 @@ def load(name: str, path: Path, subfont: int, folder: Path | None = None) -> TTF
     entry = folder / (hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:24] + ".bin")
     font = None
     try:
-        raw = entry.read_bytes()
+        raw = entry.read_bytes() if entry.stat().st_size <= MAX_ENTRY else None
     except OSError:
         raw = None
     if raw is not None:

@@ -90,6 +90,16 @@ def test_a_damaged_or_foreign_cache_file_is_ignored_and_written_anew(tmp_path, r
     assert isinstance(fontcache.load("c", FONT, 0, tmp_path).face, fontcache._CachedFace)
 
 
+def test_an_oversized_cache_file_is_not_read(tmp_path, reference, monkeypatch):
+    fontcache.load("a", FONT, 0, tmp_path)
+    [entry] = entries(tmp_path)
+    monkeypatch.setattr(fontcache, "MAX_ENTRY", entry.stat().st_size - 1)
+    read = []
+    monkeypatch.setattr(fontcache, "_from_cache", lambda *a: read.append(a))
+    assert pdf_with(fontcache.load("b", FONT, 0, tmp_path)) == reference
+    assert read == []
+
+
 def test_a_changed_font_file_is_parsed_again(tmp_path, reference):
     font_file = tmp_path / "font.ttc"
     shutil.copyfile(FONT, font_file)
