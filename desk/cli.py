@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 from desk import __version__, logs
-from desk.domain.checks import has_errors
 from desk.domain.model import Unit
 from desk.errors import DeskError, shown
 
@@ -259,6 +258,7 @@ SEVERITY_LABEL = {"error": "错误", "warning": "提示", "suggestion": "建议"
 
 
 def cmd_check(args) -> int:
+    from desk.domain.checks import has_errors
     from desk.ops import checking
 
     findings, count = checking.check_file(Path(args.db))

@@ -10,8 +10,6 @@ file that another handle keeps open.
 from __future__ import annotations
 
 import faulthandler
-import logging
-import logging.handlers
 import os
 import time
 from pathlib import Path
@@ -23,13 +21,6 @@ _configured: Path | None = None  # the log file the handler writes to
 _crash_file = None  # kept open for the life of the process: faulthandler writes to its descriptor
 
 
-class SafeFormatter(logging.Formatter):
-    """Log lines never carry terminal escapes or bidi overrides from people's text (see desk.errors.shown)."""
-
-    def format(self, record: logging.LogRecord) -> str:  # noqa: A003 - logging's name
-        return shown(super().format(record))
-
-
 def log_path() -> Path:
     return paths.user_data_dir() / "desk.log"
 
@@ -38,20 +29,37 @@ def crash_log_path() -> Path:
     return paths.user_data_dir() / "crash.log"
 
 
-def setup() -> logging.Logger:
-    """The "desk" logger, writing to desk.log in the user's data folder (followed if that folder changes)."""
+def _safe_formatter(fmt: str):
+    """A formatter whose lines never carry terminal escapes or bidi overrides from people's text (see
+    desk.errors.shown)."""
+    import logging
+
+    class SafeFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:  # noqa: A003 - logging's name
+            return shown(super().format(record))
+
+    return SafeFormatter(fmt)
+
+
+def setup():
+    """The "desk" logger, writing to desk.log in the user's data folder (followed if that folder changes).
+    logging loads with the first line logged: commands start without it."""
+    import logging
+
     global _configured
     logger = logging.getLogger("desk")
     path = log_path()
     if _configured != path:
+        from logging.handlers import RotatingFileHandler
+
         for old in list(logger.handlers):
             logger.removeHandler(old)
             old.close()
         try:
-            handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+            handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
         except OSError:
             handler = logging.NullHandler()
-        handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(_safe_formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False

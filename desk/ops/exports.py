@@ -1,4 +1,7 @@
-"""Exports out of a file: interchange JSON, PDF for signatures, Excel."""
+"""Exports out of a file: interchange JSON, PDF for signatures, Excel.
+
+The Excel and Word renderers load openpyxl and python-docx when first used, so printing a PDF goes without them.
+"""
 
 from __future__ import annotations
 

@@ -11,14 +11,6 @@ from __future__ import annotations
 import datetime
 import io
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
-
 from desk.domain.model import Narrative
 from desk.render.document import HEADINGS, PART_ONE, PART_TWO, _cn, _paragraphs
 from desk.domain.goals import numbered
@@ -27,6 +19,22 @@ from desk.render.table import MM, PrintJob, build_rows, checksum, column_edges, 
 BODY_FONT = "宋体"
 HEADING_FONT = "黑体"
 FIXED_TIME = datetime.datetime(2000, 1, 1)
+
+
+def _load_docx() -> None:
+    """python-docx loads when a Word document is first written: the other commands, printing a PDF among them,
+    start without it. The names are this module's, as if imported at its top."""
+    global Document, WD_ORIENT, WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT, WD_ALIGN_PARAGRAPH, WD_BREAK
+    global OxmlElement, qn, Mm, Pt, RGBColor
+    if "RGBColor" in globals():
+        return
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt, RGBColor
 
 
 def _east_asian(style_or_run, name: str) -> None:
@@ -73,6 +81,7 @@ def _page_break(doc) -> None:
 
 def render_docx(unit_name: str, year: int, narrative: Narrative, department: PrintJob | None,
                 projects: list[PrintJob]) -> bytes:
+    _load_docx()
     doc = Document()
     _set_styles(doc)
     section = doc.sections[0]

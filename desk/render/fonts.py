@@ -28,6 +28,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from desk import paths
 from desk.errors import DeskError
+from desk.render import fontcache
 
 SHIPPED_FONT = "uming.ttc"
 SHIPPED_FALLBACKS = ("hanazono-ext-a.ttf.xz", "hanazono-ext-b.ttf.xz")
@@ -103,6 +104,20 @@ class Fallbacks:
         return len(self.sources)
 
 
+class Widths(dict):
+    """Character -> width in points at one size, filled on first use: ``widths[ch]`` and ``widths.__getitem__`` as
+    a measure cost a dictionary lookup. Each width is the chain's ``char_width`` (the same float)."""
+
+    def __init__(self, chain: FontChain, size: float):
+        super().__init__()
+        self.chain = chain
+        self.size = size
+
+    def __missing__(self, ch: str) -> float:
+        w = self[ch] = self.chain.char_width(ch, self.size)
+        return w
+
+
 @dataclass(frozen=True)
 class FontChain:
     """A main face and its fallbacks: the face that draws each character."""
@@ -110,6 +125,8 @@ class FontChain:
     main: FontFace
     fallbacks: Fallbacks
     _cache: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _sized: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _main_chars: set = field(default_factory=set, compare=False, hash=False, repr=False)  # known drawn by main
 
     @property
     def name(self) -> str:
@@ -128,7 +145,16 @@ class FontChain:
                         face = candidate
                         break
             self._cache[ch] = face
+            if face is self.main:
+                self._main_chars.add(ch)
         return face
+
+    def all_main(self, text: str) -> bool:
+        """Whether the main face draws every character of ``text``."""
+        chars = set(text)
+        if chars <= self._main_chars:
+            return True
+        return all(self.face_for(ch) is self.main for ch in chars)
 
     def has(self, ch: str) -> bool:
         return self.face_for(ch) is not None
@@ -137,11 +163,20 @@ class FontChain:
         face = self.face_for(ch) or self.main
         return face.char_width(ch, size)
 
+    def widths(self, size: float) -> Widths:
+        """The widths of characters at ``size`` (shared by every table printed with this chain)."""
+        table = self._sized.get(size)
+        if table is None:
+            table = self._sized[size] = Widths(self, size)
+        return table
+
     def width(self, text: str, size: float) -> float:
-        return sum(self.char_width(ch, size) for ch in text)
+        return sum(map(self.widths(size).__getitem__, text))
 
     def runs(self, text: str) -> list[tuple[FontFace, str]]:
         """``text`` cut into runs drawn with one face each."""
+        if self.all_main(text):
+            return [(self.main, text)] if text else []
         out: list[tuple[FontFace, str]] = []
         for ch in text:
             face = self.face_for(ch) or self.main
@@ -165,6 +200,8 @@ class PrintFonts:
     def missing(self, text: str, *, title: bool = False) -> list[str]:
         """Characters of ``text`` no face of the chain can draw (each once, in order)."""
         chain = self.title if title else self.body
+        if chain.all_main(text):
+            return []
         seen: list[str] = []
         for ch in text:
             if ch in "\n\r\t" or ch in seen:
@@ -193,8 +230,11 @@ def register(path: Path, subfont: int = 0) -> FontFace:
             with lzma.open(path) as fh:
                 source = io.BytesIO(fh.read(64 * 1024 * 1024))
         else:
-            source = str(path)
-        font = TTFont(name, source, subfontIndex=subfont)
+            source = None
+        if source is None:  # parsed once per process; its tables kept across runs (fontcache)
+            font = fontcache.load(name, path, subfont)
+        else:
+            font = TTFont(name, source, subfontIndex=subfont)
     except (TTFError, OSError, ValueError, EOFError, lzma.LZMAError) as exc:
         if "subfontIndex" in str(exc):
             raise FontError(f"字体“{path.name}”中没有第 {subfont} 个字体（.ttc 字体中的字体从 0 数起）") from None

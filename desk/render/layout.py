@@ -31,16 +31,23 @@ def wrap(text: str, width: float, measure: Measure) -> list[str]:
     return lines or [""]
 
 
+# A paragraph whose characters' widths add up to less than this below the line fits on one line whatever the
+# order of the additions (the token by token sums below differ from it by far less).
+_SURELY_FITS = 1e-9
+
+
 def _wrap_paragraph(text: str, width: float, measure: Measure) -> list[str]:
     if not text:
         return [""]
+    if sum(map(measure, text)) <= width + 1e-6 - _SURELY_FITS:
+        return [text.rstrip(" ")]  # one line: what the token loop below gives when every token fits
     tokens: list[str] = []
     for tok in _tokens(text):
-        if len(tok) > 1 and sum(measure(c) for c in tok) > width:
+        if len(tok) > 1 and sum(map(measure, tok)) > width:
             tokens.extend(tok)  # a run longer than a line: break it anywhere
         else:
             tokens.append(tok)
-    widths = [sum(measure(c) for c in tok) for tok in tokens]
+    widths = [sum(map(measure, tok)) for tok in tokens]
     lines: list[str] = []
     line: list[int] = []  # token indexes on the current line
     used = 0.0
@@ -128,6 +135,8 @@ class Band:
 
 def _lines(paragraphs: list[float], width: float, pad: float) -> int:
     room = max(width - 2 * pad, 1.0)
+    if len(paragraphs) == 1:  # most cells: the same count without the generator
+        return max(1, -int(-(paragraphs[0] * 1.04) // room))
     return sum(max(1, -int(-(pw * 1.04) // room)) for pw in paragraphs)
 
 

@@ -12,8 +12,12 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from reportlab.lib.colors import Color, black
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from desk.domain.formdef import PrintSpec
@@ -21,7 +25,7 @@ from desk.domain.model import Project
 from desk.errors import DeskError
 from desk.render.fonts import PrintFonts
 from desk.render.layout import Band, Cell, Row, wrap
-from desk.render.table import MM, PrintJob, build_rows, checksum, fit_grid, printed_fields, title_of
+from desk.render.table import MM, PrintJob, build_rows, checksum, checksum_of, fit_grid, printed_fields, title_of
 LABEL_FILL = Color(0.94, 0.94, 0.94)
 DRAFT_INK = Color(0.75, 0.1, 0.1)
 DRAFT_MARK = "草稿"
@@ -95,8 +99,7 @@ class _Layout:
         self.body_w = self.page_w - left - right
 
     def measure(self, size: float):
-        face = self.fonts.body
-        return lambda ch: face.char_width(ch, size)
+        return self.fonts.body.widths(size).__getitem__
 
     def line_height(self, size: float) -> float:
         return size * self.spec.leading
@@ -152,7 +155,7 @@ class _Layout:
         if band.kind not in ("title", "continued"):
             return band
         face = self.fonts.title if band.kind == "title" else self.fonts.body
-        band.lines = wrap(band.texts[0], self.body_w, lambda ch: face.char_width(ch, band.size))
+        band.lines = wrap(band.texts[0], self.body_w, face.widths(band.size).__getitem__)
         if len(band.lines) > 1:
             band.height = max(band.height, len(band.lines) * band.size * 1.35 + band.size * 0.7)
         return band
@@ -281,25 +284,54 @@ def _col_starts(widths: tuple[float, ...]) -> list[float]:
 
 # ---------------------------------------------------------------- drawing
 
+_ENCODED: WeakKeyDictionary = WeakKeyDictionary()  # per PDF document: (font, text) -> its subset strings
+
 class _Painter:
     def __init__(self, canvas: Canvas, layout: _Layout, fonts: PrintFonts):
         self.c = canvas
         self.L = layout
         self.fonts = fonts
+        self._fonts: dict[str, TTFont] = {}
+
+    def _font(self, name: str) -> TTFont:
+        font = self._fonts.get(name)
+        if font is None:
+            font = self._fonts[name] = pdfmetrics.getFont(name)
+            if not getattr(font, "_dynamicFont", False):
+                raise TypeError(f"not a TrueType font: {name}")
+        return font
+
+    def _encoded(self, font: TTFont, text: str) -> list[tuple[str, str]]:
+        """``text`` as (PDF font name, escaped string) per font subset: reportlab's splitString, once per text and
+        document (a character keeps its subset and code for the whole document)."""
+        doc = self.c._doc
+        memo = _ENCODED.get(doc)
+        if memo is None:
+            memo = _ENCODED[doc] = {}
+        key = (font.fontName, text)
+        found = memo.get(key)
+        if found is None:
+            escape = self.c._escape
+            found = memo[key] = [(font.getSubsetInternalName(subset, doc), escape(chunk))
+                                 for subset, chunk in font.splitString(text, doc)]
+        return found
 
     def text(self, x: float, y: float, text: str, size: float, *, align: str = "left", title: bool = False) -> None:
         c = self.c
         chain = self.fonts.title if title else self.fonts.body
-        runs = chain.runs(text)
-        if len(runs) == 1 and not (title and self.fonts.stroke_title):
-            c.setFont(runs[0][0].name, size)
-            if align == "center":
-                c.drawCentredString(x, y, text)
-            elif align == "right":
-                c.drawRightString(x, y, text)
-            else:
-                c.drawString(x, y, text)
+        if not (title and self.fonts.stroke_title) and chain.all_main(text):
+            # one face: the text operators written directly (what drawString writes, without its text object)
+            if not text:
+                return
+            font = self._font(chain.main.name)
+            if align != "left":
+                width = font.stringWidth(text, size)
+                x = x - width / 2 if align == "center" else x - width
+            size_text = fp_str(size)
+            ops = " ".join(f"{name} {size_text} Tf ({chunk}) Tj" for name, chunk in self._encoded(font, text))
+            c._code.append(f"BT 1 0 0 1 {fp_str(x, y)} Tm {ops} ET")
             return
+        runs = chain.runs(text)
         # several faces (a character from the fallback font), or a stroked title: run by run
         width = sum(c.stringWidth(part, face.name, size) for face, part in runs)
         x0 = x - width / 2 if align == "center" else (x - width if align == "right" else x)
@@ -468,9 +500,10 @@ def lay_out(job: PrintJob, fonts: PrintFonts, before: Sequence[Band] = ()) -> tu
     heading of a part of the published document), outside the table and its 校验码."""
     layout = _Layout(job.form.print, fonts)
     head, rows, tail = build_rows(job)
+    code = checksum_of(head, rows, tail)
     title_text = next((b.texts[0] for b in head if b.kind == "title"), title_of(job))
     pages = layout.paginate(list(before) + head, rows, tail, title_text)
-    return job, layout, pages, checksum(job), title_text
+    return job, layout, pages, code, title_text
 
 
 def new_canvas(buffer, fonts: PrintFonts, spec: PrintSpec, title: str) -> Canvas:

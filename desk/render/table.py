@@ -315,7 +315,12 @@ def _grid_rows(p: Project | DepartmentPlan, form: FormDef, spec: PrintSpec, size
 
 def checksum(job: PrintJob) -> str:
     """校验码: 8 hex digits over everything the table prints (not page numbers)."""
-    head, rows, tail = build_rows(job)
+    return checksum_of(*build_rows(job))
+
+
+def checksum_of(head: list[Band], rows: list[Row], tail: list[Band]) -> str:
+    """The 校验码 of a table's bands and rows as :func:`build_rows` gives them (their texts; laying out changes
+    only widths, lines and heights)."""
     content = {
         "bands": [[b.kind, list(b.texts)] for b in head + tail],
         "rows": [[r.block, [[c.col, c.span, c.text] for c in r.cells],
@@ -352,7 +357,7 @@ def fit_grid(rows: list[Row], spec: PrintSpec, measure, pad: float) -> None:
         entry = []
         for col, span, text, size in texts:
             width = measure(size)
-            entry.append((col, span, [sum(width(ch) for ch in part) for part in text.split("\n")]))
+            entry.append((col, span, [sum(map(width, part)) for part in text.split("\n")]))
         cells.append(entry)
     widths = fit_widths(cells, grid[0].widths[skip:], tuple(v * MM for v in spec.grid_min_mm),
                         tuple(v * MM for v in spec.grid_max_mm), pad, 1.0 * MM)

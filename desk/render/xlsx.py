@@ -15,24 +15,39 @@ import re
 from collections.abc import Sequence
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.writer.excel import ExcelWriter
+from typing import TYPE_CHECKING
 
 from desk.domain.model import Project
 from desk.domain.values import split_columns
 from desk.render.layout import wrap
 from desk.render.table import PrintJob, build_rows, checksum, column_edges, column_starts, fit_grid, wide_measure
 
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
 FLAT_SHEET = "指标明细"
 TOTALS_SHEET = "按单位汇总"
 FLAT_COLUMNS = ("单位编码", "单位名称", "年度", "项目编码", "项目名称", "预算数（元）", "一级指标", "二级指标", "三级指标",
                 "绩效指标描述", "符号", "值", "单位", "指标值确定依据")
-_THIN = Side(style="thin", color="000000")
-BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-LABEL_FILL = PatternFill("solid", fgColor="F0F0F0")
+
+
+def _load_openpyxl() -> None:
+    """openpyxl (and the styles below) load when a workbook is first written: the other commands, printing a
+    PDF among them, start without it. The names are this module's, as if imported at its top."""
+    global Workbook, Alignment, Border, Font, PatternFill, Side, get_column_letter, PageSetupProperties
+    global ExcelWriter, _THIN, BORDER, LABEL_FILL
+    if "ExcelWriter" in globals():
+        return
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+    from openpyxl.writer.excel import ExcelWriter
+
+    _THIN = Side(style="thin", color="000000")
+    BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+    LABEL_FILL = PatternFill("solid", fgColor="F0F0F0")
 FONT_NAME = "宋体"
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -102,6 +117,7 @@ def _header_text(text: str) -> str:
 
 
 def write_table(ws, job: PrintJob) -> None:
+    _load_openpyxl()
     head, rows, tail = build_rows(job)
     spec = job.form.print
     fit_grid(rows, spec, wide_measure, CELL_PAD)  # the columns the PDF would choose, measured the Excel way
@@ -291,6 +307,7 @@ def _header(ws, columns: Sequence[str]) -> None:
 
 
 def write_flat(ws, jobs: Sequence[PrintJob]) -> None:
+    _load_openpyxl()
     _header(ws, FLAT_COLUMNS)
     for job in jobs:
         p = job.project
@@ -333,6 +350,7 @@ TOTALS_COLUMNS = ("单位编码", "单位名称", "年度", "项目数", "预算
 
 def write_totals(ws, jobs: Sequence[PrintJob], counts: dict[str, tuple[int, int]] | None = None) -> None:
     """One row per unit and year: number of tables, money totals, indicators, check results."""
+    _load_openpyxl()
     _header(ws, TOTALS_COLUMNS)
     groups: dict[tuple[str, int], list[PrintJob]] = {}
     for job in jobs:
@@ -367,6 +385,7 @@ def render(jobs: Sequence[PrintJob], counts: dict[str, tuple[int, int]] | None =
 
     ``counts`` (uid → errors, warnings) fills the check columns of the totals.
     """
+    _load_openpyxl()
     wb = Workbook()
     wb.remove(wb.active)
     titles = [f"{j.index}.{j.project.name or j.project.code or '未命名'}" if isinstance(j.project, Project)
@@ -398,6 +417,7 @@ class _FixedTimeZip(ZipFile):
 
 def save_reproducibly(wb: Workbook) -> bytes:
     """The workbook's bytes with fixed document and zip timestamps (openpyxl's save stamps the time)."""
+    _load_openpyxl()
     wb.properties.creator = "desk 绩效目标表"
     wb.properties.created = wb.properties.modified = FIXED_TIME
     buffer = io.BytesIO()

@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import errno
+import functools
 import hashlib
 import json
 import operator
@@ -45,8 +46,6 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
-
-import sqlite_utils
 
 from desk import __version__
 from desk.domain.codec import (
@@ -280,7 +279,6 @@ class Store:
     def __init__(self, path: Path, conn: sqlite3.Connection, *, readonly: bool, readonly_reason: str = ""):
         self.path = Path(path)
         self._conn = conn
-        self.db = sqlite_utils.Database(conn, execute_plugins=False)
         self.readonly = readonly
         self.readonly_reason = readonly_reason
         self._lock: WriterLock | None = None
@@ -303,6 +301,14 @@ class Store:
         # a received file: its tables as check_rows read and checked them (it is read-only, so they stay true)
         self.checked_tables: tuple[list[Project], list[DepartmentPlan]] | None = None
         self.checked_digests: dict[str, str] = {}
+
+    @functools.cached_property
+    def db(self):
+        """sqlite-utils over the connection, for writes; imported on first need (reading and printing go
+        without it)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self._conn, execute_plugins=False)
 
     # ------------------------------------------------------------ opening
 

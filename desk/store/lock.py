@@ -7,14 +7,15 @@ message a second opener sees.
 
 from __future__ import annotations
 
-import getpass
 import os
-import socket
 import sys
 from pathlib import Path
 
 
 def holder_name() -> str:
+    import getpass  # only when writing: reading and printing start without them
+    import socket
+
     try:
         user = getpass.getuser()
     except Exception:  # noqa: BLE001 - any failure: fall back to a neutral name
