@@ -44,8 +44,6 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
-import sqlite_utils
-
 from desk import __version__
 from desk.domain.codec import (
     DIGEST_BYTES, content_digest, department_from_dict, department_to_dict, descent_digest, project_from_dict,
@@ -268,6 +266,8 @@ class Store:
     def __init__(self, path: Path, conn: sqlite3.Connection, *, readonly: bool, readonly_reason: str = ""):
         self.path = Path(path)
         self._conn = conn
+        import sqlite_utils  # only an open file needs it: commands that open none start faster
+
         self.db = sqlite_utils.Database(conn, execute_plugins=False)
         self.readonly = readonly
         self.readonly_reason = readonly_reason
