@@ -104,6 +104,8 @@ WORKBOOKS = {
     "tables stacked in one sheet": lambda: workbook(("S", table_rows(1, "甲", "P1") + [[]] * 2
                                                      + table_rows(2, "乙", "P2", money_unit="万元"), [])),
     "office workbook": office_workbook,
+    # the same saved again by LibreOffice Calc 7.4 (shared strings, its own styles and row attributes)
+    "office workbook saved by LibreOffice": lambda: (ROOT / "tests/data/office-workbook-libreoffice.xlsx").read_bytes(),
 }
 
 
