@@ -50,11 +50,11 @@ def setup():
     logger = logging.getLogger("desk")
     path = log_path()
     if _configured != path:
-        from logging.handlers import RotatingFileHandler
-
         for old in list(logger.handlers):
             logger.removeHandler(old)
             old.close()
+        from logging.handlers import RotatingFileHandler  # only when something is logged: commands start faster
+
         try:
             handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
         except OSError:

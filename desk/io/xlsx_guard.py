@@ -81,16 +81,19 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     return names
 
 
-def check_workbook(data: bytes, name: str, limits: WorkbookLimits = LIMITS) -> None:
+def check_workbook(data: bytes, name: str, limits: WorkbookLimits = LIMITS) -> bool:
     """Refuse a workbook beyond what a table needs, before it is loaded (raises WorkbookTooLargeError),
-    or one whose package cannot be read (InputError saying it is damaged)."""
+    or one whose package cannot be read (InputError saying it is damaged).
+
+    Returns whether every sheet's XML is well formed; a sheet that is not is left to openpyxl, which names
+    the place where it breaks."""
     try:
-        _check(data, name, limits)
+        return _check(data, name, limits)
     except _DAMAGED as exc:
         raise WorkbookError(f"“{name}”已损坏，无法读取（{type(exc).__name__}）。文件未导入任何内容。") from None
 
 
-def _check(data: bytes, name: str, limits: WorkbookLimits) -> None:
+def _check(data: bytes, name: str, limits: WorkbookLimits) -> bool:
     archive = zipfile.ZipFile(io.BytesIO(data))
     with archive:
         infos = check_parts(archive, name, limits, "Excel 表格文件")
@@ -99,8 +102,10 @@ def _check(data: bytes, name: str, limits: WorkbookLimits) -> None:
             raise WorkbookTooLargeError(f"“{name}”有 {len(sheets)} 张工作表，超过了 {limits.sheets} 张的上限，未读取。")
         titles = _sheet_names(archive)
         counts = {"cells": 0, "merges": 0, "merged": 0}
+        well_formed = True
         for info in sheets:
-            _check_sheet(archive, info, titles.get(info.filename, info.filename), name, limits, counts)
+            well_formed &= _check_sheet(archive, info, titles.get(info.filename, info.filename), name, limits, counts)
+        return well_formed
 
 
 def check_parts(archive: zipfile.ZipFile, name: str, limits: WorkbookLimits, what: str) -> list[zipfile.ZipInfo]:
@@ -118,7 +123,7 @@ def check_parts(archive: zipfile.ZipFile, name: str, limits: WorkbookLimits, wha
     return infos
 
 
-def _check_sheet(archive, info, title: str, name: str, limits: WorkbookLimits, counts: dict) -> None:
+def _check_sheet(archive, info, title: str, name: str, limits: WorkbookLimits, counts: dict) -> bool:
     def beyond(what: str, ref: str) -> WorkbookTooLargeError:
         return WorkbookTooLargeError(
             f"“{name}”的工作表“{title}”中{what}“{ref}”超出了绩效目标表可能用到的范围"
@@ -165,7 +170,8 @@ def _check_sheet(archive, info, title: str, name: str, limits: WorkbookLimits, c
                         check_ref("使用范围", element.get("ref") or "")
                     element.clear()
     except ParseError:
-        return  # damaged XML: openpyxl reports the file as damaged
+        return False  # damaged XML: openpyxl reports the file as damaged
+    return True
 
 
 __all__ = ["LIMITS", "check_parts", "WorkbookError", "WorkbookLimits", "WorkbookTooLargeError", "check_workbook"]

@@ -21,15 +21,13 @@ from datetime import date, datetime
 from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-
 from desk.domain.formdef import FormDef
 from desk.domain.goals import read_goals_cell
 from desk.domain.model import Budget, DepartmentPlan, DepartmentTask, Indicator, Project, SpendingPlan, Unit
 from desk.domain.money import CENT, WAN
 from desk.domain.values import make_value, parse_value
 from desk.io.xlsx_guard import WorkbookError, check_workbook
+from desk.io.xlsx_read import read_sheets
 
 FLAT_SHEET = "指标明细"  # our export's flat and totals sheets hold no tables to import
 TOTALS_SHEET = "按单位汇总"
@@ -107,20 +105,40 @@ class ReadResult:
 
 # ---------------------------------------------------------------- opening
 
-def open_workbook(data: bytes, name: str = "Excel 文件"):
+def _check_package(data: bytes, name: str) -> bool:
+    """Refuse what is no workbook or beyond the bounds; returns whether the sheets' XML is well formed."""
     if data[:4] == b"\xd0\xcf\x11\xe0":
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise WorkbookError(f"“{name}”设置了打开密码，无法读取。请在 Excel/WPS 中取消密码后另存为 .xlsx 再导入。")
         raise WorkbookError(f"“{name}”是旧版 Excel（.xls）文件，请在 Excel/WPS 中“另存为” .xlsx 格式后再导入。")
     if data[:4] != b"PK\x03\x04":
         raise WorkbookError(f"“{name}”不是 Excel（.xlsx）文件。")
-    check_workbook(data, name)  # bounded before openpyxl expands anything
+    return check_workbook(data, name)  # bounded before anything is expanded
+
+
+def _openpyxl_load(data: bytes, name: str):
+    from openpyxl import load_workbook  # only for workbooks the package reader leaves to openpyxl
+
     try:
         return load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
         raise WorkbookError(f"“{name}”已损坏，无法读取（{type(exc).__name__}）。文件未导入任何内容。") from None
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on broken parts
         raise WorkbookError(f"“{name}”无法读取：{exc}。文件未导入任何内容。") from None
+
+
+def load_sheets(data: bytes, name: str = "Excel 文件") -> list["Sheet"]:
+    """The worksheets of a workbook as grids, in order, after the package passed the bounds of xlsx_guard.
+
+    Read from the package's XML (desk.io.xlsx_read); a workbook with anything that reader does not reproduce
+    exactly as openpyxl does (dates, hyperlinks, odd layouts, damage) is loaded by openpyxl instead."""
+    if _check_package(data, name):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                return [Sheet(s.title, s.values, s.formats, s.merges) for s in read_sheets(archive)]
+        except Exception:  # noqa: BLE001 - openpyxl decides: it reads the workbook, or names it damaged
+            pass
+    return [Sheet.of_worksheet(ws) for ws in _openpyxl_load(data, name).worksheets]
 
 
 # ---------------------------------------------------------------- the sheet as a grid
@@ -200,7 +218,7 @@ class Sheet:
 
     def ref(self, r: int, c: int) -> str:
         """Where a cell is, as the clerk finds it: 表1!C7."""
-        return f"{self.title}!{get_column_letter(c)}{r}"
+        return f"{self.title}!{column_letter(c)}{r}"
 
     def at(self, what: str) -> str:
         """A place in the sheet named in words: 表1!指标第3行."""
@@ -209,6 +227,17 @@ class Sheet:
     def place(self, r: int) -> str:
         """Where a table beginning at row r is, in the import report."""
         return self.ref(r, 1)
+
+
+def column_letter(c: int) -> str:
+    """A column's letters (1 → A, 27 → AA), as openpyxl's get_column_letter."""
+    if not 1 <= c <= 18278:
+        raise ValueError(f"Invalid column index {c}")
+    letters = ""
+    while c:
+        c, rest = divmod(c - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def cell_text(value, number_format: str = "") -> str:
@@ -895,7 +924,6 @@ def _report_unused(sheet: Sheet, start: int, stop: int, used: set, warnings: lis
 
 
 def read_workbook(data: bytes, forms: dict[str, FormDef], *, name: str = "Excel 文件") -> ReadResult:
-    wb = open_workbook(data, name)
     tables: list[FoundTable] = []
     departments: list[FoundDepartment] = []
     # The workbook is a large graph of objects that are all alive; full garbage
@@ -903,10 +931,10 @@ def read_workbook(data: bytes, forms: dict[str, FormDef], *, name: str = "Excel 
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        for ws in wb.worksheets:
-            if ws.title in (FLAT_SHEET, TOTALS_SHEET):
+        for sheet in load_sheets(data, name):
+            if sheet.title in (FLAT_SHEET, TOTALS_SHEET):
                 continue
-            for found in read_sheet(Sheet.of_worksheet(ws), forms):
+            for found in read_sheet(sheet, forms):
                 (departments if isinstance(found, FoundDepartment) else tables).append(found)
     finally:
         if was_enabled:
