@@ -133,6 +133,34 @@ class Project:
 
 
 @dataclass(frozen=True)
+class ProjectSummary:
+    """What the list of tables shows of a project, read without its indicators, goals and plan (a file's
+    list opens at once; the whole table is read when it is shown, checked or changed)."""
+
+    uid: str
+    unit_code: str = ""
+    year: int = 0
+    form: str = ""
+    code: str = ""
+    name: str = ""
+    money_unit: str = "元"
+    budget_total: Decimal | None = None
+    finalized_at: str = ""
+    finalized_by: str = ""
+    number: int = 0
+    carried_from: str = ""
+
+    @property
+    def finalized(self) -> bool:
+        return bool(self.finalized_at)
+
+    @classmethod
+    def of(cls, p: Project) -> "ProjectSummary":
+        return cls(p.uid, p.unit_code, p.year, p.form, p.code, p.name, p.money_unit, p.budget.total, p.finalized_at,
+                   p.finalized_by, p.number, p.carried_from)
+
+
+@dataclass(frozen=True)
 class DepartmentTask:
     """A 年度主要任务 row; amounts in 元."""
 
