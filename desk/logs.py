@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import faulthandler
 import logging
-import logging.handlers
 import os
 import time
 from pathlib import Path
@@ -47,8 +46,10 @@ def setup() -> logging.Logger:
         for old in list(logger.handlers):
             logger.removeHandler(old)
             old.close()
+        from logging.handlers import RotatingFileHandler  # (socket, pickle…: loaded when first logging)
+
         try:
-            handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+            handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
         except OSError:
             handler = logging.NullHandler()
         handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

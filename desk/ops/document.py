@@ -24,6 +24,7 @@ from desk.domain.codec import content_digest
 from desk.domain.formdef import FormDef
 from desk.domain.library import LibraryEntry
 from desk.domain.model import DepartmentPlan, Project, ProjectSummary, Review, Unit, now_iso, when_text
+from desk.domain.money import from_fen
 from desk.errors import DeskError
 from desk.forms import default_forms, get_form
 from desk.ops import library
@@ -95,6 +96,7 @@ class OpenFile:
         self._departments: dict[str, DepartmentPlan] = {d.uid: d for d in store.departments()}
         self._summaries: dict[str, ProjectSummary] = {s.uid: s for s in store.project_summaries()}
         self._order: list[str] = list(self._summaries)
+        self._budget_sums: list | None = None
         # The digest each table was saved with: compared with its content when it is first checked (a table
         # changed outside the program is damaged); a table saved here since is not compared again.
         self._stored_digests = store.stored_digests()
@@ -180,8 +182,15 @@ class OpenFile:
         return self._summaries.get(uid)
 
     def budget_sums(self) -> list[tuple[str, int, object]]:
-        """(unit, year, 预算数) of every project with an amount: what a department table's 合计 is compared with."""
-        return [(s.unit_code, s.year, s.budget_total) for s in self._summaries.values() if s.budget_total is not None]
+        """(unit, year, 预算数) of every project with an amount: what a department table's 合计 is compared with
+        (kept until a project changes)."""
+        if self._budget_sums is None:
+            sums: dict[tuple[str, int], int] = {}
+            for s in self._summaries.values():
+                if s.budget_fen is not None:
+                    sums[(s.unit_code, s.year)] = sums.get((s.unit_code, s.year), 0) + s.budget_fen
+            self._budget_sums = [(unit, year, from_fen(fen)) for (unit, year), fen in sums.items()]
+        return self._budget_sums
 
     def position(self, uid: str) -> int:
         return self._order.index(uid)
@@ -323,6 +332,7 @@ class OpenFile:
                 return False
             store.delete_project(uid)
             self._count_number(self._summaries.pop(uid), -1)
+            self._budget_sums = None
             self._projects.pop(uid, None)
             self._findings.pop(uid, None)
             self._stored_digests.pop(uid, None)
@@ -341,6 +351,7 @@ class OpenFile:
         self._count_number(saved, 1)
         self._projects[uid] = saved
         self._summaries[uid] = ProjectSummary.of(saved)
+        self._budget_sums = None
         self._findings[uid] = self._check(saved)
         if is_new:
             self._order.insert(position, uid)

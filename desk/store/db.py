@@ -312,6 +312,7 @@ class _LaterCheck:
                 raise DamagedFileError(self.path, "完整性检查未通过")
             if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
                 raise DamagedFileError(self.path, "数据之间的关联不完整")
+            _check_row_shapes(conn, self.path)
         finally:
             conn.close()
 
@@ -441,6 +442,12 @@ class Store:
         store._lock = lock
         if later:
             store._later_check = _LaterCheck(path, data)
+        elif header.user_version == supported:
+            try:
+                _check_row_shapes(conn, path)
+            except BaseException:
+                store.close()
+                raise
         if lock is not None:
             _remove_orphan_temp_files(path)
         store._signature = _signature(path)
@@ -631,6 +638,12 @@ class Store:
                 try:
                     with self._atomic():
                         yield self
+                except sqlite3.DatabaseError as exc:
+                    self._unit_codes = None
+                    self._positions.clear()
+                    if getattr(exc, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+                        raise DamagedFileError(self.path, _sqlite_reason(exc)) from None  # said, never a crash
+                    raise
                 except BaseException:
                     self._unit_codes = None
                     self._positions.clear()
@@ -889,13 +902,20 @@ class Store:
 
     def project_summaries(self) -> list[ProjectSummary]:
         """What the list shows of every project, in the file's order, without reading their indicators."""
+        make = ProjectSummary._make
         with self._readable("项目表"):
-            return [ProjectSummary(uid, unit_code, year, form, code, name, money_unit, from_fen(total), finalized_at,
-                                   finalized_by, number, carried_from)
-                    for (uid, unit_code, year, form, code, name, money_unit, total, finalized_at, finalized_by, number,
-                         carried_from) in self._conn.execute(
-                        "SELECT uid, unit_code, year, form, code, name, money_unit, budget_total, finalized_at,"
-                        " finalized_by, number, carried_from FROM projects ORDER BY position, rowid")]
+            # The columns shown are of the types the list expects (a file edited outside the program is damaged,
+            # said now, as when the whole tables were read): checked by SQLite in one pass.
+            if self._conn.execute(
+                    "SELECT 1 FROM projects WHERE typeof(budget_total) NOT IN ('integer', 'null')"
+                    " OR typeof(year) != 'integer' OR typeof(number) != 'integer' OR typeof(uid) != 'text'"
+                    " OR typeof(unit_code) != 'text' OR typeof(form) != 'text' OR typeof(code) != 'text'"
+                    " OR typeof(name) != 'text' OR typeof(money_unit) != 'text' OR typeof(finalized_at) != 'text'"
+                    " OR typeof(finalized_by) != 'text' OR typeof(carried_from) != 'text' LIMIT 1").fetchone():
+                raise ValueError("summary column types")
+            return [make(row) for row in self._conn.execute(
+                "SELECT uid, unit_code, year, form, code, name, money_unit, budget_total, finalized_at,"
+                " finalized_by, number, carried_from FROM projects ORDER BY position, rowid")]
 
     def stored_digests(self) -> dict[str, str]:
         """uid → the content digest each table was saved with (``damaged`` compares them with the content)."""
@@ -1536,6 +1556,23 @@ def _load_image(path: Path, data: bytes, seconds: float | None = None, *, thorou
         conn.close()
         raise
     return conn
+
+
+def _check_row_shapes(conn: sqlite3.Connection, path: Path) -> None:
+    """The project rows the window reads only when a table is shown or checked are of the shape this program
+    writes (JSON lists, amounts in 分, text columns), so a file edited outside the program is refused as
+    damaged when it is opened (or by its check after opening), not when a table is clicked."""
+    text = ("level1", "level2", "name", "description", "comparator", "value", "unit", "basis", "text")
+    bad = conn.execute(
+        "SELECT 1 FROM projects WHERE NOT (json_valid(plan_points) AND json_type(plan_points) = 'array'"
+        " AND json_valid(goals) AND json_type(goals) = 'array' AND json_valid(extra) AND json_type(extra) = 'array')"
+        " OR typeof(budget_fiscal) NOT IN ('integer', 'null') OR typeof(budget_other) NOT IN ('integer', 'null')"
+        " OR typeof(usage) != 'text' OR typeof(revision) != 'integer' OR typeof(updated_at) != 'text' LIMIT 1"
+    ).fetchone() or conn.execute(
+        "SELECT 1 FROM indicators WHERE " + " OR ".join(f"typeof({c}) != 'text'" for c in text) + " LIMIT 1"
+    ).fetchone()
+    if bad:
+        raise DamagedFileError(path, "项目表内容不符合本程序的格式")
 
 
 def _read_only_reason(path: Path) -> str:

@@ -482,7 +482,8 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([left_width, width - left_width])
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
-        self.list_panel.selected.connect(self.show_project)
+        self.list_panel.selected.connect(  # a table is read whole when shown: a damaged one is explained
+            lambda uid: self._guarded("无法显示这张表", "显示这张表时遇到意外问题", lambda: self.show_project(uid)))
         self.check_panel.jump.connect(self.editor.focus_field)
         self.editor.message.connect(lambda text: self.statusBar().showMessage(shown(text), 8000))
         self.check_panel.message.connect(lambda text: self.statusBar().showMessage(shown(text), 8000))
@@ -978,8 +979,7 @@ def _excepthook(exc_type, exc, tb) -> None:
 
 def run(path: Path | None = None, *, quit_after_ms: int | None = None, report_ready: bool = False,
         quit_when_checked: bool = False) -> int:
-    logs.setup()
-    logs.enable_crash_trace()
+    logs.enable_crash_trace()  # (the log file itself is opened when something is first logged: logs.setup)
     if sys.platform == "win32":  # the taskbar shows 绩效目标表 with its icon, not Python (the installer's id)
         import ctypes
 

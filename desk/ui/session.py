@@ -194,7 +194,7 @@ class EditSession(QObject):
     findingsChanged = Signal(object)  # uids of projects whose first check has finished (the list's badges)
     fileDamaged = Signal(str)  # the integrity check after opening failed: the file is read-only now (the message)
 
-    FIRST_CHECKS = 30  # projects checked before the window shows (the first screen of the list)
+    FIRST_CHECKS = 12  # a file of up to this many projects is checked before the window shows (one screen)
     CHECK_SLICE = 0.008  # seconds of checking at a time while the window is idle
 
     RETRY_MS = 5000
@@ -224,7 +224,8 @@ class EditSession(QObject):
         self._checker = QTimer(self)
         self._checker.setInterval(0)
         self._checker.timeout.connect(self._check_slice)
-        document.check_some(limit=self.FIRST_CHECKS)
+        if document.project_count() <= self.FIRST_CHECKS:
+            document.check_all()  # a small file: its badges are there when the window shows
         if document.unchecked:
             QTimer.singleShot(0, self._kick_checks)  # once the window has shown
         if document.checked is None:  # a large file's integrity check is running: saves wait for it
