@@ -266,17 +266,20 @@ CHECK_LATER_BYTES = 1 << 20  # from this size on, Store.open(check_later=True) c
 class _LaterCheck:
     """The integrity check of a file that opened without it (``Store.open(check_later=True)``).
 
-    It runs on a thread of its own over its own in-memory copy of the bytes that were read and loaded, so the
-    open file's connection (shared by the window and the save worker) is never touched. Until it has passed,
-    the store publishes nothing (``_require_checked``); when it fails, nothing read from the file is ever
-    written back.
+    It runs on a thread of its own with a connection of its own, read-only, to the file on disk: the open
+    file's in-memory connection (shared by the window and the save worker) is never touched, and no second
+    copy of the file is made in memory. What it checks are the bytes that were loaded: the writer lock keeps
+    other copies of this program out, nothing is published before the check is over, and the file's
+    signature (size, modification time, SQLite change counter) must be the one taken when it was read, before
+    and after the check (else it has not passed). Until it has passed the store publishes nothing
+    (``_require_checked``); when it fails, nothing read from the file is ever written back.
     """
 
-    def __init__(self, path: Path, data: bytes):
+    def __init__(self, path: Path, signature: tuple | None):
         self.path = path
         self.done = threading.Event()
         self.error: DamagedOnCheckError | None = None
-        self._data: bytes | None = data
+        self._signature = signature
         self._lock = threading.Lock()
         self._callbacks: list = []
         self._thread = threading.Thread(target=self._run, name="desk-check", daemon=True)
@@ -301,11 +304,12 @@ class _LaterCheck:
                 callback()
 
     def _check(self) -> None:
-        data, self._data = self._data, None
-        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        changed = DamagedFileError(self.path, "文件在打开后被其他程序改动，无法确认它是完整的")
+        if self._signature is None or _signature(self.path) != self._signature:
+            raise changed
+        conn = sqlite3.connect(f"{Path(self.path).resolve().as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None,
+                               check_same_thread=False)
         try:
-            conn.deserialize(data)
-            del data
             conn.execute("PRAGMA trusted_schema=OFF")
             conn.execute("PRAGMA cell_size_check=ON")
             if conn.execute("PRAGMA integrity_check").fetchall() != [("ok",)]:
@@ -315,6 +319,8 @@ class _LaterCheck:
             _check_row_shapes(conn, self.path)
         finally:
             conn.close()
+        if _signature(self.path) != self._signature:
+            raise changed
 
     def when_done(self, callback) -> None:
         """Call ``callback()`` once the check is over: at once when it is, else on the check's thread."""
@@ -438,10 +444,22 @@ class Store:
             reason = f"这是在另一台电脑上创建的文件（{owner_name or '未知'}）"
         elif readonly:
             reason = "按只读方式打开"
+        signature = _signature(path)
+        if later and (signature is None or signature[0] != len(data) or data[24:28] != signature[2]):
+            later = False  # the file changed while it was read: check what was read, now
+            try:
+                conn.close()
+                conn = _load_image(path, data)
+            except BaseException:
+                if lock is not None:
+                    lock.release()
+                raise
+        if header.user_version == supported:
+            del data  # (not kept while a large file's check runs; a migration needs them for its backup)
         store = cls(path, conn, readonly=lock is None, readonly_reason=reason)
         store._lock = lock
         if later:
-            store._later_check = _LaterCheck(path, data)
+            store._later_check = _LaterCheck(path, signature)
         elif header.user_version == supported:
             try:
                 _check_row_shapes(conn, path)
@@ -450,7 +468,7 @@ class Store:
                 raise
         if lock is not None:
             _remove_orphan_temp_files(path)
-        store._signature = _signature(path)
+        store._signature = signature
         try:
             if header.user_version < supported:
                 store._migrate(data, header.user_version)
