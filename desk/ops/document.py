@@ -12,11 +12,10 @@ background thread).
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-import time
 
 from desk.domain import rules
 from desk.domain.checks import ERROR, Finding, damaged_finding, number_finding
