@@ -108,6 +108,7 @@ def _main_parser() -> Parser:
     parser.add_argument("--version", action="version", version=f"desk {__version__}", help="显示版本号并退出")
     parser.add_argument("--quit-after", type=int, metavar="毫秒", help=argparse.SUPPRESS)
     parser.add_argument("--report-ready", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--quit-when-checked", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -381,7 +382,9 @@ def cmd_library(args) -> int:
     if args.action == "export":
         if not args.output:
             raise UsageError("export 需要用 -o 指定输出的 .xlsx 文件")
-        out = library.export(found, Path(args.output))
+        from desk.ops import exports
+
+        out = exports.export_library(found, Path(args.output))
         say(f"已导出指标库 {len(found)} 条：{out}")
         return EXIT_OK
     if args.json:
@@ -486,13 +489,15 @@ HANDLERS = {
 
 
 def run_gui(args) -> int:
-    from desk.ops import imports
     from desk.ui.app import run  # Qt loads only for the GUI
 
     path = Path(args.file) if args.file else None
     if args.demo:
+        from desk.ops import imports
+
         path = imports.make_demo()
-    return run(path, quit_after_ms=args.quit_after, report_ready=args.report_ready)
+    return run(path, quit_after_ms=args.quit_after, report_ready=args.report_ready,
+               quit_when_checked=args.quit_when_checked)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,7 @@ from desk.cli import main
 from desk.domain.library import FILE, OWN, SHIPPED, LibraryEntry, combine, complete, from_tables, ranked, search
 from desk.domain.model import Indicator
 from desk.errors import DeskError
-from desk.ops import imports as imports_ops, library
+from desk.ops import exports, imports as imports_ops, library
 from desk.ops.document import OpenFile
 from desk.store import Store
 from tests.conftest import ROOT, SAMPLES
@@ -131,12 +131,12 @@ def test_the_office_adds_and_removes_its_own_entries_kept_in_the_file(tmp_path):
 
 def test_export_writes_every_listed_entry(tmp_path):
     found = library.find(None, ["满意度"])
-    out = library.export(found, tmp_path / "指标库.xlsx")
+    out = exports.export_library(found, tmp_path / "指标库.xlsx")
     ws = load_workbook(out).active
     assert [c.value for c in ws[1]][:4] == ["三级指标", "指标值", "一级指标", "二级指标"]  # as the window shows
     assert [r[0].value for r in ws.iter_rows(min_row=2)] == [e.name for e in found]
     with pytest.raises(DeskError, match=r"\.xlsx"):
-        library.export(found, tmp_path / "指标库.xls")
+        exports.export_library(found, tmp_path / "指标库.xls")
     assert not (tmp_path / "指标库.xls").exists()
 
 
@@ -157,7 +157,7 @@ def test_no_export_replaces_a_folder_or_a_device(tmp_path):
     folder = tmp_path / "指标库.xlsx"
     folder.mkdir()
     with pytest.raises(SaveError, match="不是文件"):
-        library.export(library.find(None, ["满意度"]), folder)
+        exports.export_library(library.find(None, ["满意度"]), folder)
     with pytest.raises(SaveError, match="不是文件"):
         write_file_atomically(Path("/dev/null"), b"x")
     assert Path("/dev/null").is_char_device()

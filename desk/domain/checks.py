@@ -416,14 +416,17 @@ def duplicate_numbers(projects) -> list[Finding]:
             if p.number and counts[(p.unit_code, p.year, p.number)] > 1]
 
 
-def department_totals(items) -> list[Finding]:
+def department_totals(items, budgets=None) -> list[Finding]:
     """DEPT_TOTAL_VS_PROJECTS for a department table whose 合计 differs from the sum of its unit's project
-    budgets of the year (both shown; only when the unit has project tables with amounts)."""
+    budgets of the year (both shown; only when the unit has project tables with amounts). ``budgets``: the
+    projects' (unit, year, 预算数) when the caller has them without the projects in ``items``."""
+    if budgets is None:
+        budgets = [(p.unit_code, p.year, p.budget.total) for p in items
+                   if isinstance(p, Project) and p.budget.total is not None]
     sums: dict[tuple[str, int], Decimal] = {}
-    for p in items:
-        if isinstance(p, Project) and p.budget.total is not None:
-            key = (p.unit_code, p.year)
-            sums[key] = sums.get(key, Decimal(0)) + p.budget.total
+    for unit_code, year, total in budgets:
+        if total is not None:
+            sums[(unit_code, year)] = sums.get((unit_code, year), Decimal(0)) + total
     out = []
     for d in items:
         if not isinstance(d, DepartmentPlan) or (d.unit_code, d.year) not in sums:

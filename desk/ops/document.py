@@ -12,25 +12,30 @@ background thread).
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from desk.domain import rules
 from desk.domain.checks import ERROR, Finding, damaged_finding, number_finding
+from desk.domain.codec import content_digest
 from desk.domain.formdef import FormDef
 from desk.domain.library import LibraryEntry
-from desk.domain.model import DepartmentPlan, Project, Review, Unit, now_iso, when_text
+from desk.domain.model import DepartmentPlan, Project, ProjectSummary, Review, Unit, now_iso, when_text
+from desk.domain.money import from_fen
 from desk.errors import DeskError
 from desk.forms import default_forms, get_form
 from desk.ops import library
-from desk.ops.checking import check_table, earlier_in_file, last_years
+from desk.ops.checking import check_table, earlier_in_file
 from desk.ops.files import CONSOLIDATED, OFFICE, Target
 from desk.store import FileChangedError, Store, StoreError
 from desk.store.db import PendingWrite
 from desk.store.lock import holder_name
 
 __all__ = ["Conflict", "FileChangedError", "OpenFile", "PendingWrite"]
+
+_NOT_STORED = object()
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,13 @@ class Conflict:
 
 
 class OpenFile:
-    """One ``.db`` file opened for reading or editing."""
+    """One ``.db`` file opened for reading or editing.
+
+    Opening reads what the list shows of each project (``summary``); a whole project is read when it is
+    asked for (``project``) and kept. Each table's findings are worked out when first asked for
+    (``findings``: always the true ones), or ahead of time by ``check_some``, which a window calls in
+    slices while it is idle; ``known_findings`` says what is already known without working anything out.
+    """
 
     def __init__(self, store: Store, forms: dict[str, FormDef] | None = None):
         self._store = store
@@ -54,9 +65,13 @@ class OpenFile:
 
     @classmethod
     def open(cls, path: Path, *, readonly: bool | None = None, take_over: bool = False,
-             forms: dict[str, FormDef] | None = None) -> "OpenFile":
-        """Open a file; someone else's file or one being edited elsewhere opens read-only."""
-        return cls(Store.open(Path(path), readonly=readonly, take_over=take_over), forms)
+             forms: dict[str, FormDef] | None = None, check_later: bool = False) -> "OpenFile":
+        """Open a file; someone else's file or one being edited elsewhere opens read-only.
+
+        ``check_later``: a large file's integrity check runs after it opened (``Store.open``); nothing is
+        written before it has passed, and a failure makes the file read-only (``checked``, ``when_checked``).
+        """
+        return cls(Store.open(Path(path), readonly=readonly, take_over=take_over, check_later=check_later), forms)
 
     @classmethod
     def create(cls, path: Path, *, unit: Unit, year: int, role: str = OFFICE,
@@ -73,18 +88,22 @@ class OpenFile:
         self.role = store.role()
         self.reviews: dict[str, Review] = store.reviews()
         self._received = store.received_uids()
-        self._projects: dict[str, Project] = {}
-        self._order: list[str] = []
+        self._projects: dict[str, Project] = {}  # the projects read whole so far
+        self._all_read = False
         self._findings: dict[str, list[Finding]] = {}
         self._numbers: dict[tuple[str, int, int], int] = {}  # (unit, year, number) -> tables holding it
-        self._damaged = {uid for _, uid, _ in store.damaged()}  # changed outside the program
         self._departments: dict[str, DepartmentPlan] = {d.uid: d for d in store.departments()}
-        projects = store.projects()
-        self._last_years = last_years([*projects, *self._departments.values()], store)
-        for p in projects:
-            self._projects[p.uid] = p
-            self._order.append(p.uid)
-            self._findings[p.uid] = self._check(p)
+        self._summaries: dict[str, ProjectSummary] = {s.uid: s for s in store.project_summaries()}
+        self._order: list[str] = list(self._summaries)
+        self._budget_sums: list | None = None
+        # The digest each table was saved with: compared with its content when it is first checked (a table
+        # changed outside the program is damaged); a table saved here since is not compared again.
+        self._stored_digests = store.stored_digests()
+        self._damaged = {d.uid for d in self._departments.values()
+                         if self._stored_digests.get(d.uid) != content_digest(d)}
+        self._last_years: dict[str, Project | DepartmentPlan | None] = {}
+        self._unchecked: list[str] = list(reversed(self._order))  # check_some takes them from the end: file order
+        for p in self._summaries.values():
             self._count_number(p, 1)
 
     # ------------------------------------------------------------ the file
@@ -132,21 +151,107 @@ class OpenFile:
     # ------------------------------------------------------------ reading
 
     def projects(self) -> list[Project]:
+        if not self._all_read:
+            for p in self._store.projects():
+                self._projects.setdefault(p.uid, p)  # one read already kept stays the same object
+            self._all_read = True
         return [self._projects[u] for u in self._order]
 
     def project(self, uid: str) -> Project | None:
-        return self._projects.get(uid)
+        p = self._projects.get(uid)
+        if p is None and uid in self._summaries:
+            p = self._projects[uid] = self._read(uid)
+        return p
+
+    def _read(self, uid: str) -> Project:
+        p = self._store.project(uid)
+        if p is None:
+            raise StoreError("内部错误：项目表不在文件中。", self.path)
+        return p
+
+    def uids(self) -> list[str]:
+        """The projects' uids in the file's order."""
+        return list(self._order)
+
+    def project_count(self) -> int:
+        return len(self._order)
+
+    def summary(self, uid: str) -> ProjectSummary | None:
+        """What the list shows of a project (without reading it whole)."""
+        return self._summaries.get(uid)
+
+    def budget_sums(self) -> list[tuple[str, int, object]]:
+        """(unit, year, 预算数) of every project with an amount: what a department table's 合计 is compared with
+        (kept until a project changes)."""
+        if self._budget_sums is None:
+            sums: dict[tuple[str, int], int] = {}
+            for s in self._summaries.values():
+                if s.budget_fen is not None:
+                    sums[(s.unit_code, s.year)] = sums.get((s.unit_code, s.year), 0) + s.budget_fen
+            self._budget_sums = [(unit, year, from_fen(fen)) for (unit, year), fen in sums.items()]
+        return self._budget_sums
 
     def position(self, uid: str) -> int:
         return self._order.index(uid)
 
     def findings(self, uid: str) -> list[Finding]:
-        found = self._findings.get(uid, [])
-        p = self._projects.get(uid)
-        if p is not None and p.number:
-            others = self._numbers.get((p.unit_code, p.year, p.number), 1) - 1
+        """The table's findings; worked out now when no check has reached it yet."""
+        found = self._findings.get(uid)
+        if found is None:
+            if uid not in self._summaries:
+                return []
+            found = self._check_first(uid)
+        return self._with_number(uid, found)
+
+    def known_findings(self, uid: str) -> list[Finding] | None:
+        """The findings when the table has been checked already, else None (nothing is worked out)."""
+        found = self._findings.get(uid)
+        return None if found is None else self._with_number(uid, found)
+
+    def _with_number(self, uid: str, found: list[Finding]) -> list[Finding]:
+        s = self._summaries.get(uid)
+        if s is not None and s.number:
+            others = self._numbers.get((s.unit_code, s.year, s.number), 1) - 1
             if others:
-                return [*found, number_finding(p, others)]
+                return [*found, number_finding(s, others)]  # (uid, name and number: the summary has them)
+        return found
+
+    @property
+    def unchecked(self) -> int:
+        """How many projects have not been checked yet."""
+        while self._unchecked and self._unchecked[-1] in self._findings:
+            self._unchecked.pop()
+        return len(self._unchecked)
+
+    def check_some(self, seconds: float = 0.01, limit: int | None = None) -> list[str]:
+        """Check projects not checked yet, in the file's order, for about ``seconds`` (or ``limit`` of them);
+        returns their uids. A project read only for this is not kept."""
+        done: list[str] = []
+        deadline = time.perf_counter() + seconds
+        while self.unchecked and (limit is None or len(done) < limit):
+            uid = self._unchecked.pop()
+            self._check_first(uid, keep=False)
+            done.append(uid)
+            if limit is None and time.perf_counter() >= deadline:
+                break
+        return done
+
+    def check_all(self) -> None:
+        """Every project checked (a filter on the findings needs them all)."""
+        while self.unchecked:
+            self.check_some(seconds=1.0)
+
+    def _check_first(self, uid: str, keep: bool = True) -> list[Finding]:
+        """The first check of a project: its content against the digest it was saved with, and its findings."""
+        p = self._projects.get(uid)
+        if p is None:
+            p = self._read(uid)
+            if keep:
+                self._projects[uid] = p
+        stored = self._stored_digests.pop(uid, _NOT_STORED)
+        if stored is not _NOT_STORED and stored != content_digest(p):
+            self._damaged.add(uid)
+        found = self._findings[uid] = self._check(p)
         return found
 
     def _count_number(self, p: Project | None, step: int) -> None:
@@ -158,14 +263,23 @@ class OpenFile:
         return [f for f in self.findings(uid) if f.severity == ERROR]
 
     def last_year(self, uid: str) -> Project | DepartmentPlan | None:
-        """Last year's table a carried table came from, when known."""
+        """Last year's table a carried table came from, when known: in this file (复制到下一年度, also since it
+        was opened), or as 新建下一年度文件 carried it in (read from the history once)."""
         last = self._last_years.get(uid)
-        if last is None:
-            item = self._projects.get(uid) or self._departments.get(uid)
-            source = earlier_in_file(item, self._projects.get) if item is not None else None
-            if source is not None:
-                last = self._last_years[uid] = source  # copied to next year in this file since it was opened
-        return last
+        if last is not None:
+            return last
+        item = self._summaries.get(uid) or self._departments.get(uid)
+        if item is None or not item.carried_from:
+            return None
+        source = earlier_in_file(item, self._table)
+        if source is None and uid not in self._last_years:
+            source = self._store.carried_version(uid)
+        self._last_years[uid] = source
+        return source
+
+    def _table(self, uid: str) -> Project | DepartmentPlan | None:
+        return self._departments.get(uid) or self._projects.get(uid) or (
+            self._read(uid) if uid in self._summaries else None)
 
     def _check(self, p: Project) -> list[Finding]:
         found = check_table(p, self.forms, self.last_year(p.uid))
@@ -187,7 +301,7 @@ class OpenFile:
         """Why ``after`` may not replace the table ``uid`` ("" when it may); nothing is changed."""
         if self.readonly:
             return f"文件以只读方式打开（{self.readonly_reason}），不能修改。"
-        return rules.change_problem(self._projects.get(uid), after, via=via, received=self.is_received(uid))
+        return rules.change_problem(self.project(uid), after, via=via, received=self.is_received(uid))
 
     def check(self, uid: str, after: Project | None, *, via: str = rules.EDIT) -> None:
         """Raise (in Chinese) if the change may not be saved: protected table, read-only file, invalid value."""
@@ -198,7 +312,7 @@ class OpenFile:
             rules.validate(after)
 
     def editable(self, uid: str) -> bool:
-        p = self._projects.get(uid)
+        p = self._summaries.get(uid)
         return p is not None and not self.readonly and not rules.is_finalized(p) and not self.is_received(uid)
 
     # ------------------------------------------------------------ writing
@@ -213,15 +327,17 @@ class OpenFile:
         self._library = None  # the tables' indicators are part of the 指标库
         store = self._store
         if project is None:
-            if uid not in self._projects:
+            if uid not in self._summaries:
                 return False
             store.delete_project(uid)
-            self._count_number(self._projects.get(uid), -1)
+            self._count_number(self._summaries.pop(uid), -1)
+            self._budget_sums = None
             self._projects.pop(uid, None)
             self._findings.pop(uid, None)
+            self._stored_digests.pop(uid, None)
             self._order.remove(uid)
             return True
-        is_new = uid not in self._projects
+        is_new = uid not in self._summaries
         with store.transaction():
             saved = store.save_project(project, action=action, note=note)
             if is_new:
@@ -229,9 +345,12 @@ class OpenFile:
                 if position != len(self._order):
                     store.move_project(uid, position)
         self._damaged.discard(uid)  # saved again here: its digest is new
-        self._count_number(self._projects.get(uid), -1)
+        self._stored_digests.pop(uid, None)
+        self._count_number(self._summaries.get(uid), -1)
         self._count_number(saved, 1)
         self._projects[uid] = saved
+        self._summaries[uid] = ProjectSummary.of(saved)
+        self._budget_sums = None
         self._findings[uid] = self._check(saved)
         if is_new:
             self._order.insert(position, uid)
@@ -277,8 +396,9 @@ class OpenFile:
         return self._departments[uid]
 
     def finalize_problem(self, uid: str) -> str:
-        """Why 定稿 is refused, listing every error ("" when it may go ahead)."""
-        p = self._projects[uid]
+        """Why 定稿 is refused, listing every error ("" when it may go ahead; the table is checked now when no
+        check has reached it yet)."""
+        p = self.project(uid)
         problem = self.problem(uid, replace(p, finalized_at="x"), via=rules.FINALIZE)
         if problem:
             return problem
@@ -294,13 +414,13 @@ class OpenFile:
         problem = self.finalize_problem(uid)
         if problem:
             raise rules.ProtectedError(problem)
-        p = self._projects[uid]
+        p = self.project(uid)
         self.put(uid, replace(p, finalized_at=now_iso(), finalized_by=holder_name()), via=rules.FINALIZE,
                  action="finalize", note="定稿")
         return self._projects[uid]
 
     def unfinalize(self, uid: str) -> Project:
-        p = self._projects[uid]
+        p = self.project(uid)
         self.put(uid, replace(p, finalized_at="", finalized_by=""), via=rules.UNFINALIZE, action="unfinalize",
                  note=f"解除定稿（{holder_name()}，原定稿 {p.finalized_by} {when_text(p.finalized_at)}）")
         return self._projects[uid]
@@ -356,7 +476,7 @@ class OpenFile:
         """审核意见 on a table: recorded at once, not an edit of the table."""
         if self.readonly:
             raise rules.ProtectedError(f"文件以只读方式打开（{self.readonly_reason}），不能修改。")
-        p = self._projects.get(uid) or self._departments[uid]  # a project or the department table
+        p = self.project(uid) or self._departments[uid]  # a project or the department table
         review = Review(uid, status, comment, holder_name(), now_iso(), p.revision)
         self._store.save_review(review)
         self.reviews[uid] = review
@@ -369,7 +489,7 @@ class OpenFile:
         taken, unknown = [], []
         with self._store.transaction():
             for review, name in items:
-                if review.uid in self._projects or review.uid in self._departments:
+                if review.uid in self._summaries or review.uid in self._departments:
                     self._store.save_review(review)
                     taken.append(review.uid)
                 else:
@@ -405,6 +525,20 @@ class OpenFile:
     @property
     def unsaved(self) -> bool:
         return self._store.unsaved
+
+    @property
+    def checked(self) -> bool | None:
+        """True once the file's integrity check has passed, None while it runs after opening, False when it
+        failed (the file is then read-only and nothing is ever written to it: ``check_failure`` says why)."""
+        return self._store.checked
+
+    @property
+    def check_failure(self):
+        return self._store.check_failure
+
+    def when_checked(self, callback) -> None:
+        """``callback()`` once the integrity check is over (on the check's thread when it is still running)."""
+        self._store.when_checked(callback)
 
     def close(self) -> None:
         self._store.close()

@@ -8,9 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from desk.domain.formdef import FormDef
+from desk.domain.library import LibraryEntry
 from desk.domain.model import DepartmentPlan, Narrative
 from desk.forms import default_forms, get_form
 from desk.io import jsonio
+from desk.errors import DeskError
+from desk.ops import library
 from desk.ops.checking import check_tables, counts_by_table
 from desk.render import document, docx_document, pdf, xlsx
 from desk.render.fonts import find_fonts
@@ -172,3 +175,12 @@ def export_xlsx(db_path: Path, out: Path, *, selection: list[str] | None = None,
         counts = counts_by_table(check_tables(store.projects()))
     write_file_atomically(Path(out), xlsx.render(jobs, counts))
     return Path(out)
+
+
+def export_library(found: list[LibraryEntry], target: Path) -> Path:
+    """The 指标库 entries listed, as an Excel sheet (the Excel part loads only when something is exported)."""
+    target = Path(target)
+    if target.suffix.lower() != ".xlsx":
+        raise DeskError(f"导出的指标库是 Excel 文件，文件名请以 .xlsx 结尾（而不是“{target.name}”）。")
+    write_file_atomically(target, xlsx.library_workbook(found, library.COLUMNS))
+    return target

@@ -9,19 +9,15 @@ are kept in the file by the store.
 from __future__ import annotations
 
 import datetime
-import io
 import json
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from desk import paths
 from desk.domain.library import (OWN, SHIPPED, LibraryEntry, combine, from_tables, ranked, search)
 from desk.errors import DeskError
-from desk.store import Store, write_file_atomically
+from desk.store import Store
 
 SHIPPED_FILE = "library/indicators.json"
 JSON_FIELDS = ("level1", "level2", "name", "description", "value", "basis", "count", "source")
@@ -72,36 +68,6 @@ def as_json(found: list[LibraryEntry]) -> str:
                       ensure_ascii=False, indent=1)
 
 
-def workbook_bytes(found: list[LibraryEntry]) -> bytes:
-    """The library as one Excel sheet, a row per entry (for printing, sharing, or reading through)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "指标库"
-    ws.append([label for label, _, _ in COLUMNS])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for e in found:
-        ws.append([getattr(e, key) or ("" if key != "year" else None) for _, key, _ in COLUMNS])
-    for i, (_, _, width) in enumerate(COLUMNS, 1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = width
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def export(found: list[LibraryEntry], target: Path) -> Path:
-    target = Path(target)
-    if target.suffix.lower() != ".xlsx":
-        raise DeskError(f"导出的指标库是 Excel 文件，文件名请以 .xlsx 结尾（而不是“{target.name}”）。")
-    write_file_atomically(target, workbook_bytes(found))
-    return target
-
-
 def added(own: list[LibraryEntry], hidden: set, entry: LibraryEntry) -> tuple[list[LibraryEntry], set]:
     """The office's entries with one more (shown again if it had been removed)."""
     entry = replace(entry, origin=OWN, count=1, year=entry.year or this_year())
@@ -127,4 +93,4 @@ def restored(own: list[LibraryEntry], hidden: set, entry: LibraryEntry) -> tuple
     return list(own), {h for h in hidden if h != entry.key}
 
 
-__all__ = ["added", "as_json", "entries", "export", "find", "of_file", "removed", "restored", "shipped", "workbook_bytes"]
+__all__ = ["added", "as_json", "entries", "find", "of_file", "removed", "restored", "shipped"]

@@ -427,3 +427,26 @@ def save_reproducibly(wb: Workbook) -> bytes:
 
 
 __all__ = ["FLAT_COLUMNS", "FLAT_SHEET", "TOTALS_SHEET", "render", "sheet_names"]
+
+
+def library_workbook(found, columns) -> bytes:
+    """The 指标库 as one Excel sheet, a row per entry (for printing, sharing, or reading through); ``columns``:
+    (heading, field, width) as the 指标库 window shows them."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "指标库"
+    ws.append([label for label, _, _ in columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for e in found:
+        ws.append([getattr(e, key) or ("" if key != "year" else None) for _, key, _ in columns])
+    for i, (_, _, width) in enumerate(columns, 1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = width
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

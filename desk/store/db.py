@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import errno
-import functools
 import hashlib
 import json
 import operator
@@ -54,7 +53,7 @@ from desk.domain.codec import (
     project_to_dict,
 )
 from desk.domain.model import (
-    REVIEW_STATUSES, Budget, DepartmentPlan, DepartmentTask, Indicator, Narrative, Project, Review,
+    REVIEW_STATUSES, Budget, DepartmentPlan, DepartmentTask, Indicator, Narrative, Project, ProjectSummary, Review,
     SpendingPlan, SubGoal, Unit, now_iso,
 )
 from desk.domain import rules
@@ -63,7 +62,7 @@ from desk.domain.money import from_fen, to_fen
 from desk.errors import InputError
 from desk.store import identity
 from desk.store.errors import (
-    DamagedFileError, FileBusyError, FileChangedError, FileMissingError, ForeignFileError,
+    DamagedFileError, DamagedOnCheckError, FileBusyError, FileChangedError, FileMissingError, ForeignFileError,
     ForeignOwnerError, MigrationError, NewerVersionError, NotSQLiteError, ReadOnlyError,
     SaveError, StoreError,
 )
@@ -273,6 +272,78 @@ class PendingWrite:
         self.signature = _signature(self.path)
 
 
+CHECK_LATER_BYTES = 1 << 20  # from this size on, Store.open(check_later=True) checks the file's integrity after opening
+
+
+class _LaterCheck:
+    """The integrity check of a file that opened without it (``Store.open(check_later=True)``).
+
+    It runs on a thread of its own with a connection of its own, read-only, to the file on disk: the open
+    file's in-memory connection (shared by the window and the save worker) is never touched, and no second
+    copy of the file is made in memory. What it checks are the bytes that were loaded: the writer lock keeps
+    other copies of this program out, nothing is published before the check is over, and the file's
+    signature (size, modification time, SQLite change counter) must be the one taken when it was read, before
+    and after the check (else it has not passed). Until it has passed the store publishes nothing
+    (``_require_checked``); when it fails, nothing read from the file is ever written back.
+    """
+
+    def __init__(self, path: Path, signature: tuple | None):
+        self.path = path
+        self.done = threading.Event()
+        self.error: DamagedOnCheckError | None = None
+        self._signature = signature
+        self._lock = threading.Lock()
+        self._callbacks: list = []
+        self._thread = threading.Thread(target=self._run, name="desk-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._check()
+        except DamagedFileError as exc:
+            self.error = DamagedOnCheckError(self.path, exc.detail)
+        except sqlite3.DatabaseError as exc:
+            self.error = DamagedOnCheckError(self.path, _sqlite_reason(exc))
+        except ValueError:
+            self.error = DamagedOnCheckError(self.path, "文件内容含有无效的文字编码")
+        except BaseException as exc:  # noqa: BLE001 - a check that could not run has not passed
+            self.error = DamagedOnCheckError(self.path, f"检查时遇到意外问题：{type(exc).__name__}")
+        finally:
+            with self._lock:
+                self.done.set()
+                callbacks, self._callbacks = self._callbacks, []
+            for callback in callbacks:
+                callback()
+
+    def _check(self) -> None:
+        changed = DamagedFileError(self.path, "文件在打开后被其他程序改动，无法确认它是完整的")
+        if self._signature is None or _signature(self.path) != self._signature:
+            raise changed
+        conn = sqlite3.connect(f"{Path(self.path).resolve().as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            conn.execute("PRAGMA trusted_schema=OFF")
+            conn.execute("PRAGMA cell_size_check=ON")
+            conn.execute("PRAGMA cache_size=-256")  # 256 KiB: the check reads each page about once
+            if conn.execute("PRAGMA integrity_check").fetchall() != [("ok",)]:
+                raise DamagedFileError(self.path, "完整性检查未通过")
+            if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                raise DamagedFileError(self.path, "数据之间的关联不完整")
+            _check_row_shapes(conn, self.path)
+        finally:
+            conn.close()
+        if _signature(self.path) != self._signature:
+            raise changed
+
+    def when_done(self, callback) -> None:
+        """Call ``callback()`` once the check is over: at once when it is, else on the check's thread."""
+        with self._lock:
+            if not self.done.is_set():
+                self._callbacks.append(callback)
+                return
+        callback()
+
+
 class Store:
     """An open ``.db`` file. Only this class writes it."""
 
@@ -302,13 +373,7 @@ class Store:
         self.checked_tables: tuple[list[Project], list[DepartmentPlan]] | None = None
         self.checked_digests: dict[str, str] = {}
 
-    @functools.cached_property
-    def db(self):
-        """sqlite-utils over the connection, for writes; imported on first need (reading and printing go
-        without it)."""
-        import sqlite_utils
-
-        return sqlite_utils.Database(self._conn, execute_plugins=False)
+        self._later_check: _LaterCheck | None = None  # the integrity check still running after open
 
     # ------------------------------------------------------------ opening
 
@@ -356,12 +421,18 @@ class Store:
         return store
 
     @classmethod
-    def open(cls, path, *, readonly: bool | None = None, take_over: bool = False) -> "Store":
+    def open(cls, path, *, readonly: bool | None = None, take_over: bool = False,
+             check_later: bool = False) -> "Store":
         """Open a file. ``readonly=None`` decides: someone else's file, one being
         edited elsewhere, or a read-only file opens read-only (see ``readonly_reason``).
 
         The writer lock is taken before the file is read, so what is read is
         what no one else is writing; a read-only file is never written.
+
+        ``check_later`` (the window): a file of CHECK_LATER_BYTES or more opens after its schema and tables are
+        checked, and its integrity check (PRAGMA integrity_check, foreign keys) runs on a thread of its own;
+        nothing is written until it has passed (``checked``, ``when_checked``), and a failure makes the store
+        read-only (``check_failure``). A file that must be migrated or taken over is checked first, as always.
         """
         path = Path(path)
         if not path.exists():
@@ -374,7 +445,7 @@ class Store:
                     raise FileBusyError(path, holder)
                 raise ReadOnlyError(path, reason)
         try:
-            data, header, conn = _read_ours(path)
+            data, header, conn, later = _read_ours(path, later=check_later and not take_over)
         except BaseException:
             if lock is not None:
                 lock.release()
@@ -392,11 +463,31 @@ class Store:
             reason = f"这是在另一台电脑上创建的文件（{owner_name or '未知'}）"
         elif readonly:
             reason = "按只读方式打开"
+        signature = _signature(path)
+        if later and (signature is None or signature[0] != len(data) or data[24:28] != signature[2]):
+            later = False  # the file changed while it was read: check what was read, now
+            try:
+                conn.close()
+                conn = _load_image(path, data)
+            except BaseException:
+                if lock is not None:
+                    lock.release()
+                raise
+        if header.user_version == supported:
+            del data  # (not kept while a large file's check runs; a migration needs them for its backup)
         store = cls(path, conn, readonly=lock is None, readonly_reason=reason)
         store._lock = lock
+        if later:
+            store._later_check = _LaterCheck(path, signature)
+        elif header.user_version == supported:
+            try:
+                _check_row_shapes(conn, path)
+            except BaseException:
+                store.close()
+                raise
         if lock is not None:
             _remove_orphan_temp_files(path)
-        store._signature = _signature(path)
+        store._signature = signature
         try:
             if header.user_version < supported:
                 store._migrate(data, header.user_version)
@@ -429,7 +520,7 @@ class Store:
             raise StoreError(f"无法读取文件“{path}”：{_os_error_text(exc)}", path) from None
         if size > limits.file_bytes:
             raise HostileFileError(path, f"文件有 {size / 2**20:.0f} MB，超过了 {limits.file_bytes // 2**20} MB 的上限")
-        data, header, conn = _read_ours(path, seconds=limits.seconds)
+        data, header, conn, _ = _read_ours(path, seconds=limits.seconds)
         supported = current_version()
         store = cls(path, conn, readonly=True, readonly_reason="收到的文件")
         store.sha256 = hashlib.sha256(data).hexdigest()  # of exactly the bytes that were checked
@@ -524,8 +615,53 @@ class Store:
     def _require_writable(self) -> None:
         if self._closed:
             raise StoreError("文件已关闭。", self.path)
-        if self.readonly:
+        if self.readonly or self.checked is False:
             raise ReadOnlyError(self.path, self.readonly_reason)
+
+    # ------------------------------------------------------------ the integrity check after open
+
+    @property
+    def checked(self) -> bool | None:
+        """Whether the file passed its integrity check: True (also when it ran while opening), None while the
+        check that runs after opening (``open(check_later=True)``) is not over, False when it failed — the
+        store is then read-only and never writes the file."""
+        check = self._later_check
+        if check is None:
+            return True
+        if not check.done.is_set():
+            return None
+        if check.error is None:
+            return True
+        if not self.readonly or not self.readonly_reason.startswith("文件已损坏"):
+            self.readonly = True
+            self.readonly_reason = f"文件已损坏（{check.error.detail or '完整性检查未通过'}），打开后的修改没有写入文件"
+        return False
+
+    @property
+    def check_failure(self) -> DamagedOnCheckError | None:
+        """What the integrity check after opening found (None while it runs or when it passed)."""
+        return self._later_check.error if self.checked is False else None
+
+    def when_checked(self, callback) -> None:
+        """``callback()`` once the integrity check is over: at once if it is, else on the check's own thread."""
+        if self._later_check is None:
+            callback()
+        else:
+            self._later_check.when_done(callback)
+
+    def wait_checked(self, timeout: float | None = None) -> bool | None:
+        if self._later_check is not None:
+            self._later_check.done.wait(timeout)
+        return self.checked
+
+    def _require_checked(self) -> None:
+        """Nothing reaches the disk before the file's integrity check has passed (waits for it)."""
+        check = self._later_check
+        if check is None:
+            return
+        check.done.wait()
+        if check.error is not None:
+            raise check.error
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator["Store"]:
@@ -537,8 +673,14 @@ class Store:
         try:
             if outer:
                 try:
-                    with self.db.atomic():
+                    with self._atomic():
                         yield self
+                except sqlite3.DatabaseError as exc:
+                    self._unit_codes = None
+                    self._positions.clear()
+                    if getattr(exc, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+                        raise DamagedFileError(self.path, _sqlite_reason(exc)) from None  # said, never a crash
+                    raise
                 except BaseException:
                     self._unit_codes = None
                     self._positions.clear()
@@ -554,6 +696,42 @@ class Store:
             self._generation += 1
             if not self.defer_writes:
                 self._publish()
+
+    @property
+    def db(self):
+        """The open database as a ``sqlite_utils.Database`` (for scripts; imported only when asked for)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self._conn, execute_plugins=False)
+
+    @contextlib.contextmanager
+    def _atomic(self) -> Iterator[None]:
+        """BEGIN … COMMIT, rolled back on any error (a savepoint when a transaction is already open)."""
+        conn = self._conn
+        if conn.in_transaction:
+            conn.execute("SAVEPOINT desk_atomic")
+            try:
+                yield
+            except BaseException:
+                if conn.in_transaction:  # an error may have ended the transaction already
+                    conn.execute("ROLLBACK TO desk_atomic")
+                    conn.execute("RELEASE desk_atomic")
+                raise
+            conn.execute("RELEASE desk_atomic")
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     @contextlib.contextmanager
     def savepoint(self) -> Iterator["Store"]:
@@ -581,6 +759,7 @@ class Store:
     def _publish(self, *, new_file: bool = False) -> None:
         if not self._dirty:
             return
+        self._require_checked()
         if not new_file and _signature(self.path) != self._signature:
             raise FileChangedError(self.path)
         data = self._conn.serialize()
@@ -597,12 +776,13 @@ class Store:
 
         Only committed states ever reach the disk: the worker's copy waits for an open transaction to end.
         """
-        if not self._dirty or self._closed or self._depth > 0:
-            return None
+        if not self._dirty or self._closed or self._depth > 0 or not self.checked:
+            return None  # (nothing is written before the integrity check has passed: when_checked)
         return PendingWrite(self, self._generation, self._signature)
 
     def _publish_snapshot(self) -> int:
         """On a worker thread: write the last committed state of the database over the file; returns its size."""
+        self._require_checked()
         scratch = self._copy_to_scratch()
         if scratch is None:  # no room or no temp folder on the local disk: the copy is made in memory instead
             with self._snapshot_lock:
@@ -667,7 +847,8 @@ class Store:
         return self._dirty
 
     def _set_meta(self, values: dict[str, str]) -> None:
-        self.db["meta"].upsert_all([{"key": k, "value": v} for k, v in values.items()], pk="key")
+        self._conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)"
+                               " ON CONFLICT(key) DO UPDATE SET value = excluded.value", list(values.items()))
 
     # ------------------------------------------------------------ reading
 
@@ -720,7 +901,7 @@ class Store:
         """(kind, uid, name) of every table whose stored content does not match its digest:
         changed outside the program (a flipped byte, an edit in a SQLite tool). ``items``: the file's
         tables when the caller has them loaded already."""
-        stored = dict(self._conn.execute("SELECT uid, digest FROM projects UNION ALL SELECT uid, digest FROM departments"))
+        stored = self.stored_digests()
         if items is None:
             items = [*self.projects(), *self.departments()]
         return [("project" if isinstance(item, Project) else "department", item.uid,
@@ -776,6 +957,27 @@ class Store:
     def find_projects(self, key: str) -> list[Project]:
         """Projects whose uid or 项目编码 is ``key``."""
         return self._load_projects("WHERE uid = ? OR code = ?", (key, key))
+
+    def project_summaries(self) -> list[ProjectSummary]:
+        """What the list shows of every project, in the file's order, without reading their indicators."""
+        make = ProjectSummary._make
+        with self._readable("项目表"):
+            # The columns shown are of the types the list expects (a file edited outside the program is damaged,
+            # said now, as when the whole tables were read): checked by SQLite in one pass.
+            if self._conn.execute(
+                    "SELECT 1 FROM projects WHERE typeof(budget_total) NOT IN ('integer', 'null')"
+                    " OR typeof(year) != 'integer' OR typeof(number) != 'integer' OR typeof(uid) != 'text'"
+                    " OR typeof(unit_code) != 'text' OR typeof(form) != 'text' OR typeof(code) != 'text'"
+                    " OR typeof(name) != 'text' OR typeof(money_unit) != 'text' OR typeof(finalized_at) != 'text'"
+                    " OR typeof(finalized_by) != 'text' OR typeof(carried_from) != 'text' LIMIT 1").fetchone():
+                raise ValueError("summary column types")
+            return [make(row) for row in self._conn.execute(
+                "SELECT uid, unit_code, year, form, code, name, money_unit, budget_total, finalized_at,"
+                " finalized_by, number, carried_from FROM projects ORDER BY position, rowid")]
+
+    def stored_digests(self) -> dict[str, str]:
+        """uid → the content digest each table was saved with (``damaged`` compares them with the content)."""
+        return dict(self._conn.execute("SELECT uid, digest FROM projects UNION ALL SELECT uid, digest FROM departments"))
 
     def _load_projects(self, where: str, params: tuple) -> list[Project]:
         with self._readable("项目表"):
@@ -1364,23 +1566,30 @@ class Store:
 
 # ---------------------------------------------------------------- helpers
 
-def _read_ours(path: Path, seconds: float | None = None) -> tuple[bytes, FileHeader, sqlite3.Connection]:
-    """Read a file and load it into memory, refusing what is not ours, from a newer version, or damaged."""
+def _read_ours(path: Path, seconds: float | None = None,
+               later: bool = False) -> tuple[bytes, FileHeader, sqlite3.Connection, bool]:
+    """Read a file and load it into memory, refusing what is not ours, from a newer version, or damaged.
+
+    ``later``: a large file of the current version is loaded without its integrity check, which the caller
+    runs afterwards (the last value returned says whether it must).
+    """
     data = _read_file(path)
     header = parse_header(path, data[:100])
     if header.application_id != APPLICATION_ID:
         raise ForeignFileError(path)
     if header.user_version > current_version():
         raise NewerVersionError(path, header.user_version, current_version())
-    return data, header, _load_image(path, data, seconds)
+    later = later and len(data) >= CHECK_LATER_BYTES and header.user_version == current_version()
+    return data, header, _load_image(path, data, seconds, thorough=not later), later
 
 
-def _load_image(path: Path, data: bytes, seconds: float | None = None) -> sqlite3.Connection:
+def _load_image(path: Path, data: bytes, seconds: float | None = None, *, thorough: bool = True) -> sqlite3.Connection:
     """Deserialize the file into memory and check it thoroughly.
 
     The schema is compared with the one its version declares before
     anything else runs on it (views, triggers, generated columns never do);
     ``seconds`` bounds the integrity check of a file from elsewhere.
+    ``thorough=False`` leaves out the integrity and foreign-key checks (the caller runs them: _LaterCheck).
     """
     conn = _connect_memory()
     try:
@@ -1393,7 +1602,7 @@ def _load_image(path: Path, data: bytes, seconds: float | None = None) -> sqlite
             deadline = time.monotonic() + seconds
             conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 10_000)
         try:
-            result = conn.execute("PRAGMA integrity_check").fetchall()
+            result = conn.execute("PRAGMA integrity_check").fetchall() if thorough else [("ok",)]
         finally:
             conn.set_progress_handler(None, 0)
         if result != [("ok",)]:
@@ -1402,7 +1611,7 @@ def _load_image(path: Path, data: bytes, seconds: float | None = None) -> sqlite
         missing = REQUIRED_TABLES - tables
         if missing:
             raise DamagedFileError(path, "缺少数据表 " + "、".join(sorted(missing)))
-        if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+        if thorough and conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
             raise DamagedFileError(path, "数据之间的关联不完整")
     except sqlite3.DatabaseError as exc:
         conn.close()
@@ -1417,6 +1626,23 @@ def _load_image(path: Path, data: bytes, seconds: float | None = None) -> sqlite
         conn.close()
         raise
     return conn
+
+
+def _check_row_shapes(conn: sqlite3.Connection, path: Path) -> None:
+    """The project rows the window reads only when a table is shown or checked are of the shape this program
+    writes (JSON lists, amounts in 分, text columns), so a file edited outside the program is refused as
+    damaged when it is opened (or by its check after opening), not when a table is clicked."""
+    text = ("level1", "level2", "name", "description", "comparator", "value", "unit", "basis", "text")
+    bad = conn.execute(
+        "SELECT 1 FROM projects WHERE NOT (json_valid(plan_points) AND json_type(plan_points) = 'array'"
+        " AND json_valid(goals) AND json_type(goals) = 'array' AND json_valid(extra) AND json_type(extra) = 'array')"
+        " OR typeof(budget_fiscal) NOT IN ('integer', 'null') OR typeof(budget_other) NOT IN ('integer', 'null')"
+        " OR typeof(usage) != 'text' OR typeof(revision) != 'integer' OR typeof(updated_at) != 'text' LIMIT 1"
+    ).fetchone() or conn.execute(
+        "SELECT 1 FROM indicators WHERE " + " OR ".join(f"typeof({c}) != 'text'" for c in text) + " LIMIT 1"
+    ).fetchone()
+    if bad:
+        raise DamagedFileError(path, "项目表内容不符合本程序的格式")
 
 
 def _read_only_reason(path: Path) -> str:

@@ -48,6 +48,20 @@ class DamagedFileError(StoreError):
         self.detail = detail
 
 
+class DamagedOnCheckError(DamagedFileError):
+    """The integrity check that runs after a large file has opened found it damaged: nothing was written."""
+
+    def __init__(self, path, detail: str = ""):
+        StoreError.__init__(
+            self,
+            f"文件“{Path(path).name}”已损坏（{detail or '完整性检查未通过'}）：打开后的完整性检查没有通过。"
+            "为防止损坏扩大，本程序已停止编辑，改为只读；打开以后所做的修改都没有写入文件，文件未做任何改动。"
+            "请用最近一次的备份或发给上级的副本代替；如需帮助，请保留此文件。",
+            path,
+        )
+        self.detail = detail
+
+
 class NewerVersionError(StoreError):
     def __init__(self, path, file_version: int, supported: int):
         super().__init__(

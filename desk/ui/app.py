@@ -396,7 +396,7 @@ class MainWindow(QMainWindow):
 
     def open_file(self, path: Path) -> bool:
         document = self._guarded("无法打开文件", "打开文件时遇到意外问题，文件未做任何改动",
-                                 lambda: OpenFile.open(path, forms=self.forms))
+                                 lambda: OpenFile.open(path, forms=self.forms, check_later=True))
         if document is None:
             return False
         if not self.close_file():
@@ -415,12 +415,28 @@ class MainWindow(QMainWindow):
         if document.migrated_from:
             self.statusBar().showMessage(
                 f"文件已从数据格式第 {document.migrated_from} 版升级，原文件备份为 {document.backup_path.name}")
-        projects = self.session.projects()
-        if projects:
-            self.list_panel.select(projects[0].uid)
+        uids = self.session.uids()
+        if uids:
+            self.list_panel.select(uids[0])
         self._show_empty_state()
         self._update_actions()
         return True
+
+    def _file_damaged(self, text: str) -> None:
+        """The integrity check after opening found the file damaged: said, and the window becomes read-only
+        (nothing done since opening was written, and nothing will be)."""
+        document = self.document
+        self.header.setText(self.header.text().split("    【只读")[0] + f"    【只读：{document.readonly_reason}】")
+        self.save_state.setText("只读：文件已损坏")
+        if self.editor.uid:
+            self.editor.show_project(self.editor.uid)
+        if self.dept_editor.uid:
+            self.dept_editor.show_department(self.dept_editor.uid)
+        self.check_panel.refresh()
+        for button in self.empty_panel.buttons[:-1]:  # 新建项目, 导入…: not in a read-only file (帮助 stays)
+            button.hide()
+        self._update_actions()
+        self.explain("文件已损坏", text)
 
     def _build_workspace(self) -> None:
         session = self.session
@@ -466,12 +482,14 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([left_width, width - left_width])
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
-        self.list_panel.selected.connect(self.show_project)
+        self.list_panel.selected.connect(  # a table is read whole when shown: a damaged one is explained
+            lambda uid: self._guarded("无法显示这张表", "显示这张表时遇到意外问题", lambda: self.show_project(uid)))
         self.check_panel.jump.connect(self.editor.focus_field)
         self.editor.message.connect(lambda text: self.statusBar().showMessage(shown(text), 8000))
         self.check_panel.message.connect(lambda text: self.statusBar().showMessage(shown(text), 8000))
         session.saveStateChanged.connect(self.save_state.setText)
         session.saveFailed.connect(self._save_failed)
+        session.fileDamaged.connect(self._file_damaged)
         session.undo_stack.indexChanged.connect(self._update_actions)
         session.projectChanged.connect(self._update_actions)
         session.projectsChanged.connect(self._projects_changed)
@@ -497,20 +515,20 @@ class MainWindow(QMainWindow):
         """An empty file says how to add the first table instead of showing a greyed-out editor."""
         if self.editor is None:
             return
-        empty = not self.session.projects() and not self.session.departments()
+        empty = not self.session.project_count() and not self.session.departments()
         shown_dept = self.dept_editor.uid is not None and self.session.department(self.dept_editor.uid) is not None
         self.right.setCurrentWidget(self.empty_panel if empty else self.dept_editor if shown_dept else self.editor)
 
     def _projects_changed(self) -> None:
         if self.dept_editor.uid and self.session.department(self.dept_editor.uid) is None:
             self.dept_editor.show_department(None)
-            projects = self.session.projects()
-            self.show_project(projects[0].uid if projects else None)
+            uids = self.session.uids()
+            self.show_project(uids[0] if uids else None)
         if self.editor.uid and self.session.project(self.editor.uid) is None:
-            projects = self.session.projects()
-            self.show_project(projects[0].uid if projects else None)
-            if projects:
-                self.list_panel.select(projects[0].uid)
+            uids = self.session.uids()
+            self.show_project(uids[0] if uids else None)
+            if uids:
+                self.list_panel.select(uids[0])
         self._show_empty_state()
         self._update_actions()
 
@@ -564,7 +582,8 @@ class MainWindow(QMainWindow):
                 QMessageBox.StandardButton.No | QMessageBox.StandardButton.Yes)
             if answer != QMessageBox.StandardButton.Yes:
                 return False
-        for signal in (self.session.saveStateChanged, self.session.saveFailed, self.session.projectChanged,
+        for signal in (self.session.saveStateChanged, self.session.saveFailed, self.session.fileDamaged,
+                       self.session.projectChanged,
                        self.session.projectsChanged, self.session.stepApplied, self.session.undo_stack.indexChanged):
             signal.disconnect()
         self.session = None
@@ -958,9 +977,9 @@ def _excepthook(exc_type, exc, tb) -> None:
         QMessageBox.critical(None, APP_NAME, f"程序遇到意外问题。详情已写入日志：{logs.log_path()}")
 
 
-def run(path: Path | None = None, *, quit_after_ms: int | None = None, report_ready: bool = False) -> int:
-    logs.setup()
-    logs.enable_crash_trace()
+def run(path: Path | None = None, *, quit_after_ms: int | None = None, report_ready: bool = False,
+        quit_when_checked: bool = False) -> int:
+    logs.enable_crash_trace()  # (the log file itself is opened when something is first logged: logs.setup)
     if sys.platform == "win32":  # the taskbar shows 绩效目标表 with its icon, not Python (the installer's id)
         import ctypes
 
@@ -979,6 +998,19 @@ def run(path: Path | None = None, *, quit_after_ms: int | None = None, report_re
             return 2
     if report_ready:  # bench/startup_bench.py: the window is usable once the event loop runs
         QTimer.singleShot(0, lambda: print("READY", flush=True))
+    if report_ready or quit_when_checked:  # … and CHECKED once every check after opening is over
+        poll = QTimer(window)
+
+        def checked() -> None:
+            if window.session is None or not window.session.checks_pending:
+                poll.stop()
+                if report_ready:
+                    print("CHECKED", flush=True)
+                if quit_when_checked:
+                    window.close()
+
+        poll.timeout.connect(checked)
+        poll.start(20)
     if quit_after_ms is not None:
         QTimer.singleShot(quit_after_ms, window.close)
     return app.exec()

@@ -282,6 +282,8 @@ class LibraryDialog(QDialog):
             self.export(Path(name))
 
     def export(self, target: Path) -> Path:
-        out = library.export(self.shown(), target)
+        from desk.ops import exports  # the Excel part loads only when something is exported
+
+        out = exports.export_library(self.shown(), target)
         self.count.setText(f"已导出 {len(self.model.entries)} 条：{out}")
         return out

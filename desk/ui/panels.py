@@ -45,21 +45,34 @@ def _dot(color: QColor, lock: bool = False) -> QIcon:
 
 
 class ProjectListModel(QAbstractListModel):
+    """The file's tables: the department table first, then the projects. A project not checked yet shows
+    审核中 until its check has run (EditSession checks them while the window is idle)."""
+
     def __init__(self, session: EditSession, parent=None):
         super().__init__(parent)
         self.session = session
         self._departments = {d.uid: d for d in session.departments()}
-        self.uids = list(self._departments) + [p.uid for p in session.projects()]
+        self.uids = list(self._departments) + session.uids()
+        self._rows = {uid: row for row, uid in enumerate(self.uids)}
         self._icons = {"error": _dot(QColor(200, 40, 40)), "warning": _dot(QColor(230, 160, 0)),
-                       "clean": _dot(QColor(40, 150, 70)), "final": _dot(QColor(40, 90, 170), lock=True)}
+                       "clean": _dot(QColor(40, 150, 70)), "final": _dot(QColor(40, 90, 170), lock=True),
+                       "pending": _dot(QColor(170, 170, 170))}
         session.projectsChanged.connect(self.reload)
         session.projectChanged.connect(self._changed)
+        session.findingsChanged.connect(self._checked)
 
     def reload(self) -> None:
         self.beginResetModel()
         self._departments = {d.uid: d for d in self.session.departments()}
-        self.uids = list(self._departments) + [p.uid for p in self.session.projects()]
+        self.uids = list(self._departments) + self.session.uids()
+        self._rows = {uid: row for row, uid in enumerate(self.uids)}
         self.endResetModel()
+
+    def _checked(self, uids) -> None:
+        """Badges of projects whose checks have run: one change over the rows they span."""
+        rows = [self._rows[u] for u in uids if u in self._rows]
+        if rows:
+            self.dataChanged.emit(self.index(min(rows)), self.index(max(rows)))
 
     def is_department(self, uid: str) -> bool:
         return uid in self._departments
@@ -67,15 +80,18 @@ class ProjectListModel(QAbstractListModel):
     def _changed(self, uid: str) -> None:
         if uid in self._departments:
             self._departments[uid] = self.session.department(uid) or self._departments[uid]
-        if uid in self.uids:
-            idx = self.index(self.uids.index(uid))
+        if uid in self._rows:
+            idx = self.index(self._rows[uid])
             self.dataChanged.emit(idx, idx)
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.uids)
 
-    def counts(self, uid: str) -> tuple[int, int]:
-        found = self.session.findings(uid)
+    def counts(self, uid: str, *, now: bool = True) -> tuple[int, int] | None:
+        """(errors, warnings); when the table's check has not run yet: worked out ``now``, or None."""
+        found = self.session.findings(uid) if now or uid in self._departments else self.session.known_findings(uid)
+        if found is None:
+            return None
         errors = sum(1 for f in found if f.severity == "error")
         return errors, sum(1 for f in found if f.severity == "warning")
 
@@ -85,10 +101,16 @@ class ProjectListModel(QAbstractListModel):
         uid = self.uids[index.row()]
         if uid in self._departments:
             return self._department_data(uid, role)
-        p = self.session.project(uid)
+        p = self.session.summary(uid)
         if p is None:
             return None
-        errors, warnings = self.counts(uid)
+        if role == UID_ROLE:
+            return uid
+        if role == SEARCH_ROLE:
+            return f"{p.name}\n{p.code}\n{p.unit_code}"
+        # the filter by findings needs them (its choice checks every table first); the rest shows 审核中 till then
+        counts = self.counts(uid, now=role == STATUS_ROLE)
+        errors, warnings = counts if counts is not None else (0, 0)
         if role == Qt.ItemDataRole.DisplayRole:
             badges = []
             review = self.session.reviews.get(uid)
@@ -96,26 +118,27 @@ class ProjectListModel(QAbstractListModel):
                 badges.append(review.status)
             if p.finalized:
                 badges.append("已定稿")
+            if counts is None:
+                badges.append("审核中")
             if errors:
                 badges.append(f"错误 {errors}")
             if warnings:
                 badges.append(f"提示 {warnings}")
-            money = (f"{display_money(p.budget.total, p.money_unit, grouped=True)}{p.money_unit}"
-                     if p.budget.total is not None else "")
+            money = (f"{display_money(p.budget_total, p.money_unit, grouped=True)}{p.money_unit}"
+                     if p.budget_total is not None else "")
             second = "  ".join(x for x in (" · ".join(badges), money, p.code) if x)
             number = p.number or index.row() + 1 - len(self._departments)  # the number the paper prints
             return f"{number}. {p.name or '（未命名项目）'}\n{second}"
         if role == Qt.ItemDataRole.DecorationRole:
             if p.finalized:
                 return self._icons["final"]
+            if counts is None:
+                return self._icons["pending"]
             return self._icons["error" if errors else "warning" if warnings else "clean"]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{p.name}\n项目编码：{p.code or '（空）'}\n错误 {errors} 条，提示 {warnings} 条" + (
+            checks = "正在审核…" if counts is None else f"错误 {errors} 条，提示 {warnings} 条"
+            return f"{p.name}\n项目编码：{p.code or '（空）'}\n{checks}" + (
                 f"\n已定稿：{p.finalized_by}，{when_text(p.finalized_at)}" if p.finalized else "")
-        if role == UID_ROLE:
-            return uid
-        if role == SEARCH_ROLE:
-            return f"{p.name}\n{p.code}\n{p.unit_code}"
         if role == STATUS_ROLE:
             return ("final" if p.finalized else "draft", "errors" if errors else "warnings" if warnings else "clean")
         return None
@@ -163,6 +186,8 @@ class ProjectFilter(QSortFilterProxyModel):
         self._change(status=status)
 
     def filterAcceptsRow(self, row, parent):  # noqa: N802
+        if not self.text and self.status == "all":
+            return True  # (asked once per row when the list is built: 5,000 times for a large file)
         index = self.sourceModel().index(row, 0, parent)
         if self.text and self.text not in (index.data(SEARCH_ROLE) or "").lower():
             return False
@@ -204,13 +229,20 @@ class ProjectListPanel(QWidget):
         self.search.textChanged.connect(self.proxy.set_text)
         self.search.returnPressed.connect(self.focus_list)
         self.search.installEventFilter(self)
-        self.status.currentIndexChanged.connect(lambda _: self.proxy.set_status(self.status.currentData()))
+        self.session = session
+        self.status.currentIndexChanged.connect(self._status_chosen)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.proxy.rowsInserted.connect(self._update_count)
         self.proxy.rowsRemoved.connect(self._update_count)
         self.proxy.modelReset.connect(self._update_count)
         self.proxy.layoutChanged.connect(self._update_count)
         self._update_count()
+
+    def _status_chosen(self, _index) -> None:
+        status = self.status.currentData()
+        if status in ("errors", "warnings", "clean"):
+            self.session.check_all()  # a filter by findings needs every table's (the ones not checked yet now)
+        self.proxy.set_status(status)
 
     def eventFilter(self, watched, event):  # noqa: N802
         """↓ in the search box goes down into the list, as in a file dialog."""
@@ -237,9 +269,10 @@ class ProjectListPanel(QWidget):
         return index.data(UID_ROLE) if index.isValid() else None
 
     def select(self, uid: str) -> None:
-        if uid not in self.model.uids:
+        row = self.model._rows.get(uid)
+        if row is None:
             return
-        source = self.model.index(self.model.uids.index(uid))
+        source = self.model.index(row)
         index = self.proxy.mapFromSource(source)
         if not index.isValid():  # hidden by the filter: show everything
             self.search.clear()

@@ -161,7 +161,7 @@ class ResolveConflictCommand(_Command):
         with session.document.transaction():
             if self.after is not None and (self.before is None or not rules.same_content(self.before, self.after)):
                 session._apply(self.conflict.version.uid, self.after, via=rules.RESOLVE, write=False,
-                               position=None if self.before is not None else len(session.projects()))
+                               position=None if self.before is not None else session.project_count())
             self._token = session.document.settle_conflict(self.conflict.id)
         session._changed(self.conflict.version.uid)
         session.conflictsChanged.emit()
@@ -181,6 +181,7 @@ class ResolveConflictCommand(_Command):
 
 class _WriteSignals(QObject):
     done = Signal(object, object)  # pending write, error (None when written)
+    checked = Signal()  # the file's integrity check after opening is over (emitted on its thread)
 
 
 class EditSession(QObject):
@@ -190,6 +191,11 @@ class EditSession(QObject):
     stepApplied = Signal(str, str, str)  # after 撤销/重做: uid of the table it changed, what was done, which field
     saveStateChanged = Signal(str)  # a short Chinese status for the status bar
     saveFailed = Signal(str)  # a message to show the user
+    findingsChanged = Signal(object)  # uids of projects whose first check has finished (the list's badges)
+    fileDamaged = Signal(str)  # the integrity check after opening failed: the file is read-only now (the message)
+
+    FIRST_CHECKS = 12  # a file of up to this many projects is checked before the window shows (one screen)
+    CHECK_SLICE = 0.008  # seconds of checking at a time while the window is idle
 
     RETRY_MS = 5000
     UNDO_LIMIT = 1000  # steps kept for 撤销; memory stays bounded over a long day of editing
@@ -199,7 +205,6 @@ class EditSession(QObject):
         self.document = document
         document.defer_writes()  # written by a background thread: a slow disk never freezes the window
         self.forms = document.forms
-        self.readonly = document.readonly
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(self.UNDO_LIMIT)
         self._writing = False
@@ -214,14 +219,85 @@ class EditSession(QObject):
         self._touched = ""  # uid of the table the last applied change touched
         self._dept_findings: dict[str, tuple] = {}  # uid -> (the department table checked, its findings)
         self.last_saved_at = ""
+        # The projects' checks: the first screen now, the rest in slices while the window is idle.
+        self._fresh: list[str] = []  # checked on demand since the last slice (their badges are told then)
+        self._checker = QTimer(self)
+        self._checker.setInterval(0)
+        self._checker.timeout.connect(self._check_slice)
+        if document.project_count() <= self.FIRST_CHECKS:
+            document.check_all()  # a small file: its badges are there when the window shows
+        if document.unchecked:
+            QTimer.singleShot(0, self._kick_checks)  # once the window has shown
+        if document.checked is None:  # a large file's integrity check is running: saves wait for it
+            document.when_checked(self._signals.checked.emit)
+            self._signals.checked.connect(self._file_checked)
+
+    @property
+    def readonly(self) -> bool:
+        return self.document.readonly
+
+    # ------------------------------------------------------------ checks in the background
+
+    def _kick_checks(self) -> None:
+        if (self.document.unchecked or self._fresh) and not self._checker.isActive():
+            self._checker.start()
+
+    def _check_slice(self) -> None:
+        done, self._fresh = self._fresh, []
+        try:
+            done += self.document.check_some(self.CHECK_SLICE)
+        except Exception as exc:  # noqa: BLE001 - a table that cannot be read is said when it is opened
+            logs.setup().warning("background check stopped: %r", exc)
+            self._checker.stop()
+            return
+        finally:
+            if not self.document.unchecked and not self._fresh:
+                self._checker.stop()
+        if done:
+            self.findingsChanged.emit(done)
+
+    @property
+    def checks_pending(self) -> bool:
+        """Projects still waiting for their first check, or the file's integrity check still running."""
+        return bool(self.document.unchecked) or self.document.checked is None
+
+    def check_all(self) -> None:
+        """Every project checked now (a filter on the findings)."""
+        if self.document.unchecked:
+            self.document.check_all()
+            self.findingsChanged.emit(self.document.uids())
+
+    def _file_checked(self) -> None:
+        """The integrity check after opening is over: saves go ahead, or the file becomes read-only."""
+        if self.document.checked:
+            self._schedule_write()
+            return
+        self.undo_stack.clear()  # nothing of it can be written
+        self._retry.stop()
+        self.saveStateChanged.emit("只读：文件已损坏，修改未写入")
+        self.fileDamaged.emit(str(self.document.check_failure))
 
     # ------------------------------------------------------------ reading
 
     def projects(self) -> list[Project]:
+        """Every project, read whole (the list needs only ``uids`` and ``summary``)."""
         return self.document.projects()
 
     def project(self, uid: str) -> Project | None:
         return self.document.project(uid)
+
+    def uids(self) -> list[str]:
+        return self.document.uids()
+
+    def project_count(self) -> int:
+        return self.document.project_count()
+
+    def summary(self, uid: str):
+        return self.document.summary(uid)
+
+    def known_findings(self, uid: str) -> list[Finding] | None:
+        """The findings when the project has been checked already (None: its check has not run yet)."""
+        return self.document.known_findings(uid)
 
     def position(self, uid: str) -> int:
         return self.document.position(uid)
@@ -234,7 +310,10 @@ class EditSession(QObject):
                 if cached is None or cached[0] is not dept:
                     cached = self._dept_findings[uid] = (dept, check_table(dept, self.forms,
                                                                            self.document.last_year(uid)))
-                return cached[1] + department_totals([dept, *self.projects()])
+                return cached[1] + department_totals([dept], self.document.budget_sums())
+        if self.document.known_findings(uid) is None and self.document.summary(uid) is not None:
+            self._fresh.append(uid)  # checked now, on demand: its badge is told in the next slice
+            self._kick_checks()
         return self.document.findings(uid)
 
     @property
@@ -359,7 +438,7 @@ class EditSession(QObject):
     def add_project(self, project: Project, position: int | None = None, text: str = "新建项目",
                     *, via: str = rules.EDIT) -> Project:
         self.document.check(project.uid, project, via=via)
-        position = len(self.document.projects()) if position is None else position
+        position = self.document.project_count() if position is None else position
         self._push(AddProjectCommand(self, project, position, text, via))
         return self.document.project(project.uid)
 
@@ -433,8 +512,9 @@ class EditSession(QObject):
             # The file rolled everything back: drop the half-made step and show the file as it is.
             self.undo_stack.clear()
             self.projectsChanged.emit()
-            for p in self.document.projects():
-                self.projectChanged.emit(p.uid)
+            for uid in self.document.uids():
+                self.projectChanged.emit(uid)
+            self._kick_checks()  # the file was read again: its checks start over
             raise
         self.undo_stack.endMacro()
         self._schedule_write()
@@ -492,6 +572,8 @@ class EditSession(QObject):
             return
         pending = self.document.pending_write()
         if pending is None:
+            if self.document.checked is None and self.document.unsaved:
+                self.saveStateChanged.emit("正在检查文件，检查通过后保存…")
             return
         self._writing = True
         self.saveStateChanged.emit("正在保存…")
@@ -538,13 +620,14 @@ class EditSession(QObject):
             if not self._writing:
                 if not self.document.unsaved:
                     return True
-                if self._stopped_by_change:
+                if self._stopped_by_change or self.document.checked is False:
                     return False
                 self._schedule_write()
             time.sleep(0.005)
         return False
 
     def close(self) -> bool:
+        self._checker.stop()
         saved = self.readonly or self.wait_saved()
         self._saver.shutdown(wait=True)
         self.document.close()
