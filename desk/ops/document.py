@@ -230,7 +230,12 @@ class OpenFile:
         deadline = time.perf_counter() + seconds
         while self.unchecked and (limit is None or len(done) < limit):
             uid = self._unchecked.pop()
-            self._check_first(uid, keep=False)
+            try:
+                self._check_first(uid, keep=False)
+            except StoreError:
+                # A table that cannot be read: said when it is opened or printed (it is asked for again then);
+                # the other tables' checks go on.
+                continue
             done.append(uid)
             if limit is None and time.perf_counter() >= deadline:
                 break

@@ -177,3 +177,34 @@ def test_a_sound_large_file_saves_once_its_check_after_opening_has_passed(qtbot,
     window.close()
     with Store.open(path, readonly=True) as store:
         assert store.project(uids[0]).name == "改过的名称"
+
+
+def test_a_table_that_cannot_be_read_does_not_stop_the_other_tables_checks(tmp_path, monkeypatch):
+    from desk.ops.document import OpenFile
+    from desk.store import DamagedFileError
+
+    path = tmp_path / "大文件.db"
+    uids = make_file(path)
+    unreadable = uids[3]
+    document = OpenFile.open(path)
+    try:
+        real = document._store.project
+
+        def project(uid):
+            if uid == unreadable:
+                raise DamagedFileError(path, "项目表内容不符合本程序的格式")
+            return real(uid)
+
+        monkeypatch.setattr(document._store, "project", project)
+        document.check_all()
+        assert not document.unchecked
+        for i, uid in enumerate(uids):
+            if uid == unreadable:
+                assert document.known_findings(uid) is None
+                with pytest.raises(DamagedFileError, match="不符合本程序的格式"):
+                    document.findings(uid)  # said when the table is asked for
+            else:
+                assert document.known_findings(uid) is not None, i
+                assert bool(document.errors(uid)) == (i in BAD), i
+    finally:
+        document.close()
