@@ -22,16 +22,18 @@ def median_time(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def report(work: str, desk: float, floor: float, floor_name: str, *, target: float, unit: str = "s",
+def report(work: str, desk: float, floor: float, floor_name: str, *, target: float | None, unit: str = "s",
            absolute: tuple[float, str] | None = None) -> bool:
     """Print desk's figure against the floor; ``target`` is the highest ratio allowed.
 
-    ``absolute`` is an extra limit on desk's own figure (value, same unit), e.g. "under 3 s".
+    ``absolute`` is an extra limit on desk's own figure (value, same unit), e.g. "under 3 s"; with ``target``
+    None it is the only one (the ratio is still shown).
     Returns whether the targets are met.
     """
     ratio = desk / floor if floor else float("inf")
-    met = ratio <= target and (absolute is None or desk <= absolute[0])
-    limit = f"≤ {target:g}×" + (f" and ≤ {absolute[0]:g} {unit}" if absolute else "")
+    met = (target is None or ratio <= target) and (absolute is None or desk <= absolute[0])
+    limits = ([f"≤ {target:g}×"] if target is not None else []) + ([f"≤ {absolute[0]:g} {unit}"] if absolute else [])
+    limit = " and ".join(limits)
     print(f"{work}: desk {_fmt(desk, unit)}, {floor_name} {_fmt(floor, unit)} = {ratio:.2f}× "
           f"(target {limit}: {'met' if met else 'NOT met'})", flush=True)
     print("RESULT " + json.dumps({

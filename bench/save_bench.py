@@ -89,11 +89,14 @@ def play(path: Path, edits: int) -> dict:
                 QCoreApplication.processEvents()
                 time.sleep(0.002)
             busy_ms.append((busy + handler_s[0]) * 1000)
+        # The last edit once more, without the pause after it: how long until it is on disk.
+        after = replace(session.project(uid), usage="资金用途最后一次修改")
+        session.edit(after, "修改资金用途", merge_key=("usage", edits))
         last_edit = time.perf_counter()
         while session.document.unsaved:
             QCoreApplication.processEvents()
             time.sleep(0.001)
-        on_disk = time.perf_counter() - last_edit + PACE_S  # the last edit was PACE_S before last_edit
+        on_disk = time.perf_counter() - last_edit
     finally:
         session.close()
     busy_ms.sort()
@@ -145,7 +148,7 @@ def main() -> int:
     met = report("edit, window thread p95, 40 MB file", med(40, "p95"), med(1, "p95"), "the same at 1 MB",
                  target=1.5, unit="ms", absolute=(5.0, "ms"))
     met &= report("edit on disk after the last edit, 20 MB file", med(20, "publish"), statistics.median(floors),
-                  "one write+fsync of the same bytes", target=4.0, absolute=(1.0, "s"))
+                  "one write+fsync of the same bytes", target=None, absolute=(1.0, "s"))
     # On a USB stick a publish of S bytes takes S / 10 MB/s; edits meanwhile coalesce into the next publish, so each
     # edit costs at most the bytes the stick can take in one pace interval, and at most the whole file.
     for mb in (1, 20, 40):
