@@ -27,6 +27,17 @@ from tests.test_regional_forms import chengde_workbook, tangshan_workbook
 FORMS = default_forms()
 
 
+def sheet_of(rows):
+    """A workbook whose first sheet holds ``rows`` from A1 (None leaves a cell empty)."""
+    wb = Workbook()
+    ws = wb.active
+    for r, row in enumerate(rows, 1):
+        for c, value in enumerate(row, 1):
+            if value is not None:
+                ws.cell(r, c, value)
+    return wb, ws
+
+
 def save(wb) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
@@ -62,13 +73,8 @@ def office_workbook() -> bytes:
         ["效益指标", "社会效益指标", "覆盖率", "社区覆盖率", 0.95, "要求"],
         ["满意度指标", "服务对象满意度指标", "满意度", "群众满意度", "≥90%", "问卷"],
     ])
-    wb = Workbook()
-    ws = wb.active
+    wb, ws = sheet_of(rows)
     ws.title = "表一"
-    for r, row in enumerate(rows, 1):
-        for c, value in enumerate(row, 1):
-            if value is not None:
-                ws.cell(r, c, value)
     top = next(i for i, r in enumerate(rows, 1) if r and r[0] == "一级指标") + 1
     for m in (f"A{top}:A{top + 2}", f"B{top}:B{top + 1}", "A4:A5", "B5:G5"):
         ws.merge_cells(m)
@@ -156,24 +162,14 @@ def test_the_office_workbook_reads_its_merged_levels_formulas_and_formats():
 
 
 def with_date() -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    for r, row in enumerate(table_rows(1, "社区工作经费", "P001"), 1):
-        for c, value in enumerate(row, 1):
-            if value is not None:
-                ws.cell(r, c, value)
+    wb, ws = sheet_of(table_rows(1, "社区工作经费", "P001"))
     ws.cell(30, 1, "填报日期")
     ws.cell(30, 2, datetime.datetime(2024, 3, 1))
     return save(wb)
 
 
 def with_link() -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    for r, row in enumerate(table_rows(1, "社区工作经费", "P001"), 1):
-        for c, value in enumerate(row, 1):
-            if value is not None:
-                ws.cell(r, c, value)
+    wb, ws = sheet_of(table_rows(1, "社区工作经费", "P001"))
     ws.cell(3, 8).hyperlink = "https://example.org/"  # openpyxl writes the target into the empty cell
     return save(wb)
 
