@@ -34,7 +34,7 @@ def report(work: str, desk: float, floor: float, floor_name: str, *, target: flo
     met = (target is None or ratio <= target) and (absolute is None or desk <= absolute[0])
     limits = ([f"≤ {target:g}×"] if target is not None else []) + ([f"≤ {absolute[0]:g} {unit}"] if absolute else [])
     limit = " and ".join(limits)
-    print(f"{work}: desk {_fmt(desk, unit)}, {floor_name} {_fmt(floor, unit)} = {ratio:.2f}× "
+    print(f"{work}: desk {figure(desk, unit)}, {floor_name} {figure(floor, unit)} = {ratio:.2f}× "
           f"(target {limit}: {'met' if met else 'NOT met'})", flush=True)
     print("RESULT " + json.dumps({
         "work": work, "desk": desk, "floor": floor, "floor_name": floor_name, "unit": unit, "ratio": ratio,
@@ -42,7 +42,8 @@ def report(work: str, desk: float, floor: float, floor_name: str, *, target: flo
     return met
 
 
-def _fmt(value: float, unit: str) -> str:
+def figure(value: float, unit: str) -> str:
+    """A measured value as the tables print it (ms below 10 s, MB with three places below 10 MB…)."""
     if unit == "s":
         return f"{value * 1000:.0f} ms" if value < 10 else f"{value:.1f} s"
     if unit == "ms":

@@ -61,9 +61,9 @@ def main() -> int:
             problems.append(problem)
     print("\n| work | desk | floor or anchor (same run) | ratio | target | met |")
     print("|---|---|---|---|---|---|")
-    from bench.common import _fmt
+    from bench.common import figure
     for r in rows:
-        print(f"| {r['work']} | {_fmt(r['desk'], r['unit'])} | {r['floor_name']}: {_fmt(r['floor'], r['unit'])} | "
+        print(f"| {r['work']} | {figure(r['desk'], r['unit'])} | {r['floor_name']}: {figure(r['floor'], r['unit'])} | "
               f"{r['ratio']:.2f}× | {r['target']} | {'yes' if r['met'] else '**no**'} |")
     for problem in problems:
         print(f"\nFAILED {problem}")
