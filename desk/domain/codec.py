@@ -205,7 +205,12 @@ def _plain_indicator(values) -> bool:
         return False
     comparator, value, unit, text = values[4], values[5], values[6], values[8]
     return ((comparator in COMPARATORS or comparator == "") and not (comparator == "" and unit)
-            and (not text or _written_parts(text) == (comparator, value, unit)))
+            and written_text_reads_back(comparator, value, unit, text))
+
+
+def written_text_reads_back(comparator: str, value: str, unit: str, text: str) -> bool:
+    """An indicator's one-cell 指标值 (if any) reads as its parts, as _read_indicator asks."""
+    return not text or _written_parts(text) == (comparator, value, unit)
 
 
 _indicator_fields = attrgetter(*_INDICATOR_KEYS)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -141,23 +143,84 @@ def merge_files(out_path: Path, sources: list[Path], *, progress=None, unit: Uni
             raise StoreError("没有可以合并的文件（收到的文件都无法读取），未新建汇总文件。")
         out = Store.create(out_path, unit=unit or DEFAULT_UNIT, year=year or first or 2000, role=CONSOLIDATED)
         created = True
+    ahead = _CheckedAhead(sources, out_path)
     try:
+        out.attach_received()
         with out.transaction():
             held = _Held(out)
             for done, src in enumerate(sources, 1):
                 if progress is not None and progress(done - 1, len(sources)) is False:
                     raise MergeCancelled()
-                _merge_file(out, out_path, src, report, held)
+                _merge_file(out, out_path, src, report, held, ahead.take(done - 1))
             if progress is not None and progress(len(sources), len(sources)) is False:
                 raise MergeCancelled()
             report.duplicates = _find_duplicates(out)
+        out.detach_received()
     except BaseException:
+        ahead.close()
         out.close()
         if created:
             out_path.unlink(missing_ok=True)  # nothing of a failed or cancelled merge remains
         raise
+    ahead.close()
     out.close()
     return report
+
+
+class _CheckedAhead:
+    """The received files opened and checked (Store.open_received) ahead of the merge, on two threads, handed out
+    in their order: checking is most of a merge's work and much of it runs inside SQLite, beside the merge's own
+    writes. At most AHEAD files, and AHEAD_BYTES of them, are held at once. What a check raises is raised where
+    the file is taken."""
+
+    AHEAD = 4
+    AHEAD_BYTES = 64 * 2**20
+
+    def __init__(self, sources: list[Path], out_path: Path):
+        self.sources = sources
+        self.out_path = out_path.resolve()
+        self.pool = ThreadPoolExecutor(2, thread_name_prefix="desk-merge-check")
+        self.pending: dict[int, tuple[Future, int]] = {}
+        self.next = 0
+        self.fill()
+
+    def _open(self, src: Path):
+        try:
+            if src.resolve() == self.out_path:
+                return None  # the consolidated file itself: refused by _merge_file, never opened as received
+            return Store.open_received(src)
+        except StoreError as exc:
+            return exc
+
+    def fill(self) -> None:
+        while self.next < len(self.sources) and len(self.pending) < self.AHEAD:
+            try:
+                size = os.stat(self.sources[self.next]).st_size
+            except OSError:
+                size = 0
+            if self.pending and sum(n for _, n in self.pending.values()) + size > self.AHEAD_BYTES:
+                return
+            self.pending[self.next] = (self.pool.submit(self._open, self.sources[self.next]), size)
+            self.next += 1
+
+    def take(self, index: int):
+        """The received file ``index``: its Store, the StoreError that refused it, or None for the consolidated
+        file itself."""
+        if index not in self.pending:
+            self.fill()
+        future, _ = self.pending.pop(index)
+        try:
+            return future.result()
+        finally:
+            self.fill()
+
+    def close(self) -> None:
+        """Stop checking ahead; close what was checked and not taken."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        for future, _ in self.pending.values():
+            if not future.cancelled() and future.exception() is None and isinstance(future.result(), Store):
+                future.result().close()
+        self.pending.clear()
 
 
 def _first_readable(sources: list[Path]) -> int | None:
@@ -171,16 +234,17 @@ def _first_readable(sources: list[Path]) -> int | None:
     return None
 
 
-def _merge_file(out: Store, out_path: Path, src: Path, report: MergeReport, held: "_Held") -> None:
-    """One received file in its own savepoint: merged whole, or refused and named."""
+def _merge_file(out: Store, out_path: Path, src: Path, report: MergeReport, held: "_Held",
+                checked: "Store | StoreError | None") -> None:
+    """One received file (``checked``: as _CheckedAhead opened it) in its own savepoint: merged whole, or refused
+    and named."""
     if src.resolve() == out_path.resolve():
         report.refused.append({"file": str(src), "reason": f"“{src.name}”就是汇总文件本身，不能合并到自己。"})
         return
-    try:
-        store = Store.open_received(src)
-    except StoreError as exc:
-        report.refused.append({"file": str(src), "reason": str(exc)})
+    if not isinstance(checked, Store):
+        report.refused.append({"file": str(src), "reason": str(checked)})
         return
+    store = checked
     part = MergeReport()
     held.start_file()
     try:
@@ -215,52 +279,70 @@ def _merge_one(out: Store, src: Path, store: Store, report: MergeReport, state: 
     their_year, our_year = store.year(), out.year()
     if their_year and our_year and their_year != our_year:
         report.warnings.append(f"“{src.name}”是 {their_year} 年度的文件，本汇总文件是 {our_year} 年度；已照常合并，请核对。")
-    report.sources.append({"file": str(src), "projects": store.project_count(),
-                           "departments": len(store.departments()), "year": their_year})
+    entries = store.received_entries()
+    report.sources.append({"file": str(src), "projects": sum(1 for e in entries if e[0] == "project"),
+                           "departments": sum(1 for e in entries if e[0] == "department"), "year": their_year})
     claims = _Claims(out, store, src, state)
     for unit in store.units():
         claims.merge_unit(unit, report)
-    projects, departments = store.received_tables()
-    items = [("project", p) for p in projects] + [("department", d) for d in departments]
     held = state.uids
-    for kind, item in items:
-        label = item.name or getattr(item, "code", "") or "（未命名）"
-        origin = claims.table_origin(item)
+    # New projects the received file holds exactly as save_project would write them are copied in one pass
+    # (Store.copy_received_projects); they wait in ``copies`` until another table is written, to keep the order.
+    copyable = store.copyable - out.history_uids(store.copyable) if store.copyable else set()
+    copies: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        out.copy_received_projects(store, copies, received)
+        copies.clear()
+
+    for kind, uid, unit_code, name, code, revision in entries:
+        label = name or code or "（未命名）"
+        origin = claims.table_origin(uid, unit_code)
         current = None
-        if item.uid in held:
-            current = out.project(item.uid) if kind == "project" else out.department(item.uid)
+        if uid in held:
+            current = out.project(uid) if kind == "project" else out.department(uid)
         if origin is None:  # an office's file carrying a table of another office
-            if current is not None and current.content_key() != item.content_key():
-                out.add_conflict(item, src.name)  # a differing table: a person decides
-                report.conflicts.append(_conflict(out, item, current, kind, label, src))
+            if current is not None:
+                item = store.received_table(kind, uid)
+                if current.content_key() != item.content_key():
+                    flush()
+                    out.add_conflict(item, src.name)  # a differing table: a person decides
+                    report.conflicts.append(_conflict(out, item, current, kind, label, src))
             report.not_owned.append({"file": src.name, "what": f"表“{label}”",
                                      "reason": f"“{src.name}”不是这张表所属单位的文件，未写入"})
             continue
         if current is None:
-            if not claims.may_add(item):
+            if not claims.may_add(unit_code):
                 report.not_owned.append({"file": src.name, "what": f"表“{label}”",
-                                         "reason": f"它属于的单位“{item.unit_code}”不是由“{src.name}”报来的，未写入"})
+                                         "reason": f"它属于的单位“{unit_code}”不是由“{src.name}”报来的，未写入"})
                 continue
-            if kind == "project":
-                out.save_project(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True,
-                                 history=store.history_rows(item.uid), origin=origin,
-                                 digest=store.checked_digest(item.uid))
+            if kind == "project" and uid in copyable and unit_code in state.unit_names:
+                copies.append((uid, origin))
             else:
-                out.save_department(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True,
-                                    origin=origin, digest=store.checked_digest(item.uid))
-                out.add_history_rows(store.history_rows(item.uid))
-            state.added(item.uid, origin)
-            out.note_received(item.uid, received, item.revision)
-            state.received(item.uid)
+                flush()
+                item = store.received_table(kind, uid)
+                if kind == "project":
+                    out.save_project(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True,
+                                     history=store.history_rows(uid), origin=origin,
+                                     digest=store.checked_digest(uid))
+                else:
+                    out.save_department(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True,
+                                        origin=origin, digest=store.checked_digest(uid))
+                    out.add_history_rows(store.history_rows(uid))
+                out.note_received(uid, received, revision)
+            state.added(uid, origin)
+            state.received(uid)
             report.added += 1
             continue
+        flush()
+        item = store.received_table(kind, uid)
         if current.content_key() == item.content_key():
-            out.note_received(item.uid, received, item.revision)
-            state.received(item.uid)
+            out.note_received(uid, received, revision)
+            state.received(uid)
             report.unchanged += 1
             continue
-        held_origin = claims.held_origin(item.uid)
-        if not claims.may_update(item.uid, origin) or current.unit_code != item.unit_code:
+        held_origin = claims.held_origin(uid)
+        if not claims.may_update(uid, origin) or current.unit_code != item.unit_code:
             # another office's table: a person decides, nothing is overwritten
             out.add_conflict(item, src.name)
             report.not_owned.append({"file": src.name, "what": f"表“{label}”",
@@ -268,30 +350,31 @@ def _merge_one(out: Store, src: Path, store: Store, report: MergeReport, state: 
             report.conflicts.append(_conflict(out, item, current, kind, label, src))
             continue
         if not held_origin and origin:
-            out.set_origin(item.uid, origin)  # a table held from before origins were recorded
-            state.origins[item.uid] = origin
-        their_history = store.history_digests(item.uid)
+            out.set_origin(uid, origin)  # a table held from before origins were recorded
+            state.origins[uid] = origin
+        their_history = store.history_digests(uid)
         theirs = {d for d, _ in their_history}
-        ours = {d for d, _ in out.history_digests(item.uid)}
+        ours = {d for d, _ in out.history_digests(uid)}
         held_digest, received_digest = descent_digest(current), descent_digest(item)
         save = out.save_project if kind == "project" else out.save_department
         if held_digest in theirs:  # the office's version descends from ours: an update
             released = rules.is_finalized(current) and _released_since(their_history, held_digest)
             problem = rules.change_problem(current, item, via=rules.MERGE, received=True, released=released)
             if problem:
-                report.locked.append({"uid": item.uid, "project": label, "file": src.name, "reason": problem})
+                report.locked.append({"uid": uid, "project": label, "file": src.name, "reason": problem})
                 continue
             save(item, action="merge", note=f"来自 {src.name}", keep_stamp=True, mirror=True,
-                 digest=store.checked_digest(item.uid))
-            out.add_history_rows(store.history_rows(item.uid))
-            out.note_received(item.uid, received, item.revision)
-            state.received(item.uid)
+                 digest=store.checked_digest(uid))
+            out.add_history_rows(store.history_rows(uid))
+            out.note_received(uid, received, revision)
+            state.received(uid)
             report.updated += 1
         elif received_digest in ours:  # an older copy of what we hold
             report.unchanged += 1
         else:
             out.add_conflict(item, src.name)
             report.conflicts.append(_conflict(out, item, current, kind, label, src))
+    flush()
 
 
 def _conflict(out: Store, item, current, kind: str, label: str, src: Path) -> dict:
@@ -332,9 +415,9 @@ class _Claims:
             return None  # an office's file carrying another office's content
         return claimed or min(self.their_owners, default="")
 
-    def table_origin(self, item) -> str | None:
+    def table_origin(self, uid: str, unit_code: str) -> str | None:
         """The origin the file claims for a table, or None when it may not speak for it."""
-        return self._origin(self.their_origins.get(item.uid, ""), item.unit_code)
+        return self._origin(self.their_origins.get(uid, ""), unit_code)
 
     def held_origin(self, uid: str) -> str:
         return self.our_origins.get(uid, "")
@@ -353,10 +436,10 @@ class _Claims:
         held = self.our_unit_origins.get(code)
         return held is None or not held or not claimed or held == claimed
 
-    def may_add(self, item) -> bool:
+    def may_add(self, unit_code: str) -> bool:
         """A new table of a unit held here from another origin (or of the supervisor's own unit) is not added."""
-        claimed = self._origin(self.their_unit_origins.get(item.unit_code, ""), item.unit_code) or ""
-        return self._may_speak_for_unit(item.unit_code, claimed)
+        claimed = self._origin(self.their_unit_origins.get(unit_code, ""), unit_code) or ""
+        return self._may_speak_for_unit(unit_code, claimed)
 
     def merge_unit(self, unit: Unit, report: MergeReport) -> None:
         """Add a unit new here; rename one only through its own office's file (reported); ignore the rest."""

@@ -12,16 +12,25 @@ names the place in Chinese; nothing is written either way.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import sqlite3
 import time
 import zlib
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from desk.domain.codec import department_from_dict, project_from_dict, project_reads_back, project_to_dict
+from desk.domain.codec import (
+    department_from_dict, indicator_to_dict, project_from_dict, project_reads_back, project_to_dict,
+    written_text_reads_back,
+)
+from desk.domain.model import Budget, Indicator, Project, SpendingPlan
+from desk.domain.money import from_fen
 from desk.domain.rules import table_label, validate
+from desk.domain.values import COMPARATORS
 from desk.errors import DeskError
 from desk.store import schema
 from desk.store.errors import DamagedFileError
@@ -153,9 +162,10 @@ def _check_rows(store, limits: Limits, budget: _Budget) -> None:
     for code, name in store._conn.execute("SELECT code, name FROM units"):
         _too_long(path, "单位编码", code, 100)
         _too_long(path, f"单位“{code}”的名称", name, 500)
-    projects, departments = store.projects(), store.departments()
-    items = [*projects, *departments]
     texts = not _texts_within(store, limits.text)
+    plain, snapshots = ({}, {}) if texts else plain_projects(store, limits)
+    projects, departments = store.projects_except(plain), store.departments()
+    items = [*projects, *departments]
     for item in items:
         budget.check()
         _check_item(path, item, limits, texts=texts)
@@ -163,11 +173,17 @@ def _check_rows(store, limits: Limits, budget: _Budget) -> None:
     if damaged:
         names = "、".join(f"“{name}”" for _, _, name in damaged[:5])
         raise HostileFileError(path, f"其中 {len(damaged)} 张表的内容已损坏（与校验值不符）：{names}")
-    _check_history(store, limits, budget, {p.uid: p for p in projects})
+    matched = _check_history(store, limits, budget, {p.uid: p for p in projects}, snapshots)
     # every table's content has just been found to match its stored digest
     store.checked_digests = dict(store._conn.execute(
         "SELECT uid, digest FROM projects UNION ALL SELECT uid, digest FROM departments"))
     store.checked_tables = (projects, departments)
+    store.plain_snapshots = plain
+    # copied as they are by a merge: stored as save_project writes them (indicators at 0, 1, 2 …), and their
+    # history holds their revision
+    gaps = {r[0] for r in store._conn.execute("SELECT project_uid FROM indicators GROUP BY project_uid"
+                                              " HAVING min(position) != 0 OR max(position) != count(*) - 1")}
+    store.copyable = {uid for uid, (_, _, stored_as_saved) in snapshots.items() if stored_as_saved} & matched - gaps
 
 
 # Every text a table holds, column by column; a text kept in a JSON list (goals, header rows, the narrative)
@@ -227,15 +243,20 @@ def _check_item(path: Path, item, limits: Limits, *, texts: bool = True) -> None
         _too_long(path, f"{where}的{label}", text, limits.text)
 
 
-def _check_history(store, limits: Limits, budget: _Budget, checked: dict | None = None) -> None:
+def _check_history(store, limits: Limits, budget: _Budget, checked: dict | None = None,
+                   vouched: dict[str, tuple[int, bytes, bool]] | None = None) -> set[str]:
     """Every history snapshot: small when compressed and when not, valid JSON of a valid table, its own uid.
 
     ``checked``: uid → the file's projects, checked already. A snapshot that is exactly one of them (its latest
     revision, nearly always) is not read into a table a second time when the careful reading would accept it
-    all the same (codec.project_reads_back).
+    all the same (codec.project_reads_back). ``vouched``: uid → (revision, JSON) of the projects plain_projects
+    vouched for; a snapshot of that revision that is that JSON byte for byte is the same table, read no further.
+    Returns the uids of those found so.
     """
     path = store.path
     checked = checked or {}
+    vouched = vouched or {}
+    matched = set()
     total = 0
     rows = store._conn.execute("SELECT id, kind, uid, revision, action, snapshot FROM history")
     for hid, kind, uid, revision, action, blob in rows:
@@ -259,6 +280,10 @@ def _check_history(store, limits: Limits, budget: _Budget, checked: dict | None 
         total += len(text)
         if total > limits.history_text:
             raise HostileFileError(path, "历史记录解压后总量过大")
+        same = vouched.get(uid) if kind == "project" else None
+        if same is not None and same[:2] == (revision, text):
+            matched.add(uid)
+            continue
         live = checked.get(uid) if kind == "project" else None
         if live is not None and live.revision == revision and _is_checked(text, live):
             continue
@@ -272,6 +297,7 @@ def _check_history(store, limits: Limits, budget: _Budget, checked: dict | None 
             raise HostileFileError(path, f"{where}与它所属的表不一致")
         # no text in it can be longer than the JSON it was read from
         _check_item(path, item, limits, texts=len(text) > limits.text)
+    return matched
 
 
 def _is_checked(text: bytes, project) -> bool:
@@ -289,6 +315,155 @@ def _is_checked(text: bytes, project) -> bool:
     if any(type(x) is bool for x in data["plan"]["points"]):
         return False
     return project_reads_back(project)
+
+
+# ---------------------------------------------------------------- a received file's plain projects, at once
+
+_INDICATOR_KEYS = ("level1", "level2", "name", "description", "comparator", "value", "unit", "basis", "text")
+_TEXT_COLUMNS_OF = {
+    "projects": ("uid", "unit_code", "form", "code", "name", "money_unit", "usage", "plan_scheme", "plan_points",
+                 "goals", "finalized_at", "finalized_by", "extra", "carried_from", "updated_at", "digest"),
+    "indicators": ("project_uid", *_INDICATOR_KEYS),
+}
+_COMPARATOR_BYTES = frozenset([b"", *(c.encode() for c in COMPARATORS)])
+_SPECIAL = re.compile(rb'["\\\x00-\x1f]')  # what json.dumps would escape in a text (any other byte it writes as is)
+
+
+_SEPARATORS = ("\x00,", "\x00:")
+_encode_both = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=_SEPARATORS).encode
+_encode_saved = json.JSONEncoder(ensure_ascii=False).encode  # as save_project writes goals and header rows
+_NO_INDICATORS = b'"indicators"\x00:[]'
+
+
+@lru_cache(maxsize=8192)
+def _plain_value(comparator: bytes, value: bytes, unit: bytes, text: bytes) -> bool:
+    """An indicator's 指标值 as _plain_indicator accepts it: a known comparator, a unit only with one, and the
+    one-cell text (if any) reading as its parts (all four valid UTF-8 texts; remembered, as parse_value does)."""
+    if comparator not in _COMPARATOR_BYTES or (not comparator and unit):
+        return False
+    try:
+        return written_text_reads_back(comparator.decode(), value.decode(), unit.decode(), text.decode())
+    except UnicodeDecodeError:
+        return False
+
+
+@lru_cache(maxsize=None)
+def _indicator_template() -> tuple[bytes, tuple[str, ...]]:
+    """An indicator as json.dumps(sort_keys=True) writes it with separators \x00, and \x00: (see _vouch), its nine
+    texts to be put in (%s) in the order of its keys, and those keys."""
+    keys = tuple(sorted(indicator_to_dict(Indicator())))
+    return b"{" + b"\x00,".join(b'"' + k.encode() + b'"\x00:"%s"' for k in keys) + b"}", keys
+
+
+def plain_projects(store, limits: Limits) -> tuple[dict[str, int], dict[str, tuple[int, bytes, bool]]]:
+    """The projects of a received file vouched for at once: uid → revision, and uid → (revision, JSON of its
+    history snapshot of that revision as json.dumps writes it, whether its rows are stored exactly as
+    save_project writes them).
+
+    A project is vouched for when each of its texts is valid UTF-8 with nothing json.dumps escapes (quotes,
+    backslashes, control characters), its header reads as a Project that rules.validate, project_reads_back and
+    _check_item accept (the same functions, run on it), every indicator is what _read_indicator accepts as it
+    stands, and the JSON of the whole table, written as codec.project_to_dict and json.dumps write it, hashes to
+    its stored digest. Those are the careful checks, made on the rows instead of on Project objects; anything
+    else is read the careful way, which names the problem.
+    """
+    conn = store._conn
+    for table, columns in _TEXT_COLUMNS_OF.items():  # text columns holding anything but text: the careful way
+        if conn.execute(f"SELECT 1 FROM {table} WHERE " + " OR ".join(f"typeof({c}) != 'text'" for c in columns)
+                        + " LIMIT 1").fetchone():
+            return {}, {}
+    template, keys = _indicator_template()
+    at = {key: keys.index(key) for key in ("comparator", "value", "unit", "text")}
+    factory = conn.text_factory
+    conn.text_factory = bytes  # hashed as the bytes SQLite holds; a text is decoded only where it is read
+    try:
+        rows = conn.execute(
+            "SELECT uid, unit_code, year, form, code, name, money_unit, budget_total, budget_fiscal, budget_other,"
+            " usage, plan_scheme, plan_points, goals, finalized_at, finalized_by, number, extra, carried_from,"
+            " revision, updated_at, digest FROM projects WHERE uid NOT IN (SELECT uid FROM departments)").fetchall()
+        indicators: dict[bytes, list] = {row[0]: [] for row in rows}
+        for row in conn.execute(f"SELECT project_uid, {', '.join(keys)} FROM indicators ORDER BY project_uid, position"):
+            found = indicators.get(row[0])
+            if found is not None:
+                found.append(row[1:])
+    finally:
+        conn.text_factory = factory
+    # Indicators' texts go into the JSON as they are: nothing json.dumps would escape, valid UTF-8 each (\x7f
+    # between them is neither, and keeps a character from spanning two of them).
+    if not _plain_texts(b"\x7f".join(b"\x7f".join(row) for found in indicators.values() for row in found)):
+        special = {uid for uid, found in indicators.items() if not _plain_texts(b"\x7f".join(b"\x7f".join(r) for r in found))}
+    else:
+        special = set()
+    plain: dict[str, int] = {}
+    snapshots: dict[str, tuple[int, bytes]] = {}
+    for row in rows:
+        if row[0] in special:
+            continue
+        vouched = _vouch(row, indicators[row[0]], template, at, limits)
+        if vouched is not None:
+            uid, revision, spaced, stored_as_saved = vouched
+            plain[uid] = revision
+            snapshots[uid] = (revision, spaced, stored_as_saved)
+    return plain, snapshots
+
+
+def _plain_texts(joined: bytes) -> bool:
+    if _SPECIAL.search(joined):
+        return False
+    try:
+        joined.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _vouch(row: tuple, inds: list[tuple], template: bytes, at: dict[str, int], limits: Limits):
+    """(uid, revision, spaced JSON) of one project's rows when they are vouched for (plain_projects), else None."""
+    (uid, unit_code, year, form, code, name, money_unit, total, fiscal, other, usage, scheme, points, goals,
+     finalized_at, finalized_by, number, extra, carried_from, revision, updated_at, digest) = row
+    if len(inds) > limits.rows_per_table:
+        return None
+    if not all(type(x) is int for x in (year, number, revision)) or not all(
+            x is None or type(x) is int for x in (total, fiscal, other)):
+        return None
+    stored = (goals, extra, points)
+    try:
+        goals, extra, points = json.loads(goals.decode()), json.loads(extra.decode()), json.loads(points.decode())
+        if type(goals) is not list or type(points) is not list or type(extra) is not list or not all(
+                type(pair) is list and len(pair) == 2 and type(pair[0]) is str and type(pair[1]) is str
+                for pair in extra):
+            return None
+        project = Project(
+            uid=uid.decode(), unit_code=unit_code.decode(), year=year, form=form.decode(), code=code.decode(),
+            name=name.decode(), money_unit=money_unit.decode(),
+            budget=Budget(total=from_fen(total), fiscal=from_fen(fiscal), other=from_fen(other)),
+            usage=usage.decode(), plan=SpendingPlan(scheme=scheme.decode(), points=tuple(
+                None if p is None else Decimal(p) for p in points)),
+            goals=tuple(goals), finalized_at=finalized_at.decode(), finalized_by=finalized_by.decode(),
+            number=number, extra=tuple((a, b) for a, b in extra), carried_from=carried_from.decode(),
+            revision=revision, updated_at=updated_at.decode())
+        validate(project)
+        if not project_reads_back(project) or len(project.extra) > 100 or len(project.goals) > limits.rows_per_table:
+            return None
+        c, v, u, t = at["comparator"], at["value"], at["unit"], at["text"]
+        for ind in inds:  # _plain_indicator: a known comparator, a unit only with one, the one-cell text its parts
+            if not _plain_value(ind[c], ind[v], ind[u], ind[t]):
+                return None
+        # One writing, both forms: the table as json.dumps(project_to_dict(…), sort_keys=True) writes it, with
+        # separators \x00, and \x00: (json.dumps writes a \x00 in a text as \u0000, so they are only its own).
+        head = _encode_both(project_to_dict(project)).encode()
+    except (ValueError, TypeError, ArithmeticError, RecursionError, DeskError):
+        return None  # the careful way names it
+    if head.count(_NO_INDICATORS) != 1:
+        return None
+    both = head.replace(_NO_INDICATORS, b'"indicators"\x00:[' + b"\x00,".join([template % ind for ind in inds]) + b"]")
+    compact = both.replace(b"\x00", b"")
+    if hashlib.sha256(compact).hexdigest()[:32].encode() != digest:
+        return None
+    # the way save_project writes them (then the rows can be copied as they are)
+    stored_as_saved = stored == (_encode_saved(goals).encode(), _encode_saved(extra).encode(), json.dumps(
+        [None if p is None else str(p) for p in project.plan.points]).encode())
+    return project.uid, revision, both.replace(b"\x00,", b", ").replace(b"\x00:", b": "), stored_as_saved
 
 
 __all__ = ["LIMITS", "HostileFileError", "Limits", "check_rows", "check_schema", "expected_schema"]

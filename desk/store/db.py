@@ -373,6 +373,10 @@ class Store:
         # a received file: its tables as check_rows read and checked them (it is read-only, so they stay true)
         self.checked_tables: tuple[list[Project], list[DepartmentPlan]] | None = None
         self.checked_digests: dict[str, str] = {}
+        self.plain_snapshots: dict[str, int] = {}  # projects checked at once (not in checked_tables): uid → revision
+        self.copyable: set[str] = set()  # of those, the ones stored exactly as save_project writes them
+        self._image: bytes | None = None  # a received file: the bytes that were checked (None after a migration)
+        self._receiving: Store | None = None  # a merge: the received file whose checked image is attached as recv
 
         self._later_check: _LaterCheck | None = None  # the integrity check still running after open
 
@@ -525,8 +529,10 @@ class Store:
         supported = current_version()
         store = cls(path, conn, readonly=True, readonly_reason="收到的文件")
         store.sha256 = hashlib.sha256(data).hexdigest()  # of exactly the bytes that were checked
+        store._image = data
         try:
             if header.user_version < supported:
+                store._image = None
                 store._migrate(data, header.user_version)
             check_rows(store, limits)
         except BaseException:
@@ -947,9 +953,30 @@ class Store:
 
     def received_tables(self) -> tuple[list[Project], list[DepartmentPlan]]:
         """The projects and department tables of a received file, as its checks read them (not read again)."""
-        if self.checked_tables is not None:
+        if self.checked_tables is not None and not self.plain_snapshots:
             return self.checked_tables
         return self.projects(), self.departments()
+
+    def received_entries(self) -> list[tuple[str, str, str, str, str, int]]:
+        """(kind, uid, unit code, name, 项目编码, revision) of every table of a received file, projects first, each
+        in the file's order (without reading the tables; ``received_table`` reads one)."""
+        with self._readable("项目表"):
+            return [("project", *row) for row in self._conn.execute(
+                "SELECT uid, unit_code, name, code, revision FROM projects ORDER BY position, rowid")] + [
+                ("department", *row) for row in self._conn.execute(
+                    "SELECT uid, unit_code, name, '', revision FROM departments ORDER BY position, rowid")]
+
+    def received_table(self, kind: str, uid: str) -> Project | DepartmentPlan | None:
+        """One table of a received file, as its checks read it (read now when they vouched for it at once)."""
+        if self.checked_tables is not None:
+            for item in self.checked_tables[0 if kind == "project" else 1]:
+                if item.uid == uid:
+                    return item
+        return self.project(uid) if kind == "project" else self.department(uid)
+
+    def image(self) -> bytes:
+        """A received file's content as checked: its bytes, or after a migration the migrated database."""
+        return self._image if self._image is not None else self._conn.serialize()
 
     def project_keys(self) -> list["ProjectKey"]:
         """uid, unit, year, 项目编码 and name of every project, in the file's order (without loading the tables)."""
@@ -959,6 +986,14 @@ class Store:
 
     def projects(self) -> list[Project]:
         return self._load_projects("", ())
+
+    def projects_except(self, uids) -> list[Project]:
+        """Every project but those of ``uids``, in the file's order."""
+        if not uids:
+            return self.projects()
+        if len(uids) >= self.project_count():
+            return []
+        return self._load_projects("WHERE uid NOT IN (SELECT value FROM json_each(?))", (json.dumps(list(uids)),))
 
     def project(self, uid: str) -> Project | None:
         found = self._load_projects("WHERE uid = ?", (uid,))
@@ -1021,6 +1056,10 @@ class Store:
             ind_rows = self._conn.execute(
                 f"SELECT project_uid, {', '.join(INDICATOR_COLUMNS)} FROM indicators"
                 " WHERE project_uid = ? ORDER BY position", (rows[0][0],))
+        elif where:  # the indicators of those projects only
+            ind_rows = self._conn.execute(
+                f"SELECT project_uid, {', '.join(INDICATOR_COLUMNS)} FROM indicators"
+                f" WHERE project_uid IN (SELECT uid FROM projects {where}) ORDER BY project_uid, position", params)
         else:
             ind_rows = self._conn.execute(
                 f"SELECT project_uid, {', '.join(INDICATOR_COLUMNS)} FROM indicators ORDER BY project_uid, position")
@@ -1309,6 +1348,59 @@ class Store:
                     self.add_history_rows(history)
                 self._record("project", saved, action, note)
         return saved
+
+    def attach_received(self) -> None:
+        """Make room for received files' checked images beside this file (a merge; before its transaction)."""
+        self._conn.execute("ATTACH ':memory:' AS recv")
+        self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS desk_adds (k INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE,"
+                           " position INTEGER NOT NULL, origin TEXT NOT NULL)")
+        self._receiving = None
+
+    def detach_received(self) -> None:
+        self._receiving = None
+        self._conn.execute("DROP TABLE IF EXISTS temp.desk_adds")
+        self._conn.execute("DETACH recv")
+
+    def copy_received_projects(self, store: "Store", adds: list[tuple[str, str]], received_id: int) -> None:
+        """Projects new to this file, copied row for row from a received file, with their history: what
+        ``save_project(item, mirror=True, keep_stamp=True, history=theirs, origin=…, digest=…)`` and
+        ``note_received`` write for each, in one pass. ``adds``: (uid, origin) in the order they are added.
+
+        Only for tables ``store`` vouched for and holds exactly as save_project writes them (``store.copyable``),
+        with a number and a revision, whose history holds that revision, of units held here, and with no
+        history in this file (the caller sees to that).
+        """
+        self._require_writable()
+        if not adds:
+            return
+        conn = self._conn
+        with self.transaction():
+            if self._receiving is not store:
+                conn.deserialize(store.image(), name="recv")  # the bytes that were checked, not the file again
+                self._receiving = store
+            conn.execute("DELETE FROM temp.desk_adds")
+            conn.executemany("INSERT INTO temp.desk_adds(uid, position, origin) VALUES (?, ?, ?)",
+                             [(uid, self._next_position("projects"), origin) for uid, origin in adds])
+            copied = ("uid, unit_code, year, form, code, name, money_unit, budget_total, budget_fiscal, budget_other,"
+                      " usage, plan_scheme, plan_points, goals, revision, updated_at, finalized_at, finalized_by,"
+                      " digest, number, extra, carried_from")
+            conn.execute(f"INSERT INTO projects({copied}, position, origin) SELECT"
+                         f" {', '.join('p.' + c.strip() for c in copied.split(','))}, a.position, a.origin"
+                         " FROM temp.desk_adds a JOIN recv.projects p ON p.uid = a.uid ORDER BY a.k")
+            conn.execute(f"INSERT INTO indicators(project_uid, position, {', '.join(INDICATOR_COLUMNS)})"
+                         f" SELECT i.project_uid, i.position, {', '.join('i.' + c for c in INDICATOR_COLUMNS)}"
+                         " FROM temp.desk_adds a JOIN recv.indicators i ON i.project_uid = a.uid ORDER BY a.k, i.position")
+            conn.execute("INSERT INTO history(kind, uid, revision, saved_at, action, note, snapshot)"
+                         " SELECT h.kind, h.uid, h.revision, h.saved_at, h.action, h.note, h.snapshot"
+                         " FROM temp.desk_adds a JOIN recv.history h ON h.uid = a.uid ORDER BY a.k, h.id")
+            conn.execute("INSERT OR REPLACE INTO received_items(uid, received_id, revision)"
+                         " SELECT p.uid, ?, p.revision FROM temp.desk_adds a JOIN recv.projects p ON p.uid = a.uid"
+                         " ORDER BY a.k", (received_id,))
+
+    def history_uids(self, uids) -> set[str]:
+        """Those of ``uids`` that this file's history has revisions of."""
+        return {r[0] for r in self._conn.execute(
+            "SELECT DISTINCT uid FROM history WHERE uid IN (SELECT value FROM json_each(?))", (json.dumps(list(uids)),))}
 
     def _next_number(self, project: Project) -> int:
         top = self._conn.execute("SELECT max(number) FROM projects WHERE unit_code = ? AND year = ? AND uid != ?",

@@ -8,20 +8,21 @@ digest vouch for, but that the careful reading refuses. The verdict must be the 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import zlib
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from desk.domain import codec
 from desk.domain.codec import content_digest, project_to_dict
-from desk.domain.model import Indicator, SpendingPlan
+from desk.domain.model import Budget, Indicator, SpendingPlan
 from desk.ops import merge as merge_ops
-from desk.store import Store, checks
-from desk.store.checks import HostileFileError
+from desk.store import Store, StoreError, checks
 from tests.helpers import UNIT, good_project
 
 
@@ -52,16 +53,22 @@ def _verdicts(path, monkeypatch) -> tuple[str, str]:
     def verdict() -> str:
         try:
             Store.open_received(path).close()
-        except HostileFileError as exc:
-            return str(exc)
+        except StoreError as exc:
+            return f"{type(exc).__name__}: {exc}"
         return "ok"
 
     quick = verdict()
     with monkeypatch.context() as m:
-        m.setattr(checks, "_is_checked", lambda text, project: False)
-        m.setattr(checks, "_texts_within", lambda store, limit: False)
+        _careful_only(m)
         careful = verdict()
     return quick, careful
+
+
+def _careful_only(m) -> None:
+    """Every short cut off: each table read into objects and checked one by one, each snapshot read back."""
+    m.setattr(checks, "_is_checked", lambda text, project: False)
+    m.setattr(checks, "_texts_within", lambda store, limit: False)
+    m.setattr(checks, "plain_projects", lambda store, limits: ({}, {}))
 
 
 def _ind(**changes) -> Indicator:
@@ -127,8 +134,7 @@ def test_a_good_file_takes_the_short_cut_and_merges_the_same(tmp_path, monkeypat
         assert store.received_tables()[0] == [saved]
     assert read == []  # its one snapshot is its table: not read again
     quick = merge_ops.merge_files(tmp_path / "quick.db", [path])
-    monkeypatch.setattr(checks, "_is_checked", lambda text, project: False)
-    monkeypatch.setattr(checks, "_texts_within", lambda store, limit: False)
+    _careful_only(monkeypatch)
     careful = merge_ops.merge_files(tmp_path / "careful.db", [path])
     assert read  # the careful way read it
     assert quick.to_dict() == careful.to_dict() and quick.added == 1
@@ -156,3 +162,196 @@ def test_indicators_read_at_once_read_as_field_by_field(monkeypatch, data):
     quick = read()
     monkeypatch.setattr(codec, "_plain_indicator", lambda values: False)
     assert quick == read()
+
+
+# ---------------------------------------------------------------- tables vouched for at once (checks.plain_projects)
+
+# Texts json.dumps writes as they are, and ones it escapes (those tables are read the careful way).
+TEXTS = ["城镇社区工作经费", "", " ", "　全角空格　", "a\u2028b", "😀", "\x7f", "100%", "a, b: c", '"引号"', "反斜杠\\",
+         "换\n行", "制表\t符", "\x01", "%s", "{}[]"]
+
+
+def _variety() -> list:
+    base = good_project()
+    projects = []
+    for i, text in enumerate(TEXTS):
+        ind = replace(base.indicators[i % 4], basis=text, description=f"描述{text}")
+        projects.append(replace(base, uid=f"u{i}", code=f"C{i}", name=f"表{text}", usage=text, goals=(text, "目标"),
+                                extra=(("栏目", text),), indicators=(ind, *base.indicators[1:]), number=i + 1))
+    points = [(Decimal(0), Decimal("33.3"), Decimal("66.70"), Decimal(100)), (None, None, None, None),
+              (Decimal("0.5"), Decimal("007"), Decimal("1E+2"), Decimal("12.3456789"))]
+    budgets = [Budget(None, None, None), Budget(Decimal("-0.05"), Decimal("0.00"), Decimal("-0.05")),
+               Budget(Decimal("999999999999.99"), Decimal("1"), Decimal("999999999998.99"))]
+    for i, (plan, budget) in enumerate(zip(points, budgets)):
+        projects.append(replace(base, uid=f"p{i}", code=f"P{i}", plan=SpendingPlan("quarter", plan), budget=budget,
+                                number=100 + i, finalized_at="2026-11-01T10:00:00+08:00", finalized_by="张三"))
+    projects.append(replace(base, uid="w", code="W", indicators=(replace(base.indicators[0], comparator="≥",
+                                                                             value="90", unit="%", text="≥90%"),)))
+    projects.append(replace(base, uid="none", code="N", indicators=(), goals=(), extra=()))
+    return projects
+
+
+def _file(tmp_path, projects, name="office"):
+    path = tmp_path / f"{name}.db"
+    with Store.create(path, unit=UNIT, year=2023) as store, store.transaction():
+        saved = [store.save_project(p) for p in projects]
+    return path, saved
+
+
+def test_every_table_read_at_once_is_written_as_the_careful_way_writes_it(tmp_path):
+    path, saved = _file(tmp_path, _variety())
+    with Store.open_received(path) as store:
+        plain, snapshots = checks.plain_projects(store, checks.LIMITS)
+        careful = {p.uid: p for p in store.projects()}
+    assert careful == {p.uid: p for p in saved}
+    for p in saved:
+        texts = [getattr(i, k) for i in p.indicators for k in ("level1", "level2", "name", "description",
+                                                                 "comparator", "value", "unit", "basis", "text")]
+        plain_texts = not any(c in t for t in texts for c in '"\\' + "".join(map(chr, range(32))))
+        assert (p.uid in plain) == plain_texts, p.uid  # the others are read the careful way
+        if p.uid in plain:
+            assert plain[p.uid] == p.revision
+            text = json.dumps(project_to_dict(p), ensure_ascii=False, sort_keys=True).encode("utf-8")
+            assert snapshots[p.uid][:2] == (p.revision, text)
+    assert len(plain) == len(saved) - 5  # a quote, a backslash, a newline, a tab, a control character
+
+
+def _forge_rows(path, sql: str, params=(), *, redigest: str | None = None) -> None:
+    """A SQLite tool's edit; ``redigest``: then the table's digest made to fit its new rows, as a forger would."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute(sql, params)
+        conn.commit()
+    finally:
+        conn.close()
+    if redigest is not None:
+        with Store.open(path, readonly=True) as store:
+            project = store.project(redigest)
+        conn = sqlite3.connect(path)
+        try:
+            conn.execute("UPDATE projects SET digest = ? WHERE uid = ?", (content_digest(project), redigest))
+            conn.commit()
+        finally:
+            conn.close()
+
+
+FORGED = {
+    "a number where a text belongs": ("UPDATE indicators SET basis = 5 WHERE project_uid = 'u0'", (), None),
+    "bytes where a text belongs": ("UPDATE indicators SET basis = x'e4b8ad' WHERE project_uid = 'u0'", (), None),
+    "invalid UTF-8 in a text": ("UPDATE indicators SET basis = CAST(x'ff41' AS TEXT) WHERE project_uid = 'u0'", (),
+                                None),
+    "a quote put in, digest refitted": ("UPDATE indicators SET basis = '\"' WHERE project_uid = 'u0'", (), "u0"),
+    "a changed text, digest left": ("UPDATE indicators SET basis = '改了' WHERE project_uid = 'u0'", (), None),
+    "a changed text, digest refitted": ("UPDATE indicators SET basis = '改了' WHERE project_uid = 'u0'", (), "u0"),
+    "an unknown comparator, digest refitted": ("UPDATE indicators SET comparator = '≈' WHERE project_uid = 'u0'",
+                                               (), "u0"),
+    "goals written compactly": ("UPDATE projects SET goals = '[\"a\",\"b\"]' WHERE uid = 'u0'", (), "u0"),
+    "goals not a list": ("UPDATE projects SET goals = '{\"a\": 1}' WHERE uid = 'u0'", (), None),
+    "a percentage as a number": ("UPDATE projects SET plan_points = '[30, null, 90, 100]' WHERE uid = 'u0'", (),
+                                 "u0"),
+    "a year as text": ("UPDATE projects SET year = '2023' WHERE uid = 'u0'", (), None),
+    "an amount too large": ("UPDATE projects SET budget_total = 100000000000000000 WHERE uid = 'u0'", (), None),
+    "a gap in the indicators": ("UPDATE indicators SET position = position + 5 WHERE project_uid = 'u0'"
+                                " AND position = 3", (), None),
+    "a uid also a department's": ("INSERT INTO departments(uid, unit_code, year, form, name, money_unit, goals,"
+                                  " narrative, position, revision, updated_at) SELECT 'u0', unit_code, year,"
+                                  " 'department', '部门', '元', '[]', '{}', 0, 1, updated_at FROM projects"
+                                  " WHERE uid = 'u0'", (), None),
+}
+
+
+def _forge_unescaped(path, uid: str, text: bytes) -> None:
+    """An indicator text put in as ``text`` (bytes SQLite holds as a text), and the digest taken of the table's
+    JSON with those bytes put in as they are, unescaped: a forger's digest that fits the rows only when they are
+    not read as JSON reads them."""
+    with Store.open(path, readonly=True) as store:
+        project = store.project(uid)
+    marker = "\ue000"
+    data = project_to_dict(replace(project, indicators=(replace(project.indicators[0], basis=marker),
+                                                        *project.indicators[1:])))
+    compact = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    digest = hashlib.sha256(compact.replace(marker.encode(), text)).hexdigest()[:32]
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("UPDATE indicators SET basis = CAST(? AS TEXT) WHERE project_uid = ? AND position = 0", (text, uid))
+        conn.execute("UPDATE projects SET digest = ? WHERE uid = ?", (digest, uid))
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("text", [b'x"y', b"x\\y", b"x\ny", b"\xff\xfe", b"\xe4\xb8"])
+def test_a_digest_of_texts_put_in_unescaped_is_refused_as_the_careful_way_refuses_it(tmp_path, monkeypatch, text):
+    path, _ = _file(tmp_path, _variety()[:3])
+    _forge_unescaped(path, "u1", text)
+    quick, careful = _verdicts(path, monkeypatch)
+    assert careful != "ok" and quick == careful
+
+
+@pytest.mark.parametrize("case", sorted(FORGED))
+def test_rows_changed_outside_the_program_get_the_careful_verdict_and_merge(tmp_path, monkeypatch, case):
+    path, _ = _file(tmp_path, _variety()[:3] + _variety()[-3:])
+    sql, params, redigest = FORGED[case]
+    try:
+        _forge_rows(path, sql, params, redigest=redigest)
+    except sqlite3.DatabaseError:
+        pytest.skip("the schema refuses this edit")
+    quick, careful = _verdicts(path, monkeypatch)
+    assert quick == careful
+    other, _ = _file(tmp_path, [replace(good_project(), uid="other", code="O")], "other")
+    a = merge_ops.merge_files(tmp_path / "quick.db", [path, other])
+    with monkeypatch.context() as m:
+        _careful_only(m)
+        m.setattr(Store, "copy_received_projects", _no_copy)
+        b = merge_ops.merge_files(tmp_path / "careful.db", [path, other])
+    assert _comparable(a) == _comparable(b)
+    assert _contents(tmp_path / "quick.db") == _contents(tmp_path / "careful.db")
+
+
+def _no_copy(self, store, adds, received_id):
+    assert not adds, "copied although copying was turned off"
+
+
+def _comparable(report) -> dict:
+    data = report.to_dict()
+    for source in data.get("sources", []):
+        source["file"] = Path(source["file"]).name
+    for refused in data.get("refused", []):
+        refused["file"] = Path(refused["file"]).name
+    return data
+
+
+def _contents(path) -> dict:
+    """Every row a merge writes (times of receiving and the file's own identity left out)."""
+    conn = sqlite3.connect(path)
+    try:
+        return {table: conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+                for table in ("units", "projects", "indicators", "history", "received_items", "conflicts")}
+    finally:
+        conn.close()
+
+
+def test_many_files_merge_to_the_same_rows_with_or_without_the_short_cuts(tmp_path, monkeypatch):
+    """Tables copied in one pass (Store.copy_received_projects) and ones saved one by one, mixed in one file and
+    across files, some held already: the consolidated file's rows are the same either way, row for row."""
+    variety = _variety()
+    first, _ = _file(tmp_path, variety[:8], "a")
+    second, _ = _file(tmp_path, variety[6:], "b")  # two tables again, one of them changed
+    _forge_rows(second, "UPDATE projects SET number = 0 WHERE uid = 'p0'", redigest="p0")
+    _forge_rows(second, "UPDATE projects SET name = '改名' WHERE uid = 'u7'", redigest="u7")
+    copied = []
+    real = Store.copy_received_projects
+    with monkeypatch.context() as m:
+        m.setattr(Store, "copy_received_projects", lambda self, store, adds, rid: copied.extend(adds) or real(
+            self, store, adds, rid))
+        a = merge_ops.merge_files(tmp_path / "quick.db", [first, second])
+    with monkeypatch.context() as m:
+        _careful_only(m)
+        m.setattr(Store, "copy_received_projects", _no_copy)
+        b = merge_ops.merge_files(tmp_path / "careful.db", [first, second])
+    assert _comparable(a) == _comparable(b)
+    assert (a.added, a.updated, a.unchanged, a.refused) == (len(variety), 1, 1, [])  # u7 changed by its office
+    assert 10 <= len(copied) < a.added  # some copied in one pass, some saved one by one
+    assert _contents(tmp_path / "quick.db") == _contents(tmp_path / "careful.db")
+    with Store.open(tmp_path / "quick.db", readonly=True) as merged:
+        assert merged.damaged() == []
