@@ -13,7 +13,7 @@
    sheet each, like the printed form) and the same tables stacked in one sheet;
    openpyxl.load_workbook alone against desk's whole read_workbook.
 
-Run: python bench/xlsx_bench.py [--projects 120] [--repeat 5]
+Run: python bench/xlsx_bench.py [--projects 200] [--repeat 5]
 (--projects at most 140: more sheets or rows than xlsx_guard allows are refused.)
 """
 
@@ -104,7 +104,7 @@ def whole_process(repeat: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--projects", type=int, default=120)
+    parser.add_argument("--projects", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     whole_process(args.repeat)

@@ -24,8 +24,8 @@ from desk.errors import InputError
 @dataclass(frozen=True)
 class WorkbookLimits:
     columns: int = 200
-    rows: int = 5_000
-    sheets: int = 200
+    rows: int = 50_000  # a 指标明细 of 1,000 tables (the cells below bound the work whatever the shape)
+    sheets: int = 1_000  # our own export of 998 tables (a sheet each, then 指标明细 and 按单位汇总)
     cells: int = 300_000  # stored cells in the whole workbook
     merges: int = 20_000
     parts: int = 2_000  # files inside the package

@@ -14,12 +14,12 @@ from openpyxl import load_workbook
 
 from desk.domain.model import Budget, Indicator, Project, SpendingPlan
 from desk.forms import default_forms, get_form
-from desk.io import jsonio
+from desk.io import jsonio, xlsx_guard
 from desk.io.xlsx_import import read_workbook
 from desk.render import xlsx
 from desk.render.table import PrintJob, checksum
 from tests.conftest import ROOT
-from tests.helpers import UNIT
+from tests.helpers import UNIT, good_project
 
 FORMS = default_forms()
 FIELDS = ("code", "name", "money_unit", "budget", "usage", "plan", "goals", "indicators")
@@ -268,3 +268,37 @@ def test_totals_sheet_by_unit(yutian, tmp_path):
     assert rows[1][4] == 770000 + 30720 + 20000 + 50000 + 100000 + 26000 + 8955000
     assert rows[1][7:] == (49, 2, 2)  # indicators, errors, warnings of the sample
     assert rows[2][0] == "合计" and rows[2][4] == "=SUM(E2:E2)"
+
+
+def test_an_export_of_more_tables_than_sheets_were_allowed_imports_back():
+    """A consolidated file's export, one sheet per table: 201 tables make 203 sheets, more than the 200 once
+    allowed. Reading it back must not be refused by the size limits, nor drop a table."""
+    base = good_project()
+    projects = [replace(base, uid=f"t{i}", code=f"C{i:04d}", indicators=base.indicators[:1]) for i in range(201)]
+    result = read_workbook(export(projects), FORMS)
+    assert [t.project.code for t in result.tables] == [p.code for p in projects]
+    assert all(t.project.indicators == read_back(p, "hebei-project").indicators for t, p in zip(result.tables, projects))
+
+
+def _workbook(sheets: int, rows: int) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    for s in range(sheets):
+        ws = wb.create_sheet(f"表{s}")
+        for r in range(rows if s == 0 else 1):
+            ws.append(["产出指标", "数量指标", f"指标{r}", "≥", r, "个", "依据"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_the_size_limits_take_a_thousand_tables_and_their_indicator_rows():
+    """What a consolidated file of up to 998 tables exports: as many sheets plus two, and a 指标明细 of one row
+    per indicator (50 a table would be 49,900 rows). One more sheet or row is refused, named in Chinese."""
+    assert xlsx_guard.check_workbook(_workbook(1_000, 20_000), "汇总.xlsx")
+    with pytest.raises(xlsx_guard.WorkbookTooLargeError, match="1001 张工作表"):
+        xlsx_guard.check_workbook(_workbook(1_001, 1), "汇总.xlsx")
+    limits = replace(xlsx_guard.LIMITS, cells=10**7)
+    with pytest.raises(xlsx_guard.WorkbookTooLargeError, match="50000 行"):
+        xlsx_guard.check_workbook(_workbook(1, 50_001), "汇总.xlsx", limits)
