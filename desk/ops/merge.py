@@ -290,6 +290,8 @@ def _merge_one(out: Store, src: Path, store: Store, report: MergeReport, state: 
     # (Store.copy_received_projects); they wait in ``copies`` until another table is written, to keep the order.
     copyable = store.copyable - out.history_uids(store.copyable) if store.copyable else set()
     copies: list[tuple[str, str]] = []
+    # Projects held here that the file holds row for row the same (a file sent again): no tables to read.
+    same = out.same_as_received(store, [e[1] for e in entries if e[0] == "project" and e[1] in held])
 
     def flush() -> None:
         out.copy_received_projects(store, copies, received)
@@ -299,7 +301,7 @@ def _merge_one(out: Store, src: Path, store: Store, report: MergeReport, state: 
         label = name or code or "（未命名）"
         origin = claims.table_origin(uid, unit_code)
         current = None
-        if uid in held:
+        if uid in held and uid not in same:
             current = out.project(uid) if kind == "project" else out.department(uid)
         if origin is None:  # an office's file carrying a table of another office
             if current is not None:
@@ -310,6 +312,12 @@ def _merge_one(out: Store, src: Path, store: Store, report: MergeReport, state: 
                     report.conflicts.append(_conflict(out, item, current, kind, label, src))
             report.not_owned.append({"file": src.name, "what": f"表“{label}”",
                                      "reason": f"“{src.name}”不是这张表所属单位的文件，未写入"})
+            continue
+        if uid in same:  # held, and received the same again
+            flush()
+            out.note_received(uid, received, revision)
+            state.received(uid)
+            report.unchanged += 1
             continue
         if current is None:
             if not claims.may_add(unit_code):

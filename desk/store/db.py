@@ -87,6 +87,10 @@ LIBRARY_TEXT = 2_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 REQUIRED_TABLES = {"meta", "units", "projects", "indicators", "departments", "history"}  # of version 1
 ROLES = ("office", "consolidated")  # an office's own file; a supervisor's file that receives offices' files
+# a project's columns that hold what its content_key covers
+_CONTENT_COLUMNS = ("uid", "unit_code", "year", "form", "code", "name", "money_unit", "budget_total", "budget_fiscal",
+                    "budget_other", "usage", "plan_scheme", "plan_points", "goals", "finalized_at", "finalized_by",
+                    "extra", "carried_from", "number")
 INDICATOR_COLUMNS = ("level1", "level2", "name", "description", "comparator", "value", "unit", "basis", "text")
 _indicator_values = operator.attrgetter(*INDICATOR_COLUMNS)  # an indicator's column values, in that order
 
@@ -1375,9 +1379,7 @@ class Store:
             return
         conn = self._conn
         with self.transaction():
-            if self._receiving is not store:
-                conn.deserialize(store.image(), name="recv")  # the bytes that were checked, not the file again
-                self._receiving = store
+            self._receive_image(store)
             conn.execute("DELETE FROM temp.desk_adds")
             conn.executemany("INSERT INTO temp.desk_adds(uid, position, origin) VALUES (?, ?, ?)",
                              [(uid, self._next_position("projects"), origin) for uid, origin in adds])
@@ -1396,6 +1398,27 @@ class Store:
             conn.execute("INSERT OR REPLACE INTO received_items(uid, received_id, revision)"
                          " SELECT p.uid, ?, p.revision FROM temp.desk_adds a JOIN recv.projects p ON p.uid = a.uid"
                          " ORDER BY a.k", (received_id,))
+
+    def _receive_image(self, store: "Store") -> None:
+        if self._receiving is not store:
+            self._conn.deserialize(store.image(), name="recv")  # the bytes that were checked, not the file again
+            self._receiving = store
+
+    def same_as_received(self, store: "Store", uids) -> set[str]:
+        """Those of ``uids`` (projects held here) whose content the received file holds row for row the same
+        (every column a table's content_key covers, and its indicators): nothing to compare further."""
+        if not uids:
+            return set()
+        self._receive_image(store)
+        same = " AND ".join(f"a.{c} IS b.{c}" for c in _CONTENT_COLUMNS)
+        indicator = f"position, {', '.join(INDICATOR_COLUMNS)}"
+        return {r[0] for r in self._conn.execute(
+            f"SELECT a.uid FROM recv.projects a JOIN main.projects b ON b.uid = a.uid"
+            f" WHERE a.uid IN (SELECT value FROM json_each(?)) AND {same}"
+            f" AND NOT EXISTS (SELECT {indicator} FROM recv.indicators WHERE project_uid = a.uid"
+            f" EXCEPT SELECT {indicator} FROM main.indicators WHERE project_uid = a.uid)"
+            f" AND NOT EXISTS (SELECT {indicator} FROM main.indicators WHERE project_uid = a.uid"
+            f" EXCEPT SELECT {indicator} FROM recv.indicators WHERE project_uid = a.uid)", (json.dumps(list(uids)),))}
 
     def history_uids(self, uids) -> set[str]:
         """Those of ``uids`` that this file's history has revisions of."""

@@ -344,13 +344,18 @@ def test_many_files_merge_to_the_same_rows_with_or_without_the_short_cuts(tmp_pa
     with monkeypatch.context() as m:
         m.setattr(Store, "copy_received_projects", lambda self, store, adds, rid: copied.extend(adds) or real(
             self, store, adds, rid))
-        a = merge_ops.merge_files(tmp_path / "quick.db", [first, second])
+        a = merge_ops.merge_files(tmp_path / "quick.db", [first, second, first])
+        again = merge_ops.merge_files(tmp_path / "quick.db", [second])  # sent again: the same rows
     with monkeypatch.context() as m:
         _careful_only(m)
         m.setattr(Store, "copy_received_projects", _no_copy)
-        b = merge_ops.merge_files(tmp_path / "careful.db", [first, second])
-    assert _comparable(a) == _comparable(b)
-    assert (a.added, a.updated, a.unchanged, a.refused) == (len(variety), 1, 1, [])  # u7 changed by its office
+        m.setattr(Store, "same_as_received", lambda self, store, uids: set())
+        b = merge_ops.merge_files(tmp_path / "careful.db", [first, second, first])
+        again_careful = merge_ops.merge_files(tmp_path / "careful.db", [second])
+    assert _comparable(a) == _comparable(b) and _comparable(again) == _comparable(again_careful)
+    # u7 changed by its office; the first file again: its tables unchanged, u7 older than the one held
+    assert (a.added, a.updated, a.unchanged, a.refused) == (len(variety), 1, 1 + 8, [])
+    assert (again.unchanged, again.added, again.updated) == (14, 0, 0), again.to_dict()
     assert 10 <= len(copied) < a.added  # some copied in one pass, some saved one by one
     assert _contents(tmp_path / "quick.db") == _contents(tmp_path / "careful.db")
     with Store.open(tmp_path / "quick.db", readonly=True) as merged:
