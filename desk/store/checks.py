@@ -200,11 +200,17 @@ _TEXT_COLUMNS = {
 
 def _texts_within(store, limit: int) -> bool:
     """No text of any table is longer than ``limit`` (one query; when it says no, every text is measured
-    one by one and the first one too long is named)."""
+    one by one and the first one too long is named). The same pass notes in ``store.non_text`` whether a
+    projects' or indicators' text column holds anything but text (plain_projects then reads none at once)."""
+    def odd(table: str) -> str:
+        columns = _TEXT_COLUMNS_OF.get(table, ())
+        return " OR ".join(f"typeof({c}) != 'text'" for c in columns) or "0"
+
     parts = " UNION ALL ".join(
-        f"SELECT max(max({', '.join(f'coalesce(length({c}), 0)' for c in columns)})) AS n FROM {table}"
-        for table, columns in _TEXT_COLUMNS.items())
-    longest = store._conn.execute(f"SELECT max(n) FROM ({parts})").fetchone()[0]
+        f"SELECT max(max({', '.join(f'coalesce(length({c}), 0)' for c in columns)})) AS n, max({odd(table)}) AS odd"
+        f" FROM {table}" for table, columns in _TEXT_COLUMNS.items())
+    longest, non_text = store._conn.execute(f"SELECT max(n), max(odd) FROM ({parts})").fetchone()
+    store.non_text = bool(non_text)
     return longest is None or longest <= limit
 
 
@@ -368,10 +374,8 @@ def plain_projects(store, limits: Limits) -> tuple[dict[str, int], dict[str, tup
     else is read the careful way, which names the problem.
     """
     conn = store._conn
-    for table, columns in _TEXT_COLUMNS_OF.items():  # text columns holding anything but text: the careful way
-        if conn.execute(f"SELECT 1 FROM {table} WHERE " + " OR ".join(f"typeof({c}) != 'text'" for c in columns)
-                        + " LIMIT 1").fetchone():
-            return {}, {}
+    if getattr(store, "non_text", True):  # text columns holding anything but text (or not looked at): carefully
+        return {}, {}
     template, keys = _indicator_template()
     at = {key: keys.index(key) for key in ("comparator", "value", "unit", "text")}
     factory = conn.text_factory

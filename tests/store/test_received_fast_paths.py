@@ -260,7 +260,7 @@ FORGED = {
 }
 
 
-def _forge_unescaped(path, uid: str, text: bytes) -> None:
+def _forge_unescaped(path, uid: str, text: bytes, *, blob: bool = False) -> None:
     """An indicator text put in as ``text`` (bytes SQLite holds as a text), and the digest taken of the table's
     JSON with those bytes put in as they are, unescaped: a forger's digest that fits the rows only when they are
     not read as JSON reads them."""
@@ -273,7 +273,8 @@ def _forge_unescaped(path, uid: str, text: bytes) -> None:
     digest = hashlib.sha256(compact.replace(marker.encode(), text)).hexdigest()[:32]
     conn = sqlite3.connect(path)
     try:
-        conn.execute("UPDATE indicators SET basis = CAST(? AS TEXT) WHERE project_uid = ? AND position = 0", (text, uid))
+        conn.execute(f"UPDATE indicators SET basis = CAST(? AS {'BLOB' if blob else 'TEXT'}) WHERE project_uid = ?"
+                     " AND position = 0", (text, uid))
         conn.execute("UPDATE projects SET digest = ? WHERE uid = ?", (digest, uid))
         conn.commit()
     finally:
@@ -284,6 +285,13 @@ def _forge_unescaped(path, uid: str, text: bytes) -> None:
 def test_a_digest_of_texts_put_in_unescaped_is_refused_as_the_careful_way_refuses_it(tmp_path, monkeypatch, text):
     path, _ = _file(tmp_path, _variety()[:3])
     _forge_unescaped(path, "u1", text)
+    quick, careful = _verdicts(path, monkeypatch)
+    assert careful != "ok" and quick == careful
+
+
+def test_bytes_in_a_text_column_with_a_digest_of_that_text_get_the_careful_verdict(tmp_path, monkeypatch):
+    path, _ = _file(tmp_path, _variety()[:3])
+    _forge_unescaped(path, "u1", "中文".encode(), blob=True)
     quick, careful = _verdicts(path, monkeypatch)
     assert careful != "ok" and quick == careful
 
