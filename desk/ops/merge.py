@@ -151,7 +151,7 @@ def merge_files(out_path: Path, sources: list[Path], *, progress=None, unit: Uni
             for done, src in enumerate(sources, 1):
                 if progress is not None and progress(done - 1, len(sources)) is False:
                     raise MergeCancelled()
-                _merge_file(out, out_path, src, report, held, ahead.take(done - 1))
+                _merge_file(out, src, report, held, ahead.take(done - 1))
             if progress is not None and progress(len(sources), len(sources)) is False:
                 raise MergeCancelled()
             report.duplicates = _find_duplicates(out)
@@ -234,11 +234,10 @@ def _first_readable(sources: list[Path]) -> int | None:
     return None
 
 
-def _merge_file(out: Store, out_path: Path, src: Path, report: MergeReport, held: "_Held",
-                checked: "Store | StoreError | None") -> None:
-    """One received file (``checked``: as _CheckedAhead opened it) in its own savepoint: merged whole, or refused
-    and named."""
-    if src.resolve() == out_path.resolve():
+def _merge_file(out: Store, src: Path, report: MergeReport, held: "_Held", checked: "Store | StoreError | None") -> None:
+    """One received file (``checked``: as _CheckedAhead opened it; None for the consolidated file itself) in its own
+    savepoint: merged whole, or refused and named."""
+    if checked is None:
         report.refused.append({"file": str(src), "reason": f"“{src.name}”就是汇总文件本身，不能合并到自己。"})
         return
     if not isinstance(checked, Store):
