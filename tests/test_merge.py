@@ -202,3 +202,12 @@ def test_supervisor_outputs_pdf_with_contents_and_totals(tmp_path, offices):
     exports_ops.export_xlsx(out, xlsx_path)
     totals = list(load_workbook(xlsx_path)["按单位汇总"].iter_rows(values_only=True))
     assert [r[0] for r in totals[1:4]] == [u.code for u in OFFICES] and totals[1][3] == 3
+
+
+def test_the_consolidated_file_among_the_received_ones_is_refused_by_name(tmp_path, offices):
+    out = tmp_path / "汇总.db"
+    merge_ops.merge_files(out, [offices[0]])
+    before = digest(out)
+    report = merge_ops.merge_files(out, [tmp_path / "." / "汇总.db", offices[1]])
+    assert [r["reason"] for r in report.refused] == ["“汇总.db”就是汇总文件本身，不能合并到自己。"]
+    assert report.added == 3 and digest(out) != before
