@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -143,7 +141,7 @@ def merge_files(out_path: Path, sources: list[Path], *, progress=None, unit: Uni
             raise StoreError("没有可以合并的文件（收到的文件都无法读取），未新建汇总文件。")
         out = Store.create(out_path, unit=unit or DEFAULT_UNIT, year=year or first or 2000, role=CONSOLIDATED)
         created = True
-    ahead = _CheckedAhead(sources, out_path)
+    itself = out_path.resolve()
     try:
         out.attach_received()
         with out.transaction():
@@ -151,76 +149,18 @@ def merge_files(out_path: Path, sources: list[Path], *, progress=None, unit: Uni
             for done, src in enumerate(sources, 1):
                 if progress is not None and progress(done - 1, len(sources)) is False:
                     raise MergeCancelled()
-                _merge_file(out, src, report, held, ahead.take(done - 1))
+                _merge_file(out, src, report, held, itself)
             if progress is not None and progress(len(sources), len(sources)) is False:
                 raise MergeCancelled()
             report.duplicates = _find_duplicates(out)
         out.detach_received()
     except BaseException:
-        ahead.close()
         out.close()
         if created:
             out_path.unlink(missing_ok=True)  # nothing of a failed or cancelled merge remains
         raise
-    ahead.close()
     out.close()
     return report
-
-
-class _CheckedAhead:
-    """The received files opened and checked (Store.open_received) ahead of the merge, on two threads, handed out
-    in their order: checking is most of a merge's work and much of it runs inside SQLite, beside the merge's own
-    writes. At most AHEAD files, and AHEAD_BYTES of them, are held at once. What a check raises is raised where
-    the file is taken."""
-
-    AHEAD = 4
-    AHEAD_BYTES = 64 * 2**20
-
-    def __init__(self, sources: list[Path], out_path: Path):
-        self.sources = sources
-        self.out_path = out_path.resolve()
-        self.pool = ThreadPoolExecutor(2, thread_name_prefix="desk-merge-check")
-        self.pending: dict[int, tuple[Future, int]] = {}
-        self.next = 0
-        self.fill()
-
-    def _open(self, src: Path):
-        try:
-            if src.resolve() == self.out_path:
-                return None  # the consolidated file itself: refused by _merge_file, never opened as received
-            return Store.open_received(src)
-        except StoreError as exc:
-            return exc
-
-    def fill(self) -> None:
-        while self.next < len(self.sources) and len(self.pending) < self.AHEAD:
-            try:
-                size = os.stat(self.sources[self.next]).st_size
-            except OSError:
-                size = 0
-            if self.pending and sum(n for _, n in self.pending.values()) + size > self.AHEAD_BYTES:
-                return
-            self.pending[self.next] = (self.pool.submit(self._open, self.sources[self.next]), size)
-            self.next += 1
-
-    def take(self, index: int):
-        """The received file ``index``: its Store, the StoreError that refused it, or None for the consolidated
-        file itself."""
-        if index not in self.pending:
-            self.fill()
-        future, _ = self.pending.pop(index)
-        try:
-            return future.result()
-        finally:
-            self.fill()
-
-    def close(self) -> None:
-        """Stop checking ahead; close what was checked and not taken."""
-        self.pool.shutdown(wait=True, cancel_futures=True)
-        for future, _ in self.pending.values():
-            if not future.cancelled() and future.exception() is None and isinstance(future.result(), Store):
-                future.result().close()
-        self.pending.clear()
 
 
 def _first_readable(sources: list[Path]) -> int | None:
@@ -234,16 +174,17 @@ def _first_readable(sources: list[Path]) -> int | None:
     return None
 
 
-def _merge_file(out: Store, src: Path, report: MergeReport, held: "_Held", checked: "Store | StoreError | None") -> None:
-    """One received file (``checked``: as _CheckedAhead opened it; None for the consolidated file itself) in its own
-    savepoint: merged whole, or refused and named."""
-    if checked is None:
+def _merge_file(out: Store, src: Path, report: MergeReport, held: "_Held", itself: Path) -> None:
+    """One received file in its own savepoint: merged whole, or refused and named. ``itself``: the consolidated
+    file's resolved path."""
+    if src.resolve() == itself:
         report.refused.append({"file": str(src), "reason": f"“{src.name}”就是汇总文件本身，不能合并到自己。"})
         return
-    if not isinstance(checked, Store):
-        report.refused.append({"file": str(src), "reason": str(checked)})
+    try:
+        store = Store.open_received(src)
+    except StoreError as exc:
+        report.refused.append({"file": str(src), "reason": str(exc)})
         return
-    store = checked
     part = MergeReport()
     held.start_file()
     try:
