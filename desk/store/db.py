@@ -1184,6 +1184,35 @@ class Store:
         self._conn.executemany("DELETE FROM history WHERE id = ?", [(hid,) for hid, _ in reduce])
         return len(reduce)
 
+    def prepare_compaction(self, uid: str, seconds: float = 0.002) -> bool:
+        """In idle time: the descent digests of the revisions of ``uid`` that its next compactions will reduce,
+        worked out ahead, so the edit that compacts finds them at hand. A revision written before the file was
+        opened has to be decoded for it (0.3–0.5 ms each: an edit compacting 11 of them took 4 ms more).
+
+        Works for about ``seconds``; returns True when nothing is left to do for ``uid``. Only committed rows
+        are read (never inside a transaction): a history row's id is never used again for other content
+        (AUTOINCREMENT; only compaction deletes rows, and it drops their digests), so a digest kept here stays
+        the one compact_history would work out. A row that cannot be decoded is left to compact_history, which
+        says so as before."""
+        if self._depth or self._closed:
+            return False
+        rows = self._conn.execute("SELECT id, kind, action FROM history WHERE uid = ? AND action != ? ORDER BY id",
+                                  (uid, DIGESTS)).fetchall()
+        # The revisions leaving the last KEEP_FULL within the next COMPACT_EVERY + 1 edits.
+        due = [(hid, kind) for hid, kind, action in rows[:max(0, len(rows) + COMPACT_EVERY + 1 - KEEP_FULL)]
+               if action not in KEPT_ACTIONS and hid not in self._digest_of_row]
+        deadline = time.perf_counter() + seconds
+        for n, (hid, kind) in enumerate(due):
+            if n and time.perf_counter() >= deadline:
+                return False
+            row = self._conn.execute("SELECT snapshot FROM history WHERE id = ?", (hid,)).fetchone()
+            try:
+                with self._readable("历史记录"):
+                    self._digest_of_row[hid] = descent_digest(_snapshot(kind, row[0]))
+            except DamagedFileError:
+                return True
+        return True
+
     def _add_digests(self, uid: str, kind: str, digests: bytes) -> None:
         """Append digests to the table's one packed row (made when there is none); known ones are not repeated."""
         row = self._conn.execute("SELECT id, snapshot FROM history WHERE uid = ? AND action = ?",
