@@ -247,7 +247,9 @@ def _mb(size: int) -> str:
     return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{max(1, size // 1024)} KB"
 
 
-SNAPSHOT_PAGES = 256  # pages the background copy takes per step; the window's SQL waits for one step at most
+SNAPSHOT_PAGES = 32  # pages the background copy takes per step (0.1 ms); the window's SQL waits for one step at most
+STEP_QUIET = 0.002  # a step of the copy starts once the window's thread has not touched the database for this long
+STEP_WAIT = 0.006  # or when it has waited this long (the rate of the former 50 ms for steps of 256 pages)
 COPY_CHUNK = 1 << 20
 
 
@@ -370,6 +372,7 @@ class Store:
         self._scratch_swept = False
         self._digest_of_row: dict[int, bytes] = {}  # history rows written while open: their descent digests
         self._reading = 0  # reads of tables under way on the owning thread
+        self._active_at = 0.0  # when the owning thread last ended a read or a transaction (time.monotonic)
         # a received file: its tables as check_rows read and checked them (it is read-only, so they stay true)
         self.checked_tables: tuple[list[Project], list[DepartmentPlan]] | None = None
         self.checked_digests: dict[str, str] = {}
@@ -693,6 +696,7 @@ class Store:
                 yield self
         finally:
             self._depth -= 1
+            self._active_at = time.monotonic()
         if outer and self._conn.total_changes != before:
             self._dirty = True
             self._generation += 1
@@ -830,12 +834,24 @@ class Store:
         return scratch
 
     def _between_steps(self, status: int, remaining: int, total: int) -> None:
-        """The copy's next step waits while the owning thread reads or writes tables: one of its reads makes many
-        calls into SQLite, and a step between each of them (the connection's lock taken in turn) made one read
-        of a table take 20 ms instead of 0.3 ms at 40 MB."""
-        deadline = time.monotonic() + 0.05  # then the step goes ahead anyway (it waits for a transaction itself)
-        while (self._reading or self._depth) and time.monotonic() < deadline:
-            time.sleep(0.0005)
+        """The copy's next step waits while the owning thread reads or writes tables, and until it has been
+        quiet for STEP_QUIET: one of its reads or edits makes many calls into SQLite, and a step between them
+        makes each wait for the connection (a table's read took 20 ms instead of 0.3 ms at 40 MB with steps
+        of 256 pages), and the step's thread competes with it for the processor and the interpreter.
+
+        A step waits STEP_WAIT at most, then goes ahead anyway (it still waits for a transaction itself):
+        a long run of reads (the checks of a large file) slows the copy down, but never stops it."""
+        now = time.monotonic()
+        deadline = now + STEP_WAIT
+        while now < deadline:
+            if self._reading or self._depth:
+                pause = 0.001
+            else:
+                pause = self._active_at + STEP_QUIET - now
+                if pause <= 0:
+                    return
+            time.sleep(min(pause, deadline - now))
+            now = time.monotonic()
 
     def _require_open(self) -> None:
         if self._closed:
@@ -1006,6 +1022,7 @@ class Store:
             raise DamagedFileError(self.path, f"{what}{detail}") from None
         finally:
             self._reading -= 1
+            self._active_at = time.monotonic()
 
     def _read_projects(self, where: str, params: tuple) -> list[Project]:
         rows = self._conn.execute(
