@@ -266,12 +266,17 @@ class PendingWrite:
         self._expected = expected  # the file as we last wrote it; anything else means another program wrote it
         self.signature: tuple | None = None  # the file as this write left it
         self.size = 0  # bytes written
+        self.work_seconds = 0.0  # processor time the publish took on its thread
 
     def run(self) -> None:
-        if _signature(self.path) != self._expected:
-            raise FileChangedError(self.path)
-        self.size = self._store._publish_snapshot()
-        self.signature = _signature(self.path)
+        start = time.thread_time()
+        try:
+            if _signature(self.path) != self._expected:
+                raise FileChangedError(self.path)
+            self.size = self._store._publish_snapshot()
+            self.signature = _signature(self.path)
+        finally:
+            self.work_seconds = time.thread_time() - start
 
 
 CHECK_LATER_BYTES = 1 << 20  # from this size on, Store.open(check_later=True) checks the file's integrity after opening
