@@ -13,11 +13,12 @@ in rollback-journal mode; any SQLite tool opens it.
 
 In the window, commits only change the database in memory; a worker thread
 publishes them (``pending_write``): it copies the last committed state with
-SQLite's online backup, in small steps that never see an open transaction,
-into a scratch file on the local disk, then copies that into the temporary
-file beside the target in large writes (USB sticks are slow at small ones)
-and renames it as above. The window's thread does no work that grows with
-the file.
+SQLite's online backup, in small steps that never see an open transaction
+and that wait while the window's thread is using the database, into a
+scratch file on the local disk, then copies that into the temporary file
+beside the target in large writes (USB sticks are slow at small ones) and
+renames it as above. The window's thread does no work that grows with the
+file; the session lets the worker rest between publishes (PUBLISH_REST).
 
 Files that are not ours, from a newer version, or damaged are refused before
 anything is written, so their bytes stay unchanged.

@@ -609,8 +609,9 @@ class EditSession(QObject):
             return
         rest = self._rest_until - time.monotonic()
         if rest > 0:
-            if not self._rest.isActive():
+            if not self._rest.isActive() and self.document.unsaved:
                 self._rest.start(int(rest * 1000) + 1)
+                self.saveStateChanged.emit("正在保存…")
             return
         pending = self.document.pending_write()
         if pending is None:
