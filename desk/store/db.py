@@ -206,8 +206,13 @@ def write_file_atomically(path: Path, data: bytes | Path) -> None:
             if isinstance(data, bytes):
                 fh.write(data)
             else:
-                with open(data, "rb") as source:
-                    shutil.copyfileobj(source, fh, COPY_CHUNK)  # large writes: a USB stick is slow at small ones
+                # Large writes (a USB stick is slow at small ones), through one buffer: less churn in the
+                # process's memory than a new 1 MB buffer per chunk (35 mapped and unmapped for a 35 MB file).
+                buffer = bytearray(COPY_CHUNK)
+                view = memoryview(buffer)
+                with open(data, "rb", buffering=0) as source:
+                    while count := source.readinto(buffer):
+                        fh.write(view[:count])
             fh.flush()
             os.fsync(fh.fileno())
         with contextlib.suppress(FileNotFoundError):
@@ -827,6 +832,9 @@ class Store:
                 try:
                     dest.execute("PRAGMA journal_mode=OFF")
                     dest.execute("PRAGMA synchronous=OFF")
+                    # A small cache: each step writes its own pages out, instead of one step in 16 writing 2 MB
+                    # while the window's SQL waits for it (1.4 ms against at most 0.3 ms, at 40 MB).
+                    dest.execute("PRAGMA cache_size=64")
                     # Steps of a few pages: the window waits for one step at most. A step is refused while the
                     # window has a transaction open, and the window's commits reach the copy as they happen,
                     # so the copy always ends on a committed state.
