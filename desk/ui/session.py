@@ -201,8 +201,9 @@ class EditSession(QObject):
     RETRY_MS = 5000
     # After a publish, the next one waits this many times the processor time it took: with a large file edited
     # at a clerk's pace the worker would otherwise copy the file back to back, taking a processor (and the
-    # interpreter) from the window's thread on a machine of two cores. A 1 MB file rests ~10 ms, 40 MB ~100 ms.
-    PUBLISH_REST = 2.0
+    # interpreter) from the window's thread on a machine of two cores. About 0.25 s after a publish of 40 MB
+    # (60 ms of processor time), 15 ms at 1 MB; on a slow USB stick the write itself takes far longer.
+    PUBLISH_REST = 4.0
     UNDO_LIMIT = 1000  # steps kept for 撤销; memory stays bounded over a long day of editing
 
     def __init__(self, document: OpenFile, parent: QObject | None = None):
