@@ -524,6 +524,10 @@ class OpenFile:
         when another program changed the file)."""
         return self._store.pending_write()
 
+    def prepare_compaction(self, uid: str, seconds: float) -> bool:
+        """Idle time: work out ahead what the next compactions of the table's history need (True: all done)."""
+        return self._store.prepare_compaction(uid, seconds)
+
     def finish_write(self, pending: PendingWrite) -> None:
         self._store.finish_write(pending)
 

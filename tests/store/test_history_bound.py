@@ -94,3 +94,31 @@ def test_digests_made_while_editing_equal_those_made_from_the_stored_snapshots(t
                 store.save_project(replace(store.project(p.uid), usage=f"第 {k + 1} 次修改"))
             packed.append([d for d, action in store.history_digests(p.uid) if action == ""])  # the reduced ones
     assert len(packed[0]) > 50 and packed[0] == packed[1]
+
+
+def test_digests_worked_out_in_idle_time_are_those_the_compaction_decodes(tmp_path, monkeypatch):
+    """The window works out ahead, in idle time, the digests a table's next compaction needs
+    (Store.prepare_compaction): for revisions written before the file was opened they are decoded then, not in the
+    edit that compacts, and they are the digests the compaction would have decoded itself."""
+    packed = []
+    for name, prepare in (("decoded", False), ("prepared", True)):
+        path = tmp_path / f"{name}.db"
+        p = good_project(uid="同一张表")
+        with Store.create(path, unit=UNIT, year=2024) as store:
+            store.save_project(p)
+            for k in range(45):
+                store.save_project(replace(store.project(p.uid), usage=f"第 {k + 1} 次修改"))
+        with Store.open(path) as store:  # opened again: none of its revisions' digests is remembered
+            for k in range(45, 130):
+                if prepare:
+                    while not store.prepare_compaction(p.uid, seconds=0.0):  # one revision per slice
+                        pass
+                    assert not store.unsaved, "preparing writes nothing"
+                    with monkeypatch.context() as m:
+                        m.setattr(store_db, "_snapshot", None)  # the edit that compacts decodes nothing
+                        store.save_project(replace(store.project(p.uid), usage=f"第 {k + 1} 次修改"))
+                else:
+                    store.save_project(replace(store.project(p.uid), usage=f"第 {k + 1} 次修改"))
+            packed.append([d for d, action in store.history_digests(p.uid) if action == ""])
+            assert len(store.history(p.uid)) <= store_db.KEEP_FULL + store_db.COMPACT_EVERY
+    assert len(packed[0]) > 50 and packed[0] == packed[1]

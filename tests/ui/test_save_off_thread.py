@@ -103,3 +103,78 @@ def test_a_full_disk_during_a_background_save_is_said_and_the_edit_reaches_the_d
         session.close()
     with Store.open(path, readonly=True) as store:
         assert store.project(uid).usage == "磁盘满时的修改"
+
+
+def test_the_edit_that_compacts_a_tables_history_finds_its_digests_worked_out_in_idle_time(
+        qapp, tmp_path, monkeypatch):
+    """Revisions written before the file was opened must be decoded to be reduced to digests (4 ms for the 11 of
+    one compaction): the window does it while idle after an edit, not in the edit that compacts."""
+    from desk.store import db as store_db
+
+    path = tmp_path / "f.db"
+    p = good_project()
+    with Store.create(path, unit=UNIT, year=2024) as store:
+        store.save_project(p)
+        for k in range(store_db.KEEP_FULL + store_db.COMPACT_EVERY - 2):
+            store.save_project(replace(store.project(p.uid), usage=f"第 {k + 1} 次修改"))
+    session = EditSession(OpenFile.open(path))
+    try:
+        session.edit(replace(session.project(p.uid), usage="打开后第一次修改"), "修改资金用途")
+        deadline = time.monotonic() + 5
+        while session._preparer.isActive() and time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+        monkeypatch.setattr(store_db, "_snapshot", None)  # decoding a stored revision now would fail the edit
+        session.edit(replace(session.project(p.uid), usage="打开后第二次修改"), "修改资金用途")  # compacts
+        assert session.wait_saved()
+    finally:
+        session.close()
+    with Store.open(path, readonly=True) as store:
+        assert len(store.history(p.uid)) <= store_db.KEEP_FULL + store_db.COMPACT_EVERY
+        assert store.project(p.uid).usage == "打开后第二次修改"
+
+
+def test_publishes_rest_between_them_and_the_last_edit_still_reaches_the_disk(qapp, tmp_path, monkeypatch):
+    """After a publish the next waits PUBLISH_REST times the processor time it took (a large file is not copied
+    back to back while the clerk types); the edits made meanwhile are published together after
+    the rest."""
+    from desk.store import db as store_db
+
+    path = tmp_path / "f.db"
+    p = good_project()
+    with Store.create(path, unit=UNIT, year=2024) as store:
+        store.save_project(p)
+    run = store_db.PendingWrite.run
+    finished: list[float] = []
+
+    def timed_run(self):
+        run(self)
+        self.work_seconds = 0.1  # as a large file's copy would take
+        finished.append(time.monotonic())
+
+    monkeypatch.setattr(store_db.PendingWrite, "run", timed_run)
+    started: list[float] = []
+    publish = store_db.Store._publish_snapshot
+
+    def noted(self):
+        started.append(time.monotonic())
+        return publish(self)
+
+    monkeypatch.setattr(store_db.Store, "_publish_snapshot", noted)
+    session = EditSession(OpenFile.open(path))
+    session.PUBLISH_REST = 3.0  # 0.3 s
+    try:
+        session.edit(replace(session.project(p.uid), usage="第一次修改"), "修改资金用途", merge_key=("u", 1))
+        deadline = time.monotonic() + 5
+        while not finished and time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+            time.sleep(0.002)
+        QCoreApplication.processEvents()  # the first publish is done
+        for k in range(2, 5):
+            session.edit(replace(session.project(p.uid), usage=f"第{k}次修改"), "修改资金用途", merge_key=("u", k))
+        assert session.wait_saved()
+    finally:
+        session.close()
+    assert len(started) == 2, "the edits made while resting are published together"
+    assert started[1] - finished[0] >= 0.29
+    with Store.open(path, readonly=True) as store:
+        assert store.project(p.uid).usage == "第4次修改"
