@@ -667,6 +667,7 @@ class EditSession(QObject):
                     return True
                 if self._stopped_by_change or self.document.checked is False:
                     return False
+                self._rest_until = 0.0  # someone waits for the disk: the worker does not rest
                 self._schedule_write()
             time.sleep(0.005)
         return False

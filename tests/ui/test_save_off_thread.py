@@ -171,10 +171,22 @@ def test_publishes_rest_between_them_and_the_last_edit_still_reaches_the_disk(qa
         QCoreApplication.processEvents()  # the first publish is done
         for k in range(2, 5):
             session.edit(replace(session.project(p.uid), usage=f"第{k}次修改"), "修改资金用途", merge_key=("u", k))
+        deadline = time.monotonic() + 5
+        while (session.document.unsaved or len(finished) < 2) and time.monotonic() < deadline:
+            QCoreApplication.processEvents()  # the window's own pace, not wait_saved (which does not rest)
+            time.sleep(0.002)
+        assert len(started) == 2, "the edits made while resting are published together"
+        assert started[1] - finished[0] >= 0.29
+        with Store.open(path, readonly=True) as store:
+            assert store.project(p.uid).usage == "第4次修改"
+        # Closing (or anyone waiting for the disk) does not wait out a rest.
+        session.PUBLISH_REST = 100.0  # 10 s after the next publish
+        session.edit(replace(session.project(p.uid), usage="第五次修改"), "修改资金用途", merge_key=("u", 5))
         assert session.wait_saved()
+        session.edit(replace(session.project(p.uid), usage="第六次修改"), "修改资金用途", merge_key=("u", 6))
+        begin = time.monotonic()
+        assert session.wait_saved() and time.monotonic() - begin < 3
     finally:
         session.close()
-    assert len(started) == 2, "the edits made while resting are published together"
-    assert started[1] - finished[0] >= 0.29
     with Store.open(path, readonly=True) as store:
-        assert store.project(p.uid).usage == "第4次修改"
+        assert store.project(p.uid).usage == "第六次修改"
