@@ -1,7 +1,8 @@
 """The fuzz suite, large: thousands of hostile inputs through the real commands.
 
 The same classes and checks as tests/fuzz/test_fuzz.py (tests/fuzz/corpus.py, tests/fuzz/harness.py),
-each many times over with other seeds, plus two writers racing on one file and disks that fill up.
+each many times over with other seeds, plus two writers racing on one file and disks that fill up, and
+the received file's short cuts checked against the careful way on hostile files (short_cuts).
 Prints "N tried, M failed" per class and the slowest case; exits 1 on any failure.
 
 Run: python bench/fuzz_bench.py [--scale 20] [--seed 1]
@@ -22,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 BASE = {"db_truncated": 30, "db_flipped": 50, "db_schema": 24, "db_rows": 28, "db_cross_office": 12,
-        "xlsx_bombs": 18, "docx_bombs": 32, "json_bombs": 60, "racing_writers": 2, "disk_full": 2}
+        "xlsx_bombs": 18, "docx_bombs": 32, "json_bombs": 60, "racing_writers": 2, "disk_full": 2,
+        "short_cuts": 39}  # db_rows and db_flipped files again, each as sent and with its digests refitted
 RACER = """
 import sys, time
 from pathlib import Path
@@ -99,6 +101,12 @@ def main() -> int:
             for case in make(a, folder, rng, count):
                 results.add(harness.run_merge(case, supervisor, work))
                 case.path.unlink()
+        elif kind == "short_cuts":  # the received file's short cuts against the careful way, on hostile files
+            for make in (corpus.db_rows, corpus.db_flipped):
+                for case in make(a, folder, rng, count // 2):
+                    for outcome in harness.run_short_cuts(case):
+                        results.add(outcome)
+                    case.path.unlink()
         elif kind == "db_cross_office":
             for case, mine in corpus.db_cross_office(a, b, folder, rng, count):
                 results.add(harness.run_merge(case, supervisor, work, allowed_changes=mine))

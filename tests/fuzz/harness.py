@@ -14,6 +14,7 @@ import io
 import json
 import re
 import shutil
+import sqlite3
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -242,3 +243,67 @@ def fill_until_full(folder: Path, rng) -> Outcome:
     if leftovers:
         outcome.failures.append(f"temporary files left behind: {leftovers}")
     return outcome
+
+
+# ---------------------------------------------------------------- the received file's short cuts, differentially
+
+def verdict(path: Path) -> str:
+    """What opening a received file says: "ok", or the refusal word for word."""
+    from desk.store import StoreError
+
+    try:
+        Store.open_received(path).close()
+    except StoreError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return "ok"
+
+
+def refit_digests(path: Path) -> None:
+    """Each table's digest made to fit its rows as they now read (a forger with our program at hand)."""
+    from desk.domain.codec import content_digest
+    from desk.store import StoreError
+
+    try:
+        with Store.open(path, readonly=True) as store:
+            digests = [(content_digest(p), p.uid) for p in store.projects()]
+    except (StoreError, TypeError, ValueError, ArithmeticError):
+        return
+    conn = sqlite3.connect(path)
+    try:
+        conn.executemany("UPDATE projects SET digest = ? WHERE uid = ?", digests)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def careful_only():
+    """The received file's short cuts off: every table read into objects, every snapshot read back."""
+    from desk.store import checks
+
+    saved = checks._is_checked, checks._texts_within, checks.plain_projects
+    checks._is_checked = lambda text, project: False
+    checks._texts_within = lambda store, limit: False
+    checks.plain_projects = lambda store, limits: ({}, {})
+    try:
+        yield
+    finally:
+        checks._is_checked, checks._texts_within, checks.plain_projects = saved
+
+
+def run_short_cuts(case) -> list[Outcome]:
+    """The hostile file as it is and with its digests refitted: the same verdict with the short cuts and without."""
+    outcomes = []
+    for refit in (False, True):
+        if refit:
+            refit_digests(case.path)
+        start = time.perf_counter()
+        quick = verdict(case.path)
+        with careful_only():
+            careful = verdict(case.path)
+        outcome = Outcome("short_cuts", f"{case.kind}/{case.name}{' refitted' if refit else ''}", 0,
+                          time.perf_counter() - start)
+        if quick != careful:
+            outcome.failures.append(f"short cuts say {quick!r}, the careful way {careful!r}")
+        outcomes.append(outcome)
+    return outcomes
