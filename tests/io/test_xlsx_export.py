@@ -302,3 +302,13 @@ def test_the_size_limits_take_a_thousand_tables_and_their_indicator_rows():
     limits = replace(xlsx_guard.LIMITS, cells=10**7)
     with pytest.raises(xlsx_guard.WorkbookTooLargeError, match="50000 行"):
         xlsx_guard.check_workbook(_workbook(1, 50_001), "汇总.xlsx", limits)
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_merged_ranges_are_written_byte_for_byte_as_openpyxl_merges_them(yutian, form, monkeypatch):
+    """xlsx._merge does openpyxl's merge_cells without working out each merged cell's style again: the same
+    workbook, byte for byte, as openpyxl's own merge_cells gives."""
+    fast = export(yutian.projects, form)
+    monkeypatch.setattr(xlsx, "_merge", lambda ws, r0, c0, r1, c1: ws.merge_cells(
+        start_row=r0, start_column=c0, end_row=r1, end_column=c1))
+    assert export(yutian.projects, form) == fast
