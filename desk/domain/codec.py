@@ -189,7 +189,7 @@ def _read_amount(r: Reader, key: str) -> Decimal | None:
         raise JsonShapeError(f"JSON 内容有误：{exc}") from None
 
 
-_INDICATOR_KEYS = ("level1", "level2", "name", "description", "comparator", "value", "unit", "basis", "text")
+INDICATOR_KEYS = ("level1", "level2", "name", "description", "comparator", "value", "unit", "basis", "text")
 
 
 def _written_parts(text: str) -> tuple[str, str, str]:
@@ -199,21 +199,21 @@ def _written_parts(text: str) -> tuple[str, str, str]:
 
 
 def _plain_indicator(values) -> bool:
-    """The nine fields of an indicator (in _INDICATOR_KEYS order) are what _read_indicator accepts without a word:
+    """The nine fields of an indicator (in INDICATOR_KEYS order) are what _read_indicator accepts without a word:
     all text, a known comparator (unit only with one), and the one-cell text reading as the parts."""
     if not all(type(v) is str for v in values):
         return False
-    comparator, value, unit, text = values[4], values[5], values[6], values[8]
+    return value_parts_read_back(values[4], values[5], values[6], values[8])
+
+
+def value_parts_read_back(comparator: str, value: str, unit: str, text: str) -> bool:
+    """An indicator's 指标值, given as texts, as _read_indicator accepts it without a word: a known comparator
+    (a unit only with one), and the one-cell text (if any) reading as the parts."""
     return ((comparator in COMPARATORS or comparator == "") and not (comparator == "" and unit)
-            and written_text_reads_back(comparator, value, unit, text))
+            and (not text or _written_parts(text) == (comparator, value, unit)))
 
 
-def written_text_reads_back(comparator: str, value: str, unit: str, text: str) -> bool:
-    """An indicator's one-cell 指标值 (if any) reads as its parts, as _read_indicator asks."""
-    return not text or _written_parts(text) == (comparator, value, unit)
-
-
-_indicator_fields = attrgetter(*_INDICATOR_KEYS)
+_indicator_fields = attrgetter(*INDICATOR_KEYS)
 
 
 def indicator_reads_back(ind: Indicator) -> bool:
@@ -224,7 +224,7 @@ def indicator_reads_back(ind: Indicator) -> bool:
 def _read_indicator(r: Reader) -> Indicator:
     data = r.value
     if type(data) is dict:  # the common case, read at once; anything unusual is read field by field below
-        values = [data.get(k, "") for k in _INDICATOR_KEYS]
+        values = [data.get(k, "") for k in INDICATOR_KEYS]
         if _plain_indicator(values):
             level1, level2, name, description, comparator, value, unit, basis, text = values
             return Indicator(level1=level1, level2=level2, name=name, description=description,

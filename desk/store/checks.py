@@ -24,13 +24,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from desk.domain.codec import (
-    department_from_dict, indicator_to_dict, project_from_dict, project_reads_back, project_to_dict,
-    written_text_reads_back,
+    INDICATOR_KEYS, department_from_dict, indicator_to_dict, project_from_dict, project_reads_back, project_to_dict,
+    value_parts_read_back,
 )
 from desk.domain.model import Budget, Indicator, Project, SpendingPlan
 from desk.domain.money import from_fen
 from desk.domain.rules import table_label, validate
-from desk.domain.values import COMPARATORS
 from desk.errors import DeskError
 from desk.store import schema
 from desk.store.errors import DamagedFileError
@@ -163,8 +162,8 @@ def _check_rows(store, limits: Limits, budget: _Budget) -> None:
         _too_long(path, "单位编码", code, 100)
         _too_long(path, f"单位“{code}”的名称", name, 500)
     texts = not _texts_within(store, limits.text)
-    plain, snapshots = ({}, {}) if texts else plain_projects(store, limits)
-    projects, departments = store.projects_except(plain), store.departments()
+    vouched = {} if texts else plain_projects(store, limits)
+    projects, departments = store.projects_except(vouched), store.departments()
     items = [*projects, *departments]
     for item in items:
         budget.check()
@@ -173,17 +172,18 @@ def _check_rows(store, limits: Limits, budget: _Budget) -> None:
     if damaged:
         names = "、".join(f"“{name}”" for _, _, name in damaged[:5])
         raise HostileFileError(path, f"其中 {len(damaged)} 张表的内容已损坏（与校验值不符）：{names}")
-    matched = _check_history(store, limits, budget, {p.uid: p for p in projects}, snapshots)
+    matched = _check_history(store, limits, budget, {p.uid: p for p in projects}, vouched)
     # every table's content has just been found to match its stored digest
     store.checked_digests = dict(store._conn.execute(
         "SELECT uid, digest FROM projects UNION ALL SELECT uid, digest FROM departments"))
-    store.checked_tables = (projects, departments)
-    store.plain_snapshots = plain
+    store.checked_tables = {**{("project", p.uid): p for p in projects}, **{("department", d.uid): d for d in departments}}
     # copied as they are by a merge: stored as save_project writes them (indicators at 0, 1, 2 …), and their
     # history holds their revision
-    gaps = {r[0] for r in store._conn.execute("SELECT project_uid FROM indicators GROUP BY project_uid"
-                                              " HAVING min(position) != 0 OR max(position) != count(*) - 1")}
-    store.copyable = {uid for uid, (_, _, stored_as_saved) in snapshots.items() if stored_as_saved} & matched - gaps
+    copyable = {uid for uid, (_, _, stored_as_saved) in vouched.items() if stored_as_saved} & matched
+    if copyable:
+        copyable -= {r[0] for r in store._conn.execute("SELECT project_uid FROM indicators GROUP BY project_uid"
+                                                       " HAVING min(position) != 0 OR max(position) != count(*) - 1")}
+    store.copyable = copyable
 
 
 # Every text a table holds, column by column; a text kept in a JSON list (goals, header rows, the narrative)
@@ -325,13 +325,11 @@ def _is_checked(text: bytes, project) -> bool:
 
 # ---------------------------------------------------------------- a received file's plain projects, at once
 
-_INDICATOR_KEYS = ("level1", "level2", "name", "description", "comparator", "value", "unit", "basis", "text")
 _TEXT_COLUMNS_OF = {
     "projects": ("uid", "unit_code", "form", "code", "name", "money_unit", "usage", "plan_scheme", "plan_points",
                  "goals", "finalized_at", "finalized_by", "extra", "carried_from", "updated_at", "digest"),
-    "indicators": ("project_uid", *_INDICATOR_KEYS),
+    "indicators": ("project_uid", *INDICATOR_KEYS),
 }
-_COMPARATOR_BYTES = frozenset([b"", *(c.encode() for c in COMPARATORS)])
 _SPECIAL = re.compile(rb'["\\\x00-\x1f]')  # what json.dumps would escape in a text (any other byte it writes as is)
 
 
@@ -343,12 +341,9 @@ _NO_INDICATORS = b'"indicators"\x00:[]'
 
 @lru_cache(maxsize=8192)
 def _plain_value(comparator: bytes, value: bytes, unit: bytes, text: bytes) -> bool:
-    """An indicator's 指标值 as _plain_indicator accepts it: a known comparator, a unit only with one, and the
-    one-cell text (if any) reading as its parts (all four valid UTF-8 texts; remembered, as parse_value does)."""
-    if comparator not in _COMPARATOR_BYTES or (not comparator and unit):
-        return False
+    """codec.value_parts_read_back of an indicator's 指标值 as SQLite holds it (remembered, as parse_value does)."""
     try:
-        return written_text_reads_back(comparator.decode(), value.decode(), unit.decode(), text.decode())
+        return value_parts_read_back(comparator.decode(), value.decode(), unit.decode(), text.decode())
     except UnicodeDecodeError:
         return False
 
@@ -361,10 +356,9 @@ def _indicator_template() -> tuple[bytes, tuple[str, ...]]:
     return b"{" + b"\x00,".join(b'"' + k.encode() + b'"\x00:"%s"' for k in keys) + b"}", keys
 
 
-def plain_projects(store, limits: Limits) -> tuple[dict[str, int], dict[str, tuple[int, bytes, bool]]]:
-    """The projects of a received file vouched for at once: uid → revision, and uid → (revision, JSON of its
-    history snapshot of that revision as json.dumps writes it, whether its rows are stored exactly as
-    save_project writes them).
+def plain_projects(store, limits: Limits) -> dict[str, tuple[int, bytes, bool]]:
+    """The projects of a received file vouched for at once: uid → (revision, JSON of its history snapshot of that
+    revision as json.dumps writes it, whether its rows are stored exactly as save_project writes them).
 
     A project is vouched for when each of its texts is valid UTF-8 with nothing json.dumps escapes (quotes,
     backslashes, control characters), its header reads as a Project that rules.validate, project_reads_back and
@@ -374,8 +368,8 @@ def plain_projects(store, limits: Limits) -> tuple[dict[str, int], dict[str, tup
     else is read the careful way, which names the problem.
     """
     conn = store._conn
-    if getattr(store, "non_text", True):  # text columns holding anything but text (or not looked at): carefully
-        return {}, {}
+    if store.non_text:  # text columns holding anything but text (or not looked at yet): the careful way
+        return {}
     template, keys = _indicator_template()
     at = {key: keys.index(key) for key in ("comparator", "value", "unit", "text")}
     factory = conn.text_factory
@@ -398,17 +392,14 @@ def plain_projects(store, limits: Limits) -> tuple[dict[str, int], dict[str, tup
         special = {uid for uid, found in indicators.items() if not _plain_texts(b"\x7f".join(b"\x7f".join(r) for r in found))}
     else:
         special = set()
-    plain: dict[str, int] = {}
-    snapshots: dict[str, tuple[int, bytes]] = {}
+    vouched: dict[str, tuple[int, bytes, bool]] = {}
     for row in rows:
         if row[0] in special:
             continue
-        vouched = _vouch(row, indicators[row[0]], template, at, limits)
-        if vouched is not None:
-            uid, revision, spaced, stored_as_saved = vouched
-            plain[uid] = revision
-            snapshots[uid] = (revision, spaced, stored_as_saved)
-    return plain, snapshots
+        found = _vouch(row, indicators[row[0]], template, at, limits)
+        if found is not None:
+            vouched[found[0]] = found[1:]
+    return vouched
 
 
 def _plain_texts(joined: bytes) -> bool:
@@ -422,7 +413,8 @@ def _plain_texts(joined: bytes) -> bool:
 
 
 def _vouch(row: tuple, inds: list[tuple], template: bytes, at: dict[str, int], limits: Limits):
-    """(uid, revision, spaced JSON) of one project's rows when they are vouched for (plain_projects), else None."""
+    """(uid, revision, spaced JSON, stored as saved) of one project's rows when they are vouched for
+    (plain_projects), else None."""
     (uid, unit_code, year, form, code, name, money_unit, total, fiscal, other, usage, scheme, points, goals,
      finalized_at, finalized_by, number, extra, carried_from, revision, updated_at, digest) = row
     if len(inds) > limits.rows_per_table:

@@ -388,11 +388,12 @@ class Store:
         self._digest_of_row: dict[int, bytes] = {}  # history rows written while open: their descent digests
         self._reading = 0  # reads of tables under way on the owning thread
         self._active_at = 0.0  # when the owning thread last ended a read or a transaction (time.monotonic)
-        # a received file: its tables as check_rows read and checked them (it is read-only, so they stay true)
-        self.checked_tables: tuple[list[Project], list[DepartmentPlan]] | None = None
+        # A received file: (kind, uid) → its tables as check_rows read and checked them (it is read-only, so they
+        # stay true); those it vouched for from their rows (checks.plain_projects) are read when asked for.
+        self.checked_tables: dict[tuple[str, str], Project | DepartmentPlan] | None = None
         self.checked_digests: dict[str, str] = {}
-        self.plain_snapshots: dict[str, int] = {}  # projects checked at once (not in checked_tables): uid → revision
-        self.copyable: set[str] = set()  # of those, the ones stored exactly as save_project writes them
+        self.copyable: set[str] = set()  # projects stored exactly as save_project writes them, checked from their rows
+        self.non_text = True  # whether a projects' or indicators' text column holds anything else (checks)
         self._image: bytes | None = None  # a received file: the bytes that were checked (None after a migration)
         self._receiving: Store | None = None  # a merge: the received file whose checked image is attached as recv
 
@@ -985,12 +986,6 @@ class Store:
         """The content digest of a received file's table, checked against its content by check_rows (else None)."""
         return self.checked_digests.get(uid) if self.checked_tables is not None else None
 
-    def received_tables(self) -> tuple[list[Project], list[DepartmentPlan]]:
-        """The projects and department tables of a received file, as its checks read them (not read again)."""
-        if self.checked_tables is not None and not self.plain_snapshots:
-            return self.checked_tables
-        return self.projects(), self.departments()
-
     def received_entries(self) -> list[tuple[str, str, str, str, str, int]]:
         """(kind, uid, unit code, name, 项目编码, revision) of every table of a received file, projects first, each
         in the file's order (without reading the tables; ``received_table`` reads one)."""
@@ -1002,10 +997,9 @@ class Store:
 
     def received_table(self, kind: str, uid: str) -> Project | DepartmentPlan | None:
         """One table of a received file, as its checks read it (read now when they vouched for it at once)."""
-        if self.checked_tables is not None:
-            for item in self.checked_tables[0 if kind == "project" else 1]:
-                if item.uid == uid:
-                    return item
+        found = (self.checked_tables or {}).get((kind, uid))
+        if found is not None:
+            return found
         return self.project(uid) if kind == "project" else self.department(uid)
 
     def image(self) -> bytes:
@@ -1443,11 +1437,9 @@ class Store:
             conn.execute("DELETE FROM temp.desk_adds")
             conn.executemany("INSERT INTO temp.desk_adds(uid, position, origin) VALUES (?, ?, ?)",
                              [(uid, self._next_position("projects"), origin) for uid, origin in adds])
-            copied = ("uid, unit_code, year, form, code, name, money_unit, budget_total, budget_fiscal, budget_other,"
-                      " usage, plan_scheme, plan_points, goals, revision, updated_at, finalized_at, finalized_by,"
-                      " digest, number, extra, carried_from")
-            conn.execute(f"INSERT INTO projects({copied}, position, origin) SELECT"
-                         f" {', '.join('p.' + c.strip() for c in copied.split(','))}, a.position, a.origin"
+            copied = (*_CONTENT_COLUMNS, "revision", "updated_at", "digest")  # all but position and origin
+            conn.execute(f"INSERT INTO projects({', '.join(copied)}, position, origin) SELECT"
+                         f" {', '.join('p.' + c for c in copied)}, a.position, a.origin"
                          " FROM temp.desk_adds a JOIN recv.projects p ON p.uid = a.uid ORDER BY a.k")
             conn.execute(f"INSERT INTO indicators(project_uid, position, {', '.join(INDICATOR_COLUMNS)})"
                          f" SELECT i.project_uid, i.position, {', '.join('i.' + c for c in INDICATOR_COLUMNS)}"

@@ -68,7 +68,7 @@ def _careful_only(m) -> None:
     """Every short cut off: each table read into objects and checked one by one, each snapshot read back."""
     m.setattr(checks, "_is_checked", lambda text, project: False)
     m.setattr(checks, "_texts_within", lambda store, limit: False)
-    m.setattr(checks, "plain_projects", lambda store, limits: ({}, {}))
+    m.setattr(checks, "plain_projects", lambda store, limits: {})
 
 
 def _ind(**changes) -> Indicator:
@@ -131,7 +131,7 @@ def test_a_good_file_takes_the_short_cut_and_merges_the_same(tmp_path, monkeypat
     real = checks.project_from_dict
     monkeypatch.setattr(checks, "project_from_dict", lambda data: read.append(data) or real(data))
     with Store.open_received(path) as store:
-        assert store.received_tables()[0] == [saved]
+        assert store.received_table("project", saved.uid) == saved
     assert read == []  # its one snapshot is its table: not read again
     quick = merge_ops.merge_files(tmp_path / "quick.db", [path])
     _careful_only(monkeypatch)
@@ -201,19 +201,18 @@ def _file(tmp_path, projects, name="office"):
 def test_every_table_read_at_once_is_written_as_the_careful_way_writes_it(tmp_path):
     path, saved = _file(tmp_path, _variety())
     with Store.open_received(path) as store:
-        plain, snapshots = checks.plain_projects(store, checks.LIMITS)
+        vouched = checks.plain_projects(store, checks.LIMITS)
         careful = {p.uid: p for p in store.projects()}
     assert careful == {p.uid: p for p in saved}
     for p in saved:
         texts = [getattr(i, k) for i in p.indicators for k in ("level1", "level2", "name", "description",
                                                                  "comparator", "value", "unit", "basis", "text")]
         plain_texts = not any(c in t for t in texts for c in '"\\' + "".join(map(chr, range(32))))
-        assert (p.uid in plain) == plain_texts, p.uid  # the others are read the careful way
-        if p.uid in plain:
-            assert plain[p.uid] == p.revision
+        assert (p.uid in vouched) == plain_texts, p.uid  # the others are read the careful way
+        if p.uid in vouched:
             text = json.dumps(project_to_dict(p), ensure_ascii=False, sort_keys=True).encode("utf-8")
-            assert snapshots[p.uid][:2] == (p.revision, text)
-    assert len(plain) == len(saved) - 5  # a quote, a backslash, a newline, a tab, a control character
+            assert vouched[p.uid][:2] == (p.revision, text)
+    assert len(vouched) == len(saved) - 5  # a quote, a backslash, a newline, a tab, a control character
 
 
 def _forge_rows(path, sql: str, params=(), *, redigest: str | None = None) -> None:
