@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -15,6 +14,8 @@ PLAN_SCHEMES = ("month_end", "quarter")
 
 
 def new_uid() -> str:
+    import uuid  # (imported when first needed: not on the window's start-up path)
+
     return str(uuid.uuid4())
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 
 from desk import paths
+from desk.domain.model import new_uid
 from desk.store.lock import holder_name
 
 
@@ -24,7 +24,7 @@ def installation() -> Installation:
             return Installation(id=data["id"], name=str(data.get("name") or holder_name()))
     except (OSError, ValueError):
         pass
-    me = Installation(id=str(uuid.uuid4()), name=holder_name())
+    me = Installation(id=new_uid(), name=holder_name())
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps({"id": me.id, "name": me.name}, ensure_ascii=False), "utf-8")
     tmp.replace(path)

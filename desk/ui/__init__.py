@@ -5,7 +5,6 @@ then on PySide6's ``__feature__`` import hook reads the source of every module i
 uses PySide6), which costs the start-up time and memory.
 """
 
-import concurrent.futures  # noqa: F401
 import tempfile  # noqa: F401
 
 import desk.domain.checks  # noqa: F401

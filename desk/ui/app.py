@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QLibraryInfo, QLocale, QSettings, Qt, QTimer, QTranslator
 from PySide6.QtGui import QAction, QFontDatabase, QIcon, QKeySequence
@@ -28,10 +29,12 @@ from desk.ui.dialogs import (
     HelpDialog, ImportPreviewDialog, PreviewDialog, TextDialog, UnitDialog, available_geometry, explain,
     fit_to_screen, guarded, print_pdf,
 )
-from desk.ui.department import DepartmentEditor
 from desk.ui.editor import ProjectEditor
 from desk.ui.panels import CheckPanel, EmptyFilePanel, ProjectListPanel
 from desk.ui.session import EditSession
+
+if TYPE_CHECKING:
+    from desk.ui.department import DepartmentEditor
 
 __all__ = ["MainWindow", "print_pdf", "run"]
 
@@ -88,7 +91,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.save_state)
         self.list_panel: ProjectListPanel | None = None
         self.editor: ProjectEditor | None = None
-        self.dept_editor: DepartmentEditor | None = None
+        self._dept_editor: DepartmentEditor | None = None  # made when first needed (the dept_editor property)
         self.check_panel: CheckPanel | None = None
         self.empty_panel: EmptyFilePanel | None = None
         self._needs: dict[QAction, tuple[bool, bool, bool]] = {}
@@ -233,7 +236,7 @@ class MainWindow(QMainWindow):
             self.act_undo.setText(f"撤销 {stack.undoText()}".strip() if stack.canUndo() else "撤销(&U)")
             self.act_redo.setText(f"重做 {stack.redoText()}".strip() if stack.canRedo() else "重做(&R)")
         # The 汇总 menu belongs to files that receive offices' files; 导入审核意见 to offices' own files.
-        if has_file and current is None and self.dept_editor is not None and self.dept_editor.uid:
+        if has_file and current is None and self._dept_uid():
             self.act_review.setEnabled(writable)  # 审核意见 on the department table shown
         receives = has_file and document.receives
         self.supervisor_menu.menuAction().setVisible(receives)
@@ -304,8 +307,7 @@ class MainWindow(QMainWindow):
         model = None  # the grid shown: the project's, or the department table's
         if current is not None and self.session.editable(current.uid):
             model = self.editor.model
-        elif current is None and self.dept_editor is not None and self.dept_editor.uid and \
-                self.session.editable_department(self.dept_editor.uid):
+        elif current is None and self._dept_uid() and self.session.editable_department(self._dept_uid()):
             model = self.dept_editor.model
             form = self.dept_editor.model.form
         dialog = LibraryDialog(self.session, self, level1_names=form.tree.level1_names(), tree=form.tree,
@@ -430,8 +432,8 @@ class MainWindow(QMainWindow):
         self.save_state.setText("只读：文件已损坏")
         if self.editor.uid:
             self.editor.show_project(self.editor.uid)
-        if self.dept_editor.uid:
-            self.dept_editor.show_department(self.dept_editor.uid)
+        if self._dept_uid():
+            self.dept_editor.show_department(self._dept_uid())
         self.check_panel.refresh()
         for button in self.empty_panel.buttons[:-1]:  # 新建项目, 导入…: not in a read-only file (帮助 stays)
             button.hide()
@@ -460,8 +462,7 @@ class MainWindow(QMainWindow):
         left.setStretchFactor(0, 3)
         left.setStretchFactor(1, 2)
         self.editor = ProjectEditor(session)
-        self.dept_editor = DepartmentEditor(session)
-        self.dept_editor.message.connect(lambda text: self.statusBar().showMessage(shown(text), 8000))
+        self._dept_editor = None
         self.empty_panel = EmptyFilePanel(receives=self.document.receives, readonly=self.document.readonly)
         self.empty_panel.new_project.connect(lambda: self._run(self.new_project))
         self.empty_panel.import_xlsx.connect(lambda: self._run(self.choose_xlsx_import))
@@ -470,7 +471,6 @@ class MainWindow(QMainWindow):
         self.empty_panel.help.connect(lambda: self._run(self.show_help))
         self.right = QStackedWidget()
         self.right.addWidget(self.editor)
-        self.right.addWidget(self.dept_editor)
         self.right.addWidget(self.empty_panel)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.right)
@@ -499,12 +499,29 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(state)
         self.save_state.setText("已打开" if not session.readonly else "只读")
 
+    @property
+    def dept_editor(self) -> DepartmentEditor | None:
+        """The department table's editor (None without a file), made when first needed: a file opens on a
+        project table, and making it costs the window's start-up about 7 ms."""
+        if self._dept_editor is None and self.session is not None:
+            from desk.ui.department import DepartmentEditor  # (its module too: ~5 ms more)
+
+            editor = DepartmentEditor(self.session)
+            editor.message.connect(lambda text: self.statusBar().showMessage(shown(text), 8000))
+            self.right.addWidget(editor)
+            self._dept_editor = editor
+        return self._dept_editor
+
+    def _dept_uid(self) -> str | None:
+        """The uid of the department table shown, or None (its editor is not made for asking)."""
+        return self._dept_editor.uid if self._dept_editor is not None else None
+
     def _step_applied(self, uid: str, text: str, field: str) -> None:
         """After 撤销/重做: show the table (and field) it changed, and say so; never a silent change elsewhere."""
         p = self.session.project(uid) if uid else None
         if p is not None and uid != self.editor.uid:
             self.list_panel.select(uid)
-        elif uid and p is None and self.session.department(uid) is not None and uid != self.dept_editor.uid:
+        elif uid and p is None and self.session.department(uid) is not None and uid != self._dept_uid():
             self.list_panel.select(uid)
         if p is not None and field:
             self.editor.focus_field(field)
@@ -516,11 +533,11 @@ class MainWindow(QMainWindow):
         if self.editor is None:
             return
         empty = not self.session.project_count() and not self.session.departments()
-        shown_dept = self.dept_editor.uid is not None and self.session.department(self.dept_editor.uid) is not None
+        shown_dept = self._dept_uid() is not None and self.session.department(self._dept_uid()) is not None
         self.right.setCurrentWidget(self.empty_panel if empty else self.dept_editor if shown_dept else self.editor)
 
     def _projects_changed(self) -> None:
-        if self.dept_editor.uid and self.session.department(self.dept_editor.uid) is None:
+        if self._dept_uid() and self.session.department(self._dept_uid()) is None:
             self.dept_editor.show_department(None)
             uids = self.session.uids()
             self.show_project(uids[0] if uids else None)
@@ -539,9 +556,10 @@ class MainWindow(QMainWindow):
             self.dept_editor.show_department(uid)
             self.right.setCurrentWidget(self.dept_editor)
         else:
-            self.dept_editor.show_department(None)
+            if self._dept_editor is not None:
+                self._dept_editor.show_department(None)
             self.editor.show_project(uid)
-            if self.right.currentWidget() is self.dept_editor:
+            if self._dept_editor is not None and self.right.currentWidget() is self._dept_editor:
                 self.right.setCurrentWidget(self.editor)
         self.check_panel.show_project(uid)
         self._update_actions()
@@ -589,7 +607,7 @@ class MainWindow(QMainWindow):
         self.session = None
         self.document = None
         self.editor = None
-        self.dept_editor = None
+        self._dept_editor = None
         self.list_panel = None
         self.check_panel = None
         self.empty_panel = None
@@ -762,7 +780,7 @@ class MainWindow(QMainWindow):
         from desk.ui.supervisor import ReviewDialog
 
         current = self.current_project()
-        uid = current.uid if current is not None else self.dept_editor.uid  # or the department table shown
+        uid = current.uid if current is not None else self._dept_uid()  # or the department table shown
         dialog = ReviewDialog(self.session, uid, self)
         dialog.open()
         return dialog

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -214,7 +213,7 @@ class EditSession(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(self.UNDO_LIMIT)
         self._writing = False
-        self._saver = ThreadPoolExecutor(1, thread_name_prefix="desk-save")  # one thread, started once
+        self._saver = None  # the save worker: one thread, started at the first save
         self._signals = _WriteSignals()
         self._signals.done.connect(self._write_done)
         self._retry = QTimer(self)
@@ -631,6 +630,10 @@ class EditSession(QObject):
             else:
                 signals.done.emit(pending, None)
 
+        if self._saver is None:
+            from concurrent.futures import ThreadPoolExecutor  # (not on the window's start-up path: ~7 ms)
+
+            self._saver = ThreadPoolExecutor(1, thread_name_prefix="desk-save")
         self._saver.submit(work)
 
     def _write_done(self, pending, error) -> None:
@@ -676,6 +679,7 @@ class EditSession(QObject):
         self._checker.stop()
         self._preparer.stop()
         saved = self.readonly or self.wait_saved()
-        self._saver.shutdown(wait=True)
+        if self._saver is not None:
+            self._saver.shutdown(wait=True)
         self.document.close()
         return saved

@@ -177,3 +177,19 @@ def test_an_import_while_the_window_opens_the_file_is_never_overwritten(db_path,
     assert attempts == ["busy"]
     with Store.open(db_path, readonly=True) as store:
         assert [p.code for p in store.projects()] == ["GUI1"]
+
+
+def test_the_lock_names_the_user_and_the_computer_as_before(db_path):
+    """The name a second opener reads (and that 定稿 records) is user@host, the host as socket.gethostname()
+    gives it, though the window no longer imports socket to find it."""
+    import getpass
+    import socket
+
+    from desk.store.lock import holder_name
+
+    assert holder_name() == f"{getpass.getuser()}@{socket.gethostname()}"
+    store = Store.open(db_path)
+    try:
+        assert lock_path_for(db_path).read_text("utf-8").startswith(f"{getpass.getuser()}@{socket.gethostname()} pid=")
+    finally:
+        store.close()

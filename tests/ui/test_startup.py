@@ -1,7 +1,10 @@
 """Opening a large file: the list shows at once, the checks fill in the badges afterwards, and neither a check
 that has not run yet nor the integrity check that runs after opening can let a wrong result through."""
 
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import replace
@@ -15,6 +18,7 @@ from desk.domain.rules import ProtectedError
 from desk.store import Store, db
 from desk.ui.app import MainWindow
 from desk.ui.session import EditSession
+from tests.conftest import ROOT
 from tests.helpers import UNIT, good_project
 
 COUNT = 120
@@ -208,3 +212,30 @@ def test_a_table_that_cannot_be_read_does_not_stop_the_other_tables_checks(tmp_p
                 assert bool(document.errors(uid)) == (i in BAD), i
     finally:
         document.close()
+
+
+# What only later work needs is loaded when that work comes (each costs the window's start-up milliseconds):
+# the department table's editor, the save worker's thread pool, uuid (new tables), socket (the host's name on
+# Linux and macOS), importlib.resources (the shipped data is found by its path), and what printing, Excel and
+# Word files need.
+LATER = ("desk.ui.department", "concurrent.futures", "uuid", "importlib.resources", "openpyxl", "docx", "reportlab",
+         "sqlite_utils") + (("socket",) if sys.platform != "win32" else ())
+
+
+def test_the_window_opens_a_file_without_loading_what_only_later_work_needs(tmp_path):
+    path = tmp_path / "x.db"
+    make_file(path, 30)
+    code = ("import sys\nfrom pathlib import Path\nfrom PySide6.QtWidgets import QApplication\n"
+            "app = QApplication([])\nfrom desk.ui.app import MainWindow, register_fonts\nregister_fonts()\n"
+            f"w = MainWindow()\nw.show()\nassert w.open_file(Path({str(path)!r}))\napp.processEvents()\n"
+            "shown = w.editor.name.text()\n"
+            f"print(shown, sorted(m for m in {LATER!r} if m in sys.modules))\n"
+            "w.list_panel.select(w.session.new_department().uid)\napp.processEvents()\n"
+            "print(w.right.currentWidget() is w.dept_editor, w.dept_editor.uid is not None)\n"
+            "w.close()\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")  # (DESK_HOME: the file is ours)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    first, then = out.stdout.strip().splitlines()[-2:]
+    assert first == f"{good_project().name} []"
+    assert then == "True True"  # the department table's editor is made when one is shown
